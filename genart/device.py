@@ -1,0 +1,42 @@
+"""The one place that asks which accelerator exists: cuda > mps > cpu, chosen once.
+
+`GENART_DEVICE` (e.g. "cpu", "cuda") overrides the choice. Everything else in the studio
+receives the device from here (through the Registry) and never names one itself.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+
+import torch
+
+
+def _detect() -> torch.device:
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def resolve(name: str | None) -> torch.device:
+    """The device for `name` ("cpu", "cuda", "mps" or None/"" for auto), with a clear error if it is absent."""
+    if not name or name == "auto":
+        return _detect()
+    try:
+        device = torch.device(name)
+    except RuntimeError as e:
+        raise ValueError(f"GENART_DEVICE={name!r} is not a device name; use cpu, cuda or mps") from e
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError("GENART_DEVICE asks for cuda, but torch sees no CUDA GPU; unset it or use cpu")
+    if device.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError("GENART_DEVICE asks for mps, but it is not available here; unset it or use cpu")
+    return device
+
+
+@functools.cache
+def get_device() -> torch.device:
+    """The studio's device, decided once per process."""
+    return resolve(os.environ.get("GENART_DEVICE"))

@@ -1,0 +1,73 @@
+"""`python -m genart eval ...`: measure a model the same way for every family.
+
+Features come from the shipped classifier (registry name `classifier/fashion`). A generative
+model is judged on N samples against N real test images; `floor_fd` is what two real sets of
+the same size score (train vs test), so every FD reads against its floor.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from genart.data import load_dataset, to_tensor
+from genart.metrics import class_accuracy, sample_metrics
+
+
+@torch.no_grad()
+def features_and_logits(classifier: nn.Module, images: np.ndarray | torch.Tensor,
+                        batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 (N, 28, 28) or float (N, 1, 28, 28) in [-1, 1] → features (N, D), logits (N, 10), float64."""
+    classifier.eval()
+    device = next(classifier.parameters()).device
+    x_all = to_tensor(images) if isinstance(images, np.ndarray) else images
+    feats, logits = [], []
+    for x in x_all.split(batch_size):
+        f = classifier.features(x.to(device))
+        feats.append(f.double().cpu())
+        logits.append(classifier.head(f).double().cpu())
+    return torch.cat(feats).numpy(), torch.cat(logits).numpy()
+
+
+def classifier_accuracy(classifier: nn.Module, data: str = "fashion-mnist") -> dict:
+    images, labels = load_dataset(data, "test")
+    _, logits = features_and_logits(classifier, images)
+    return {"accuracy": round(class_accuracy(logits, labels), 4), "test_samples": int(len(labels))}
+
+
+def real_sets(n: int, seed: int = 0, data: str = "fashion-mnist") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """n real test images with labels, and n real train images (the floor's second set)."""
+    rng = np.random.default_rng(seed)
+    test_x, test_y = load_dataset(data, "test")
+    train_x, _ = load_dataset(data, "train")
+    ti = rng.choice(len(test_x), min(n, len(test_x)), replace=False)
+    tr = rng.choice(len(train_x), min(n, len(train_x)), replace=False)
+    return test_x[ti], test_y[ti], train_x[tr]
+
+
+def floor_fd(classifier: nn.Module, n: int, seed: int = 0) -> float:
+    from genart.metrics import frechet_distance
+    test_x, _, train_x = real_sets(n, seed)
+    return frechet_distance(features_and_logits(classifier, test_x)[0], features_and_logits(classifier, train_x)[0])
+
+
+def judge_samples(classifier: nn.Module, fake: np.ndarray | torch.Tensor, fake_labels: np.ndarray | None,
+                  seed: int = 0) -> dict:
+    """All sample metrics of generated images against as many real test images (+ the floor)."""
+    n = len(fake)
+    test_x, _, train_x = real_sets(n, seed)
+    real_f, _ = features_and_logits(classifier, test_x)
+    floor_f, _ = features_and_logits(classifier, train_x)
+    fake_f, fake_logits = features_and_logits(classifier, fake)
+    out = sample_metrics(real_f, fake_f, floor_fake=floor_f, fake_logits=fake_logits, fake_labels=fake_labels)
+    return {k: (round(v, 5) if isinstance(v, float) else v) for k, v in out.items()}
+
+
+def eval_classifier(registry, samples: int = 10000, seed: int = 0) -> dict:
+    model = registry.get("classifier/fashion")
+    out = classifier_accuracy(model)
+    out["floor_fd"] = round(floor_fd(model, min(samples, 10000), seed), 5)
+    out["samples"] = min(samples, 10000)
+    out["checkpoint_sha256"] = registry.card("classifier/fashion")["sha256"]
+    return out

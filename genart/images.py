@@ -1,0 +1,163 @@
+"""The one place that decodes images a user hands us, and writes the PNGs and GIFs we hand back.
+
+`load_image` accepts a path, bytes, a Gradio file payload, a PIL image or an array, and returns
+an RGB PIL image — or raises `ImageError` with a sentence a user understands: not an image,
+truncated, too small, or so large it would exhaust memory (checked from the header, before any
+pixel is decoded). It applies EXIF rotation, takes the first frame of animations, flattens
+transparency onto white and brings every mode (L, P, RGBA, CMYK, 16-bit, float) to 8-bit RGB.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image, ImageOps, PngImagePlugin, UnidentifiedImageError
+
+MAX_PIXELS = 50_000_000     # a 50-megapixel photo is fine; a 40000×40000 "bomb" is refused from its header
+MIN_SIDE = 8
+MAX_FILE_BYTES = 64 << 20
+
+
+class ImageError(ValueError):
+    """An upload we cannot use; the message is meant for the user."""
+
+
+def _open(source: Any) -> Image.Image:
+    if isinstance(source, dict):                         # a Gradio FileData payload
+        source = source.get("path") or source.get("url")
+        if source is None:
+            raise ImageError("No image was uploaded.")
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise ImageError(f"Image file {path.name} was not found.")
+        size = path.stat().st_size
+        if size == 0:
+            raise ImageError("The uploaded file is empty.")
+        if size > MAX_FILE_BYTES:
+            raise ImageError(f"The file is {size >> 20} MB; the limit is {MAX_FILE_BYTES >> 20} MB.")
+        source = path.read_bytes()
+    if isinstance(source, (bytes, bytearray)):
+        if not source:
+            raise ImageError("The uploaded file is empty.")
+        try:
+            return Image.open(io.BytesIO(source))
+        except Image.DecompressionBombError as e:
+            raise ImageError(f"The image is far too large to process safely ({e}).") from None
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise ImageError("This file is not an image we can read (PNG, JPEG, WebP, GIF, BMP, TIFF).") from None
+    if isinstance(source, np.ndarray):
+        return _from_array(source)
+    if isinstance(source, Image.Image):
+        return source
+    raise ImageError(f"Expected an image, got {type(source).__name__}.")
+
+
+def _from_array(a: np.ndarray) -> Image.Image:
+    if a.ndim not in (2, 3) or (a.ndim == 3 and a.shape[2] not in (1, 3, 4)):
+        raise ImageError(f"An image array must be (H, W), (H, W, 3) or (H, W, 4), not {a.shape}.")
+    if a.dtype != np.uint8:
+        a = _to_uint8(a.astype(np.float64))
+    if a.ndim == 3 and a.shape[2] == 1:
+        a = a[:, :, 0]
+    return Image.fromarray(a)
+
+
+def _to_uint8(a: np.ndarray) -> np.ndarray:
+    """Rescale any numeric range (16-bit, float) to 0..255."""
+    hi = float(np.nanmax(a)) if a.size else 0.0
+    scale = 1.0 if hi <= 1.0 else (255.0 if hi <= 255 else 65535.0)
+    return np.clip(np.nan_to_num(a) / scale * 255.0, 0, 255).round().astype(np.uint8)
+
+
+def _to_rgb(im: Image.Image) -> Image.Image:
+    if im.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        im = Image.fromarray(_to_uint8(np.asarray(im, dtype=np.float64)))
+    if im.mode == "P":
+        im = im.convert("RGBA")
+    if im.mode in ("RGBA", "LA", "PA"):
+        im = im.convert("RGBA")
+        white = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(white, im)
+    return im.convert("RGB")
+
+
+def load_image(source: Any, max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE) -> Image.Image:
+    """Decode an upload to an RGB PIL image, or raise ImageError with a clear message."""
+    im = _open(source)
+    w, h = im.size
+    if w * h > max_pixels:
+        raise ImageError(f"The image is {w}×{h} px ({w * h / 1e6:.0f} MP); the limit is {max_pixels / 1e6:.0f} MP.")
+    if min(w, h) < min_side:
+        raise ImageError(f"The image is only {w}×{h} px; it needs at least {min_side} px on each side.")
+    try:
+        if getattr(im, "is_animated", False):
+            im.seek(0)                                    # first frame of a GIF / APNG / WebP animation
+        im.load()
+        im = ImageOps.exif_transpose(im)
+        return _to_rgb(im)
+    except (OSError, SyntaxError, ValueError) as e:
+        raise ImageError(f"The image file is damaged or truncated ({e}).") from None
+
+
+def load_rgb_array(source: Any, **kwargs) -> np.ndarray:
+    """`load_image` as an (H, W, 3) uint8 array."""
+    return np.asarray(load_image(source, **kwargs))
+
+
+def fit_within(image: Image.Image, max_side: int) -> Image.Image:
+    """Downscale (never upscale) so that the longer side is at most `max_side`."""
+    w, h = image.size
+    if max(w, h) <= max_side:
+        return image
+    s = max_side / max(w, h)
+    return image.resize((max(1, round(w * s)), max(1, round(h * s))), Image.Resampling.LANCZOS)
+
+
+def with_params(image: Image.Image | np.ndarray, **params) -> Image.Image:
+    """A PIL image whose PNG encoding carries `params` as a JSON `parameters` text chunk."""
+    im = Image.fromarray(image) if isinstance(image, np.ndarray) else image.copy()
+    im.info["parameters"] = json.dumps(params, sort_keys=True, default=str)
+    im.info["Software"] = "genart"
+    return im
+
+
+def save_png(image: Image.Image | np.ndarray, path: Path | str, **params) -> Path:
+    im = with_params(image, **params)
+    meta = PngImagePlugin.PngInfo()
+    for key, value in im.info.items():
+        if isinstance(value, str):
+            meta.add_text(key, value)
+    im.save(path, format="PNG", pnginfo=meta)
+    return Path(path)
+
+
+def upscale_nearest(image: np.ndarray, factor: int) -> np.ndarray:
+    """Crisp pixel-art enlargement of an (H, W) or (H, W, C) array."""
+    return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
+
+
+def write_gif(frames: list[np.ndarray | Image.Image], path: Path | str | None = None,
+              duration_ms: int = 80, loop: int = 0, boomerang: bool = False) -> Path:
+    """Write an animated GIF; returns its path (a fresh temp file when `path` is None)."""
+    if not frames:
+        raise ValueError("an animation needs at least one frame")
+    ims = [Image.fromarray(f) if isinstance(f, np.ndarray) else f for f in frames]
+    if boomerang and len(ims) > 2:
+        ims = ims + ims[-2:0:-1]
+    if path is None:
+        folder = os.environ.get("GRADIO_TEMP_DIR") or None
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        fd, name = tempfile.mkstemp(suffix=".gif", prefix="genart_", dir=folder)
+        os.close(fd)
+        path = name
+    ims[0].save(path, format="GIF", save_all=True, append_images=ims[1:], duration=duration_ms, loop=loop,
+                disposal=2)
+    return Path(path)

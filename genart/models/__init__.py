@@ -1,0 +1,1 @@
+"""Plain nn.Modules, each with its config dataclass and `build(config: dict)` for the registry."""

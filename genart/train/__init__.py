@@ -1,0 +1,1 @@
+"""Training: one shared loop (common.py) and one file per model family."""

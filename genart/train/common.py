@@ -1,0 +1,277 @@
+"""The shared training loop: seeds, data shards, EMA, progress, samples, resume, DDP, export.
+
+A family (train/classifier.py, train/vae.py, ...) describes itself as a `Task`: the modules and
+optimizers it trains, one optimisation step on a batch, a sample grid and the inference model to
+export. `run` does everything else the same way for all of them:
+
+    for step in range(start, steps):  losses = task.train_step(x, y, step)   # (B, 1, 28, 28), (B,)
+        every sample_every: write a grid;   every ckpt_minutes: write runs/<family>/state.pt
+    finally: export the EMA/inference weights + model card to assets/checkpoints/<family>/
+
+Under `torchrun --nproc_per_node=N` each process trains on its own shard of every epoch and
+the task wraps its trainable module in DistributedDataParallel (gloo on CPU, nccl on GPU).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import os
+import shlex
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator, Protocol
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from torch import nn
+from tqdm.auto import tqdm
+
+from genart.checkpoints import save_checkpoint
+from genart.device import get_device
+
+
+# ----------------------------------------------------------------------------- distributed
+@dataclass(frozen=True)
+class Dist:
+    rank: int = 0
+    world: int = 1
+    device: torch.device = field(default_factory=lambda: torch.device("cpu"))
+
+    @property
+    def main(self) -> bool:
+        return self.rank == 0
+
+
+def setup_dist() -> Dist:
+    """Join the process group when launched by torchrun (WORLD_SIZE > 1); pick this rank's device."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    device = get_device()
+    if world == 1:
+        return Dist(0, 1, device)
+    rank, local = int(os.environ["RANK"]), int(os.environ.get("LOCAL_RANK", "0"))
+    if device.type == "cuda":
+        torch.cuda.set_device(local)
+        device = torch.device("cuda", local)
+    if not dist.is_initialized():
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return Dist(rank, world, device)
+
+
+def wrap_ddp(module: nn.Module, d: Dist) -> nn.Module:
+    if d.world == 1:
+        return module
+    from torch.nn.parallel import DistributedDataParallel as DDP
+    return DDP(module, device_ids=[d.device.index] if d.device.type == "cuda" else None)
+
+
+def teardown_dist() -> None:
+    if dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
+
+
+# ----------------------------------------------------------------------------- data
+def batches(n: int, batch_size: int, seed: int, d: Dist, start_step: int = 0) -> Iterator[np.ndarray]:
+    """Endless index batches: epoch e is a permutation from seed+e; rank r takes its stride of it.
+
+    Deterministic in (seed, step), so a resumed run sees exactly the batches it would have seen.
+    """
+    per_rank = n // d.world
+    per_epoch = max(1, per_rank // batch_size)
+    epoch, offset = divmod(start_step, per_epoch)
+    while True:
+        order = np.random.default_rng(seed + epoch).permutation(n)[d.rank::d.world][:per_rank]
+        for i in range(offset, per_epoch):
+            yield order[i * batch_size:(i + 1) * batch_size]
+        epoch, offset = epoch + 1, 0
+
+
+# ----------------------------------------------------------------------------- EMA
+class EMA:
+    """Exponential moving average of a module's weights: θ_ema ← β θ_ema + (1 − β) θ."""
+
+    def __init__(self, module: nn.Module, beta: float = 0.999):
+        self.beta = beta
+        self.module = copy.deepcopy(module).eval().requires_grad_(False)
+
+    @torch.no_grad()
+    def update(self, module: nn.Module, step: int) -> None:
+        """β warms up as min(β, (1 + step) / (10 + step)), so early averages are not stuck at init."""
+        beta = min(self.beta, (1 + step) / (10 + step))
+        for e, p in zip(self.module.parameters(), module.parameters()):
+            e.lerp_(p.detach(), 1.0 - beta)
+        for e, b in zip(self.module.buffers(), module.buffers()):
+            e.copy_(b)
+
+
+# ----------------------------------------------------------------------------- tasks
+class Task(Protocol):
+    family: str
+    modules: dict[str, nn.Module]                  # everything saved for resume (incl. EMA copies)
+    optimizers: dict[str, torch.optim.Optimizer]
+
+    def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]: ...
+    def sample_grid(self, generator: torch.Generator) -> torch.Tensor: ...   # (N, 1, 28, 28) in [-1, 1]
+    def export(self) -> tuple[nn.Module, dict]: ...                         # inference model, its config
+    def evaluate(self, model: nn.Module) -> dict: ...                       # metrics for the model card
+
+
+@dataclass
+class RunArgs:
+    family: str
+    data: str = "fashion-mnist"
+    steps: int = 1000
+    batch_size: int = 128
+    lr: float = 1e-3
+    seed: int = 0
+    out: Path = Path("runs")
+    ckpt_dir: Path = Path("assets/checkpoints")
+    resume: Path | None = None
+    sample_every: int = 500
+    ckpt_minutes: float = 3.0
+    eval_samples: int = 2000
+    no_export: bool = False
+    command: str = ""
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    torch.manual_seed(seed)
+    np.random.seed(seed % (2 ** 32))
+    return torch.Generator().manual_seed(seed)
+
+
+def save_state(path: Path, task: Task, step: int, elapsed: float, args: RunArgs) -> None:
+    """Resume state (weights, EMA, optimizers, step): a local training file, never shipped."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state = {"step": step, "elapsed": elapsed, "seed": args.seed, "family": task.family,
+             "modules": {k: _unwrap(m).state_dict() for k, m in task.modules.items()},
+             "optimizers": {k: o.state_dict() for k, o in task.optimizers.items()}}
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    tmp.replace(path)                                    # atomic: an interrupted save never corrupts the last one
+
+
+def load_state(path: Path, task: Task) -> tuple[int, float]:
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    if state.get("family") != task.family:
+        raise ValueError(f"{path} is a {state.get('family')} run, not {task.family}")
+    for k, m in task.modules.items():
+        _unwrap(m).load_state_dict(state["modules"][k])
+    for k, o in task.optimizers.items():
+        o.load_state_dict(state["optimizers"][k])
+    return int(state["step"]), float(state["elapsed"])
+
+
+def _unwrap(m: nn.Module) -> nn.Module:
+    return m.module if hasattr(m, "module") and isinstance(m, nn.parallel.DistributedDataParallel) else m
+
+
+def git_commit() -> str:
+    try:
+        root = Path(__file__).resolve().parents[2]
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "genart"], cwd=root,
+                               capture_output=True, text=True).stdout.strip()
+        return (sha or "unknown") + ("+dirty" if dirty else "")
+    except OSError:
+        return "unknown"
+
+
+def default_command() -> str:
+    launcher = "torchrun --nproc_per_node=" + os.environ["WORLD_SIZE"] + " -m genart" \
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1 else "python -m genart"
+    return launcher + " " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+
+
+def write_grid(samples: torch.Tensor, path: Path, nrow: int = 10) -> None:
+    from PIL import Image
+    from genart.data import to_uint8
+    imgs = to_uint8(samples)                                     # (N, 28, 28)
+    n, h, w = imgs.shape
+    if n == 0:
+        return
+    rows = math.ceil(n / nrow)
+    grid = np.zeros((rows * (h + 2), nrow * (w + 2)), np.uint8)
+    for i, im in enumerate(imgs):
+        r, c = divmod(i, nrow)
+        grid[r * (h + 2) + 1:r * (h + 2) + 1 + h, c * (w + 2) + 1:c * (w + 2) + 1 + w] = im
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(grid).resize((grid.shape[1] * 3, grid.shape[0] * 3), Image.Resampling.NEAREST).save(path)
+
+
+# ----------------------------------------------------------------------------- the loop
+def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d: Dist,
+        card_extra: dict | None = None, log: Callable[[str], None] = print) -> Path | None:
+    """Train `task` for args.steps on images (N, 1, 28, 28) / labels (N,); export; return the card path."""
+    run_dir = Path(args.out) / task.family
+    state_path = run_dir / "state.pt"
+    start, elapsed = 0, 0.0
+    if args.resume is not None:
+        start, elapsed = load_state(Path(args.resume), task)
+        if d.main:
+            log(f"resumed {args.resume} at step {start}")
+    generator = torch.Generator().manual_seed(args.seed + 1)
+    index_stream = batches(len(images), args.batch_size, args.seed, d, start)
+    bar = tqdm(range(start, args.steps), initial=start, total=args.steps, disable=not d.main,
+               desc=f"train {task.family}", dynamic_ncols=True, mininterval=2.0)
+    t0, last_save, seen = time.time(), time.time(), 0
+    losses: dict[str, float] = {}
+    step = start
+    try:
+        for step in bar:
+            idx = torch.from_numpy(next(index_stream))
+            x, y = images[idx].to(d.device, non_blocking=True), labels[idx].to(d.device, non_blocking=True)
+            losses = task.train_step(x, y, step)
+            seen += len(idx) * d.world
+            if d.main:
+                rate = seen / max(time.time() - t0, 1e-6)
+                bar.set_postfix({**{k: f"{v:.4f}" for k, v in losses.items()}, "img/s": f"{rate:.0f}"}, refresh=False)
+                if args.sample_every and (step + 1) % args.sample_every == 0:
+                    write_grid(task.sample_grid(generator), run_dir / "samples" / f"step{step + 1:07d}.png")
+                if time.time() - last_save > args.ckpt_minutes * 60:
+                    save_state(state_path, task, step + 1, elapsed + time.time() - t0, args)
+                    last_save = time.time()
+        step = args.steps
+    except KeyboardInterrupt:
+        if d.main:
+            log(f"interrupted at step {step}; state saved to {state_path}; continue with --resume {state_path}")
+            save_state(state_path, task, step, elapsed + time.time() - t0, args)
+        raise
+    wall = elapsed + time.time() - t0
+    if not d.main:
+        return None
+    save_state(state_path, task, step, wall, args)
+    img_per_s = seen / max(time.time() - t0, 1e-6)
+    log(f"trained {task.family} to step {step} in {wall:.0f} s ({img_per_s:.0f} img/s); last losses {losses}")
+    if args.no_export:
+        return None
+    model, config = task.export()
+    model.eval()
+    metrics = task.evaluate(model)
+    log("metrics: " + json.dumps(metrics))
+    card = {
+        "name": f"{task.family}/fashion" if args.data == "fashion-mnist" else f"{task.family}/{Path(args.data).name}",
+        "family": task.family, "config": config, "metrics": metrics,
+        "training": {"command": args.command or default_command(), "git_commit": git_commit(), "steps": step,
+                     "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, "world_size": d.world,
+                     "wall_time_s": round(wall, 1), "img_per_s": round(img_per_s, 1),
+                     "device": _device_name(d.device), "dataset": args.data,
+                     "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+        **(card_extra or {}),
+    }
+    stem = card["name"].split("/", 1)[1]
+    path = save_checkpoint(Path(args.ckpt_dir) / task.family, stem, _unwrap(model).state_dict(), card)
+    log(f"exported {path}")
+    return path
+
+
+def _device_name(device: torch.device) -> str:
+    if device.type == "cuda":
+        return f"cuda ({torch.cuda.get_device_name(device)})"
+    return f"cpu ({torch.get_num_threads()} threads)"
