@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 
 FAMILIES = ("classifier", "vae", "gan", "diffusion")
-TRAIN_DEFAULTS = {"classifier": {"steps": 2400, "batch_size": 128, "lr": 3e-3}}
+TRAIN_DEFAULTS = {"classifier": {"steps": 2800, "batch_size": 128, "lr": 3e-3},
+                  "vae": {"steps": 9000, "batch_size": 128, "lr": 2e-3},
+                  "gan": {"steps": 8000, "batch_size": 64, "lr": 2e-4}}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,14 +73,27 @@ def cmd_train(a: argparse.Namespace) -> int:
         seed_everything(a.seed)
         images, labels = load_dataset(a.data, "train")
         x, y = to_tensor(images), torch_long(labels)
-        if a.family == "classifier":
-            from genart.train.classifier import ClassifierTask
-            task = ClassifierTask(args, d)
+        task = make_task(a.family, args, d)
+        if a.family == "vae":
+            task.train_images, task.train_labels = x, y
         from genart.train.common import run
         run(task, x, y, args, d)
     finally:
         teardown_dist()
     return 0
+
+
+def make_task(family: str, args, d):
+    if family == "classifier":
+        from genart.train.classifier import ClassifierTask
+        return ClassifierTask(args, d)
+    if family == "vae":
+        from genart.train.vae import VAETask
+        return VAETask(args, d)
+    if family == "gan":
+        from genart.train.gan import GANTask
+        return GANTask(args, d)
+    raise ValueError(f"no trainer for {family}")
 
 
 def torch_long(labels):
@@ -92,6 +107,16 @@ def cmd_eval(a: argparse.Namespace) -> int:
     if a.family == "classifier":
         from genart.evaluate import eval_classifier
         result = eval_classifier(registry, a.samples or 10000, a.seed)
+    elif a.family == "vae":
+        from genart.evaluate import eval_vae_model
+        result = eval_vae_model(registry.get("vae/fashion"), a.samples or 2000, a.seed,
+                                registry.get("classifier/fashion"))
+        result["checkpoint_sha256"] = registry.card("vae/fashion")["sha256"]
+    elif a.family == "gan":
+        from genart.evaluate import eval_gan_model
+        result = eval_gan_model(registry.get("gan/fashion"), a.samples or 5000, a.seed,
+                                registry.get("classifier/fashion"))
+        result["checkpoint_sha256"] = registry.card("gan/fashion")["sha256"]
     else:
         registry.get(f"{a.family}/fashion")          # a clear error naming the training command if missing
         print(f"error: evaluating {a.family} is not built yet", file=sys.stderr)

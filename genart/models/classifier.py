@@ -54,3 +54,14 @@ def build(config: dict) -> Classifier:
 
 def config_dict(config: ClassifierConfig) -> dict:
     return asdict(config)
+
+
+@torch.no_grad()
+def predict(model: Classifier, garments: torch.Tensor) -> list[dict]:
+    """garments (B, 1, 28, 28) in [-1, 1] → [{"label": name, "probs": {name: p}}] per image."""
+    from genart.data import CLASSES
+
+    device = next(model.parameters()).device
+    probs = model(garments.to(device)).softmax(-1).cpu()                    # (B, 10)
+    return [{"label": CLASSES[int(p.argmax())], "probs": {c: round(float(v), 4) for c, v in zip(CLASSES, p)}}
+            for p in probs]

@@ -225,6 +225,7 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
     step = start
     try:
         for step in bar:
+            torch.manual_seed(args.seed * 1_000_003 + step * d.world + d.rank)   # dropout etc.: a function of the step
             idx = torch.from_numpy(next(index_stream))
             x, y = images[idx].to(d.device, non_blocking=True), labels[idx].to(d.device, non_blocking=True)
             losses = task.train_step(x, y, step)

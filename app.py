@@ -1,0 +1,10 @@
+"""genart studio: `python app.py` serves it on localhost (GRADIO_SERVER_NAME / GRADIO_SERVER_PORT
+are honoured; Hugging Face Spaces runs this same file)."""
+
+from genart.registry import Registry
+from genart.ui import CSS, THEME, build_demo
+
+demo = build_demo(Registry())
+
+if __name__ == "__main__":
+    demo.launch(theme=THEME, css=CSS, footer_links=["api", "gradio", "settings"])

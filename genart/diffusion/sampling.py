@@ -1,0 +1,101 @@
+"""The one sampling loop: every sampler, the UI's live view, the CLI and the evaluator use it.
+
+`denoise` is a generator: it yields a `Step` after each network evaluation (x_t, x̂_0, ε̂ and the
+next x), so a caller can stream, record a timeline, or stop at once by closing it. `sample` runs it
+to the end with an optional `progress(i, n)` callable. Start mid-way (`start=k, x=x_k`) to rewind
+and branch, or from a noised sketch (SDEdit) via `sdedit_start`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+import torch
+
+from genart.diffusion.ddim import ddim_step
+from genart.diffusion.ddpm import ddpm_step
+from genart.diffusion.dpm_solver import History, dpmpp_2m_step
+from genart.diffusion.schedules import Schedule, q_sample, spaced_timesteps, split_v
+
+SAMPLERS = ("ddpm", "ddim", "dpm++2m")
+ModelFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]     # (x_t (B,C,H,W), t (B,)) → v̂
+
+
+@dataclass
+class Step:
+    index: int                   # 0-based position in `timesteps`
+    t: int                       # the timestep just evaluated
+    x_t: torch.Tensor            # (B, C, H, W) input of this step
+    x0: torch.Tensor             # predicted clean image x̂_0
+    eps: torch.Tensor            # predicted noise ε̂
+    x_next: torch.Tensor         # the sampler's output (at the next timestep, or clean after the last)
+
+
+def guided(model: Callable, labels: torch.Tensor, scale: float, null_label: int) -> ModelFn:
+    """Classifier-free guidance (Ho & Salimans 2022): v̂ = v̂_∅ + w (v̂_y − v̂_∅); w = 1: conditional only."""
+    null = torch.full_like(labels, null_label)
+
+    def fn(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        if scale == 1.0 or bool((labels == null_label).all()):
+            return model(x, t, labels)
+        both = model(torch.cat([x, x]), torch.cat([t, t]), torch.cat([labels, null]))
+        cond, uncond = both.chunk(2)
+        return uncond + scale * (cond - uncond)
+    return fn
+
+
+def _noise(shape, generator: torch.Generator, device) -> torch.Tensor:
+    return torch.randn(shape, generator=generator).to(device)       # drawn on the CPU: same bytes everywhere
+
+
+def denoise(model_fn: ModelFn, schedule: Schedule, sampler: str, x: torch.Tensor, timesteps: list[int],
+            generator: torch.Generator, eta: float = 0.0, start: int = 0,
+            clip: bool = True) -> Iterator[Step]:
+    """Run `sampler` over timesteps[start:] from x (= x at timesteps[start]); yield a Step per evaluation."""
+    if sampler not in SAMPLERS:
+        raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}, not {sampler!r}")
+    history: History | None = None
+    for i in range(start, len(timesteps)):
+        t, s = timesteps[i], (timesteps[i + 1] if i + 1 < len(timesteps) else -1)
+        t_batch = torch.full((x.shape[0],), t, device=x.device, dtype=torch.long)
+        v = model_fn(x, t_batch)
+        x0, eps = split_v(schedule, x, t_batch, v)
+        if clip:                                          # keep x̂_0 in the data range; ε̂ consistent with it
+            x0 = x0.clamp(-1, 1)
+            a, sg = schedule.alpha(t_batch).float(), schedule.sigma(t_batch).float()
+            eps = (x - a.view(-1, 1, 1, 1).to(x.device) * x0) / sg.view(-1, 1, 1, 1).to(x.device)
+        if sampler == "ddpm":
+            x_next = ddpm_step(schedule, x, t, s, x0, _noise(x.shape, generator, x.device))
+        elif sampler == "ddim":
+            noise = _noise(x.shape, generator, x.device) if eta > 0 else None
+            x_next = ddim_step(schedule, x, t, s, x0, eps, eta, noise)
+        else:
+            x_next, history = dpmpp_2m_step(schedule, x, t, s, x0, history)
+        yield Step(i, t, x, x0, eps, x_next)
+        x = x_next
+
+
+def sample(model_fn: ModelFn, schedule: Schedule, sampler: str, x_T: torch.Tensor, steps: int,
+           generator: torch.Generator, eta: float = 0.0,
+           progress: Callable[[int, int], None] | None = None, clip: bool = True) -> torch.Tensor:
+    """Denoise x_T over `steps` evaluations; return the clean sample."""
+    timesteps = spaced_timesteps(schedule.T, steps)
+    x = x_T
+    for step in denoise(model_fn, schedule, sampler, x_T, timesteps, generator, eta, clip=clip):
+        x = step.x_next
+        if progress is not None:
+            progress(step.index + 1, len(timesteps))
+    return x
+
+
+def sdedit_start(schedule: Schedule, x0: torch.Tensor, strength: float, steps: int,
+                 generator: torch.Generator) -> tuple[torch.Tensor, list[int]]:
+    """SDEdit (Meng et al. 2022): noise a guide image to t₀ = strength · T and return (x_t₀, timesteps from t₀)."""
+    if not 0.0 < strength <= 1.0:
+        raise ValueError("strength must be in (0, 1]")
+    t0 = max(0, min(schedule.T - 1, round(strength * schedule.T) - 1))
+    timesteps = spaced_timesteps(schedule.T, max(1, min(steps, t0 + 1)), start=t0)
+    t_batch = torch.full((x0.shape[0],), t0, dtype=torch.long)
+    noise = _noise(x0.shape, generator, x0.device)
+    return q_sample(schedule, x0, t_batch.to(x0.device), noise), timesteps

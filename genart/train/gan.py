@@ -1,0 +1,75 @@
+"""Train the conditional GAN: alternate discriminator and generator updates, hinge loss.
+
+    L_D = E_x[max(0, 1 − D(x, y))] + E_z[max(0, 1 + D(G(z, y'), y'))]
+    L_G = −E_z[D(G(z, y'), y')]
+Adam(β₁ = 0, β₂ = 0.9) on both (Miyato et al. 2018), spectral norm in D, projection head,
+and an exponential moving average of G's weights, which is what the studio ships.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from genart.models.gan import Discriminator, GANConfig, Generator, config_dict
+from genart.train.common import EMA, Dist, RunArgs, wrap_ddp
+
+
+class GANTask:
+    family = "gan"
+
+    def __init__(self, args: RunArgs, d: Dist, config: GANConfig | None = None):
+        self.args, self.d = args, d
+        self.config = config or GANConfig()
+        cl = torch.channels_last                                   # faster convolutions on CPU and GPU
+        self.G = Generator(self.config).to(d.device, memory_format=cl)
+        self.D = Discriminator(self.config).to(d.device, memory_format=cl)
+        self.G_ema = EMA(self.G, beta=0.999)
+        self.g_net, self.d_net = wrap_ddp(self.G, d), wrap_ddp(self.D, d)
+        self.opt_g = torch.optim.Adam(self.G.parameters(), lr=args.lr, betas=(0.0, 0.9))
+        self.opt_d = torch.optim.Adam(self.D.parameters(), lr=args.lr, betas=(0.0, 0.9))
+        self.modules = {"G": self.G, "D": self.D, "G_ema": self.G_ema.module}
+        self.optimizers = {"G": self.opt_g, "D": self.opt_d}
+
+    def _fake(self, b: int, g: torch.Generator):
+        dev = self.d.device
+        z = torch.randn(b, self.config.z_dim, generator=g).to(dev)
+        y = torch.randint(0, self.config.num_classes, (b,), generator=g).to(dev)
+        return self.g_net(z, y), y
+
+    def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]:
+        g = torch.Generator().manual_seed(self.args.seed * 1_000_003 + step * self.d.world + self.d.rank)
+        b = x.shape[0]
+        x = x.contiguous(memory_format=torch.channels_last)
+        self.G.train()
+        self.D.train()
+        # ---- D step: real up, fake down (hinge)
+        with torch.no_grad():
+            fake, y_fake = self._fake(b, g)
+        d_real, d_fake = self.d_net(x, y), self.d_net(fake, y_fake)
+        loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
+        self.opt_d.zero_grad(set_to_none=True)
+        loss_d.backward()
+        self.opt_d.step()
+        # ---- G step: make D call fakes real
+        fake, y_fake = self._fake(b, g)
+        loss_g = -self.d_net(fake, y_fake).mean()
+        self.opt_g.zero_grad(set_to_none=True)
+        loss_g.backward()
+        self.opt_g.step()
+        self.G_ema.update(self.G, step)
+        return {"loss_d": loss_d.item(), "loss_g": loss_g.item(),
+                "d_real": d_real.mean().item(), "d_fake": d_fake.mean().item()}
+
+    @torch.no_grad()
+    def sample_grid(self, generator: torch.Generator) -> torch.Tensor:
+        z = torch.randn(60, self.config.z_dim, generator=generator).to(self.d.device)
+        y = torch.arange(10).repeat_interleave(6).view(10, 6).t().reshape(-1).to(self.d.device)   # a column per class
+        return self.G_ema.module.eval()(z, y)
+
+    def export(self):
+        return self.G_ema.module, config_dict(self.config)
+
+    def evaluate(self, model) -> dict:
+        from genart.evaluate import eval_gan_model
+        return eval_gan_model(model, samples=self.args.eval_samples, seed=self.args.seed)

@@ -1,0 +1,34 @@
+"""The studio's Blocks UI: one tab per instrument, all backed by one Registry.
+
+`build_demo(registry)` only lays out and wires; no model is loaded until a tab first needs it.
+"""
+
+from __future__ import annotations
+
+import gradio as gr
+
+from genart.registry import Registry
+
+THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink")
+CSS = """
+#styles-result img, #neural-out img { image-rendering: auto; }
+.pixelated img { image-rendering: pixelated; }
+footer { opacity: 0.6; }
+"""
+INTRO = ("# 🎨 genart studio\nPaint a photo in a classic medium, or play the studio's own generative models. "
+         "Every model here was trained by this project's code on Fashion-MNIST; see the **Models** tab.")
+
+
+def build_demo(registry: Registry | None = None) -> gr.Blocks:
+    from genart.ui import gan_tab, models_tab, styles_tab, vae_tab
+
+    registry = registry or Registry()
+    with gr.Blocks(title="genart studio", fill_width=True, delete_cache=(3600, 3600)) as demo:
+        gr.Markdown(INTRO)
+        with gr.Tabs():
+            styles_tab.build()
+            vae_tab.build(registry)
+            gan_tab.build(registry)
+            models_tab.build(registry)
+    demo.queue(max_size=32, default_concurrency_limit=1)
+    return demo

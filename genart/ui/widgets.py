@@ -1,0 +1,45 @@
+"""Small pieces every tab shares: turning our errors into messages, and PNG outputs with parameters."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from typing import Callable
+
+import gradio as gr
+
+from genart.checkpoints import CheckpointError
+from genart.data import DatasetMissing
+from genart.images import ImageError
+
+USER_ERRORS = (ImageError, CheckpointError, DatasetMissing, ValueError)
+
+
+def user_errors(fn: Callable) -> Callable:
+    """Re-raise our expected errors as gr.Error, so the browser shows the sentence, not a traceback.
+
+    Works for plain functions and generators (streaming handlers) alike.
+    """
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def gen_wrapper(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except USER_ERRORS as e:
+                raise gr.Error(str(e)) from e
+        return gen_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except USER_ERRORS as e:
+            raise gr.Error(str(e)) from e
+    return wrapper
+
+
+def require(value, what: str):
+    """A missing input is a message, not a crash."""
+    if value is None or value == "" or value == []:
+        raise gr.Error(f"Please provide {what} first.")
+    return value

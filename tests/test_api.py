@@ -1,0 +1,87 @@
+"""The public API through gradio_client against the real studio served in-process."""
+
+import json
+
+import numpy as np
+import pytest
+from gradio_client import handle_file
+from gradio_client.exceptions import AppError
+from PIL import Image
+
+from genart.registry import ASSETS
+
+EXAMPLES = ASSETS / "examples"
+
+pytestmark = pytest.mark.slow
+
+
+def test_endpoints_are_exactly_the_documented_ones(client):
+    api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    expected = {"/models": [], "/styles": [], "/stylize": ["image", "style", "strength"],
+                "/neural_style": ["content", "style_image", "steps", "size", "seed"], "/classify": ["image"]}
+    for name, params in expected.items():
+        assert name in api, name
+        assert [p["parameter_name"] for p in api[name]["parameters"]] == params
+
+
+def test_models_lists_every_model(client):
+    rows = {r["name"]: r for r in client.predict(api_name="/models")}
+    assert set(rows) == {"classifier/fashion", "vae/fashion", "gan/fashion", "diffusion/fashion"}
+    clf = rows["classifier/fashion"]
+    assert clf["status"] == "ready" and clf["family"] == "classifier" and clf["device"] == "cpu"
+    assert len(clf["sha256"]) == 64 and clf["params"] > 10_000 and clf["metrics"]["accuracy"] >= 0.92
+
+
+def test_styles_lists_filters_and_neural(client):
+    styles = client.predict(api_name="/styles")
+    kinds = {s["name"]: s["kind"] for s in styles}
+    assert sum(k == "filter" for k in kinds.values()) >= 8 and kinds["neural"] == "neural"
+    assert all(s["description"] for s in styles)
+
+
+def test_stylize_keeps_aspect_and_records_parameters(client):
+    src = Image.open(EXAMPLES / "rocket.jpg")
+    out = client.predict(handle_file(str(EXAMPLES / "rocket.jpg")), "oil", 0.8, api_name="/stylize")
+    im = Image.open(out)
+    assert im.format == "PNG" and im.size == src.size
+    assert json.loads(im.info["parameters"]) == {"strength": 0.8, "style": "oil"}
+    assert np.abs(np.asarray(im, float) - np.asarray(src.convert("RGB"), float)).mean() > 3
+
+
+@pytest.mark.parametrize("name, payload, message", [
+    ("empty.png", b"", "empty"),
+    ("text.png", b"this is not a picture\n" * 20, "not an image"),
+])
+def test_stylize_bad_uploads_get_a_clear_message(client, tmp_path, name, payload, message):
+    p = tmp_path / name
+    p.write_bytes(payload)
+    with pytest.raises(AppError, match=message):
+        client.predict(handle_file(str(p)), "oil", 1.0, api_name="/stylize")
+
+
+def test_stylize_unknown_style(client):
+    with pytest.raises(AppError, match="Unknown style"):
+        client.predict(handle_file(str(EXAMPLES / "cat.jpg")), "cubism", 1.0, api_name="/stylize")
+
+
+def test_neural_style_streams_and_ends_with_the_final_image(client):
+    job = client.submit(handle_file(str(EXAMPLES / "cat.jpg")), handle_file(str(EXAMPLES / "style_hubble.jpg")),
+                        10, 64, 0, api_name="/neural_style")
+    final = job.result(timeout=120)
+    outputs = job.outputs()
+    assert len(outputs) >= 2 and outputs[-1] == final
+    im = Image.open(final)
+    assert max(im.size) == 64 and json.loads(im.info["parameters"])["step"] == 10
+
+
+def test_classify_dataset_image_and_sketch(client, tmp_path):
+    from genart.data import CLASSES, load_fashion_mnist
+    x, y = load_fashion_mnist("test")
+    hits = 0
+    for i in range(10):
+        p = tmp_path / f"g{i}.png"
+        Image.fromarray(x[i]).save(p)
+        result = client.predict(handle_file(str(p)), api_name="/classify")
+        assert set(result["probs"]) == set(CLASSES) and abs(sum(result["probs"].values()) - 1) < 1e-3
+        hits += result["label"] == CLASSES[y[i]]
+    assert hits >= 8

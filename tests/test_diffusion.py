@@ -1,0 +1,146 @@
+"""Scheduler math against closed forms, the samplers on Gaussian data, a tiny training run."""
+
+import math
+
+import pytest
+import torch
+
+from genart.diffusion.ddim import ddim_sigma, ddim_step
+from genart.diffusion.ddpm import posterior
+from genart.diffusion.sampling import denoise, guided, sample, sdedit_start
+from genart.diffusion.schedules import cosine_schedule, linear_schedule, q_sample, spaced_timesteps, split_v, v_target
+
+S = cosine_schedule(1000)
+
+
+def test_cosine_schedule_shape():
+    a = S.alphas_cumprod
+    assert a.shape == (1000,) and (a[1:] < a[:-1]).all()
+    assert a[0] > 0.999 and a[-1] < 1e-4
+    assert (S.betas <= 0.999).all() and (S.betas > 0).all()
+
+
+def test_q_sample_moments():
+    t = torch.full((200_000,), 400)
+    x0 = torch.full((200_000, 1, 1, 1), 0.7)
+    x_t = q_sample(S, x0, t, torch.randn(x0.shape, generator=torch.Generator().manual_seed(0)))
+    assert x_t.mean().item() == pytest.approx(0.7 * S.alpha(torch.tensor(400)).item(), abs=5e-3)
+    assert x_t.var().item() == pytest.approx(1 - S.alphas_cumprod[400].item(), rel=1e-2)
+
+
+def test_v_round_trip():
+    x0, eps = torch.randn(4, 1, 28, 28), torch.randn(4, 1, 28, 28)
+    t = torch.tensor([0, 10, 500, 999])
+    x_t = q_sample(S, x0, t, eps)
+    x0_hat, eps_hat = split_v(S, x_t, t, v_target(S, x0, t, eps))
+    assert torch.allclose(x0_hat, x0, atol=1e-4) and torch.allclose(eps_hat, eps, atol=1e-4)
+
+
+def test_ddpm_posterior_variance_is_beta_tilde():
+    lin = linear_schedule(1000)
+    for t in (1, 10, 500, 999):
+        _, _, var = posterior(lin, t, t - 1)
+        a_t, a_prev = lin.alphas_cumprod[t].item(), lin.alphas_cumprod[t - 1].item()
+        beta_tilde = (1 - a_prev) / (1 - a_t) * lin.betas[t].item()            # Ho et al. eq. 7
+        assert var == pytest.approx(beta_tilde, rel=1e-9)
+        assert ddim_sigma(lin, t, t - 1, 1.0) ** 2 == pytest.approx(beta_tilde, rel=1e-9)   # η = 1 ≡ DDPM
+    c_x0, c_xt, var0 = posterior(lin, 0, -1)
+    assert (c_x0, c_xt, var0) == (pytest.approx(1.0), pytest.approx(0.0), pytest.approx(0.0))
+
+
+def test_ddim_eta0_is_deterministic_and_exact_on_a_point_mass():
+    """If the data is one point x*, the ideal x̂_0 is x*; DDIM η=0 then follows x_t = α_t x* + σ_t ε exactly."""
+    x_star = torch.randn(3, 1, 28, 28, generator=torch.Generator().manual_seed(1))
+    x_T = torch.randn(3, 1, 28, 28, generator=torch.Generator().manual_seed(2))
+    T = torch.tensor([999])
+    eps = (x_T - S.alpha(T).float() * x_star) / S.sigma(T).float()
+
+    def oracle(x, t):                                            # v̂ of the ideal denoiser
+        return v_target(S, x_star, t, (x - S.alpha(t).float().view(-1, 1, 1, 1) * x_star)
+                        / S.sigma(t).float().view(-1, 1, 1, 1))
+
+    ts = spaced_timesteps(1000, 10)
+    runs = [[s.x_next for s in denoise(oracle, S, "ddim", x_T, ts, torch.Generator().manual_seed(k), clip=False)]
+            for k in (0, 1)]
+    assert all(torch.equal(a, b) for a, b in zip(*runs))        # no randomness at η = 0
+    for x_next, s in zip(runs[0], ts[1:] + [-1]):
+        expect = x_star if s < 0 else S.alpha(torch.tensor(s)).float() * x_star + S.sigma(torch.tensor(s)).float() * eps
+        assert torch.allclose(x_next, expect, atol=1e-4)
+
+
+def _gaussian_oracle(mu: float, s: float):
+    """Ideal v̂ for data N(μ, s²): x̂_0 = μ + α s² / (α² s² + σ²) · (x_t − α μ)."""
+    def fn(x, t):
+        a = S.alpha(t).float().view(-1, 1, 1, 1)
+        sg = S.sigma(t).float().view(-1, 1, 1, 1)
+        x0 = mu + a * s ** 2 / (a ** 2 * s ** 2 + sg ** 2) * (x - a * mu)
+        eps = (x - a * x0) / sg
+        return a * eps - sg * x0
+    return fn
+
+
+@pytest.mark.parametrize("sampler", ["ddim", "dpm++2m"])
+def test_ode_samplers_reach_the_exact_flow_map_on_gaussian_data(sampler):
+    """For N(μ, s²) data the probability-flow ODE maps x_T to μ + s·z, z = (x_T − α_T μ) / √(α_T² s² + σ_T²)."""
+    mu, s = 0.3, 0.5
+    x_T = torch.randn(64, 1, 4, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64).float()
+    aT, sT = S.alpha(torch.tensor(999)).item(), S.sigma(torch.tensor(999)).item()
+    exact = mu + s * (x_T - aT * mu) / math.sqrt(aT ** 2 * s ** 2 + sT ** 2)
+    errors = {}
+    for n in (10, 25, 50):
+        out = sample(_gaussian_oracle(mu, s), S, sampler, x_T, n, torch.Generator(), eta=0.0, clip=False)
+        errors[n] = (out - exact).abs().max().item()
+    assert errors[25] < errors[10]                                                # converges as steps grow
+    if sampler == "ddim":
+        assert errors[50] < 0.6 * errors[25] and errors[25] < 0.1                 # first order
+    else:
+        assert max(errors[25], errors[50]) < 0.005                                 # second order: float32 floor
+
+
+def test_dpm_solver_is_higher_order_than_ddim():
+    mu, s = 0.3, 0.5
+    x_T = torch.randn(64, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    aT, sT = S.alpha(torch.tensor(999)).item(), S.sigma(torch.tensor(999)).item()
+    exact = mu + s * (x_T - aT * mu) / math.sqrt(aT ** 2 * s ** 2 + sT ** 2)
+    err = {k: (sample(_gaussian_oracle(mu, s), S, k, x_T, 15, torch.Generator(), clip=False) - exact).abs().max().item()
+           for k in ("ddim", "dpm++2m")}
+    assert err["dpm++2m"] < 0.5 * err["ddim"]
+
+
+def test_ddpm_sampler_matches_the_data_distribution():
+    mu, s = 0.3, 0.5
+    x_T = torch.randn(20_000, 1, 1, 1, generator=torch.Generator().manual_seed(3))
+    out = sample(_gaussian_oracle(mu, s), S, "ddpm", x_T, 200, torch.Generator().manual_seed(4), clip=False)
+    assert out.mean().item() == pytest.approx(mu, abs=0.01)
+    assert out.std().item() == pytest.approx(s, abs=0.015)
+
+
+def test_sdedit_starts_at_strength_and_guidance_mixes():
+    x0 = torch.zeros(2, 1, 28, 28)
+    x, ts = sdedit_start(S, x0, 0.5, 10, torch.Generator().manual_seed(0))
+    assert ts[0] == 499 and len(ts) == 10 and ts == sorted(ts, reverse=True)
+    assert x.std().item() == pytest.approx(S.sigma(torch.tensor(499)).item(), rel=0.1)
+    model = lambda x, t, y: y.float().view(-1, 1, 1, 1).expand_as(x)     # noqa: E731 — v̂ = label
+    fn = guided(model, torch.tensor([2, 2]), 3.0, null_label=10)
+    out = fn(torch.zeros(2, 1, 2, 2), torch.tensor([5, 5]))
+    assert torch.allclose(out, torch.full_like(out, 10 + 3.0 * (2 - 10)))   # v_∅ + w (v_y − v_∅)
+
+
+def test_tiny_training_run_loss_decreases():
+    from genart.data import load_fashion_mnist, to_tensor
+    from genart.models.unet import UNetConfig
+    from genart.train.common import Dist, RunArgs
+    from genart.train.diffusion import DiffusionTask
+
+    torch.manual_seed(0)
+    x, y = load_fashion_mnist("train")
+    x, y = to_tensor(x[:64]), torch.from_numpy(y[:64])
+    task = DiffusionTask(RunArgs(family="diffusion", steps=40, lr=2e-3, batch_size=32), Dist(), UNetConfig(channels=8))
+    g = torch.Generator().manual_seed(0)
+    before = sum(task.loss(x, y, torch.Generator().manual_seed(k)).item() for k in range(4))
+    for i in range(40):
+        task.train_step(x[i % 2 * 32:(i % 2 + 1) * 32], y[i % 2 * 32:(i % 2 + 1) * 32], i)
+    after = sum(task.loss(x, y, torch.Generator().manual_seed(k)).item() for k in range(4))
+    assert after < 0.8 * before
+    grid = task.sample_grid(g)
+    assert grid.shape == (40, 1, 28, 28) and grid.abs().max() <= 1.0 + 1e-5

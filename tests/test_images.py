@@ -1,0 +1,122 @@
+"""Every odd upload gets a clear message or a sane RGB result, never a traceback."""
+
+import io
+import json
+import struct
+import time
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from genart.images import ImageError, load_image, save_png, with_params, write_gif
+
+
+def _png_bytes(im: Image.Image, **kw) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, format="PNG", **kw)
+    return buf.getvalue()
+
+
+def _bomb_png(w: int, h: int) -> bytes:
+    """A valid PNG header claiming w×h pixels, with almost no data."""
+    def chunk(kind, payload):
+        return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
+    ihdr = struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("payload, message", [
+    (b"", "empty"),
+    (b"hello, I am text pretending to be a PNG\n" * 10, "not an image"),
+])
+def test_not_images(tmp_path, payload, message):
+    p = tmp_path / "fake.png"
+    p.write_bytes(payload)
+    with pytest.raises(ImageError, match=message):
+        load_image(p)
+
+
+def test_truncated_png(tmp_path):
+    data = _png_bytes(Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)))
+    p = tmp_path / "cut.png"
+    p.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImageError, match="damaged or truncated"):
+        load_image(p)
+
+
+def test_one_pixel_is_refused():
+    with pytest.raises(ImageError, match="1×1 px"):
+        load_image(_png_bytes(Image.new("RGB", (1, 1))))
+
+
+def test_decompression_bomb_is_refused_fast():
+    t0 = time.perf_counter()
+    with pytest.raises(ImageError, match="too large|limit"):
+        load_image(_bomb_png(40000, 40000))
+    assert time.perf_counter() - t0 < 1.0
+
+
+@pytest.mark.parametrize("mode", ["L", "P", "RGBA", "CMYK", "I;16", "LA", "1", "I", "F"])
+def test_modes_become_rgb(mode):
+    base = Image.fromarray(np.linspace(0, 255, 32 * 48, dtype=np.uint8).reshape(32, 48))
+    if mode == "I;16":
+        im = Image.fromarray((np.asarray(base, np.uint16) * 257))
+        assert im.mode.startswith("I;16")
+    elif mode in ("I", "F"):
+        im = base.convert(mode)
+    else:
+        im = base.convert(mode)
+    fmt = {"CMYK": "JPEG", "F": "TIFF", "I": "TIFF"}.get(mode, "PNG")
+    buf = io.BytesIO()
+    im.save(buf, format=fmt)
+    out = load_image(buf.getvalue())
+    assert out.mode == "RGB" and out.size == (48, 32)
+    a = np.asarray(out).astype(int)
+    assert a.max() > 150 and a.min() < 100                 # a real gradient survived, not a black frame
+
+
+def test_16bit_scales_to_8bit():
+    ramp = (np.arange(64, dtype=np.uint16).reshape(8, 8) * 1000)
+    out = np.asarray(load_image(_png_bytes(Image.fromarray(ramp))))
+    assert out[0, 0, 0] == 0 and out[7, 7, 0] == round(63000 / 65535 * 255)
+
+
+def test_transparency_goes_onto_white():
+    im = Image.new("RGBA", (20, 20), (255, 0, 0, 0))
+    out = np.asarray(load_image(_png_bytes(im)))
+    assert (out == 255).all()
+
+
+def test_animated_gif_takes_first_frame(tmp_path):
+    frames = [Image.new("RGB", (30, 20), c) for c in ("red", "blue", "green")]
+    path = write_gif(frames, tmp_path / "a.gif")
+    out = np.asarray(load_image(path))
+    assert out.shape == (20, 30, 3) and out[0, 0, 0] > 200 and out[0, 0, 2] < 50
+
+
+def test_exif_rotation_is_applied():
+    im = Image.new("RGB", (40, 20), "white")
+    exif = Image.Exif()
+    exif[0x0112] = 6                                             # rotate 90° CW on display
+    buf = io.BytesIO()
+    im.save(buf, format="JPEG", exif=exif)
+    assert load_image(buf.getvalue()).size == (20, 40)
+
+
+def test_gradio_payload_dict_and_arrays(tmp_path):
+    p = tmp_path / "x.png"
+    Image.new("RGB", (16, 16), "blue").save(p)
+    assert load_image({"path": str(p), "meta": {"_type": "gradio.FileData"}}).size == (16, 16)
+    assert load_image(np.zeros((16, 16), np.float32)).mode == "RGB"
+    with pytest.raises(ImageError, match="No image"):
+        load_image({"path": None})
+    with pytest.raises(ImageError):
+        load_image(12345)
+
+
+def test_png_output_carries_parameters(tmp_path):
+    path = save_png(np.zeros((8, 8, 3), np.uint8), tmp_path / "o.png", style="oil", strength=0.5)
+    assert json.loads(Image.open(path).info["parameters"]) == {"strength": 0.5, "style": "oil"}
+    assert json.loads(with_params(Image.new("RGB", (2, 2)), seed=3).info["parameters"]) == {"seed": 3}

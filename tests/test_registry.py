@@ -1,0 +1,104 @@
+"""Checkpoint round trip, wrong hash, missing file, lazy thread-safe loading."""
+
+import json
+import threading
+
+import pytest
+import torch
+
+from genart.checkpoints import CheckpointError, load_weights, save_checkpoint, sha256_of
+from genart.models.classifier import Classifier, ClassifierConfig, config_dict
+from genart.registry import Registry
+
+TINY = ClassifierConfig(channels=4, features=8)
+
+
+def _publish(root):
+    torch.manual_seed(0)
+    model = Classifier(TINY).eval()
+    card = {"name": "classifier/fashion", "family": "classifier", "config": config_dict(TINY),
+            "metrics": {"accuracy": 0.5}, "training": {"command": "test"}}
+    return model, save_checkpoint(root / "classifier", "fashion", model.state_dict(), card)
+
+
+def test_round_trip_rebuilds_identical_model(tmp_path):
+    model, card_path = _publish(tmp_path)
+    card = json.loads(card_path.read_text())
+    assert card_path.name == "fashion-v1.json" and card["file"] == "fashion-v1.safetensors"
+    assert card["sha256"] == sha256_of(tmp_path / "classifier" / card["file"])
+    assert card["params"] == sum(p.numel() for p in model.parameters())
+    reg = Registry(tmp_path, device=torch.device("cpu"))
+    loaded = reg.get("classifier/fashion")
+    x = torch.randn(3, 1, 28, 28)
+    assert torch.equal(loaded(x), model(x))
+    assert not loaded.training and not any(p.requires_grad for p in loaded.parameters())
+    assert reg.get("classifier/fashion") is loaded                       # cached
+
+
+def test_versions_are_never_overwritten(tmp_path):
+    _, first = _publish(tmp_path)
+    _, second = _publish(tmp_path)
+    assert (first.name, second.name) == ("fashion-v1.json", "fashion-v2.json")
+    assert Registry(tmp_path).card("classifier/fashion")["version"] == 2
+
+
+def test_wrong_hash_is_a_clear_error(tmp_path):
+    _, card_path = _publish(tmp_path)
+    weights = tmp_path / "classifier" / "fashion-v1.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[-1] ^= 0xFF
+    weights.write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match="corrupt.*python -m genart train classifier"):
+        Registry(tmp_path).get("classifier/fashion")
+    with pytest.raises(CheckpointError, match="sha256"):
+        load_weights(card_path)
+
+
+def test_missing_checkpoint_names_the_training_command(tmp_path):
+    reg = Registry(tmp_path)
+    with pytest.raises(CheckpointError, match="python -m genart train classifier"):
+        reg.get("classifier/fashion")
+    _, card_path = _publish(tmp_path)
+    (tmp_path / "classifier" / "fashion-v1.safetensors").unlink()
+    with pytest.raises(CheckpointError, match="missing.*python -m genart train classifier"):
+        reg.get("classifier/fashion")
+    row = {r["name"]: r for r in reg.info()}["vae/fashion"]
+    assert row["status"] == "missing" and "python -m genart train vae" in row["error"]
+
+
+def test_unknown_model_name(tmp_path):
+    with pytest.raises(KeyError, match="classifier/fashion"):
+        Registry(tmp_path).get("nope/x")
+
+
+def test_concurrent_gets_load_once(tmp_path, monkeypatch):
+    _publish(tmp_path)
+    reg = Registry(tmp_path)
+    calls = []
+    original = reg._load
+    monkeypatch.setattr(reg, "_load", lambda spec: calls.append(1) or original(spec))
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(reg.get("classifier/fashion"))) for _ in range(8)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert len(calls) == 1 and all(r is results[0] for r in results)
+
+
+def test_safetensors_carry_no_pickle(tmp_path):
+    _, card_path = _publish(tmp_path)
+    head = (tmp_path / "classifier" / "fashion-v1.safetensors").read_bytes()[:8]
+    n = int.from_bytes(head, "little")
+    header = json.loads((tmp_path / "classifier" / "fashion-v1.safetensors").read_bytes()[8:8 + n])
+    assert json.loads(header["__metadata__"]["card"])["config"] == config_dict(TINY)
+
+
+def test_importing_app_loads_no_model(monkeypatch):
+    import importlib
+    import sys
+    from genart import registry as registry_module
+
+    loads = []
+    monkeypatch.setattr(registry_module.Registry, "_load", lambda self, spec: loads.append(spec))
+    sys.modules.pop("app", None)
+    importlib.import_module("app")
+    assert loads == []
