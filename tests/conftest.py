@@ -16,14 +16,46 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "assets" / "examples"
 
 
+def _tiny_checkpoint(root: Path, family: str) -> None:
+    """An untrained, tiny stand-in for a family that has no shipped checkpoint yet (wiring tests only)."""
+    import importlib
+
+    from genart.checkpoints import save_checkpoint
+
+    module, config = {"vae": ("genart.models.vae", {"latent": 8, "channels": 8, "pca_directions": 8}),
+                      "gan": ("genart.models.gan", {"z_dim": 16, "g_channels": 8, "d_channels": 8}),
+                      "diffusion": ("genart.models.unet", {"channels": 8})}[family]
+    import torch
+    torch.manual_seed(0)
+    model = importlib.import_module(module).build(config)
+    save_checkpoint(root / family, "fashion", model.state_dict(),
+                    {"name": f"{family}/fashion", "family": family, "config": config, "metrics": {},
+                     "training": {"command": "tests/conftest.py: untrained stand-in"}})
+
+
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory):
-    """The real studio (shipped checkpoints) served on loopback for the whole session."""
+def checkpoint_root(tmp_path_factory) -> Path:
+    """Shipped checkpoints where they exist; tiny untrained stand-ins for the families not shipped yet."""
+    from genart.registry import CHECKPOINTS, SPECS, Registry
+
+    root = tmp_path_factory.mktemp("checkpoints")
+    shipped = Registry(CHECKPOINTS)
+    for spec in SPECS:
+        if shipped.available(spec.name):
+            (root / spec.family).symlink_to(CHECKPOINTS / spec.family, target_is_directory=True)
+        else:
+            _tiny_checkpoint(root, spec.family)
+    return root
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory, checkpoint_root):
+    """The studio served on loopback for the whole session."""
     os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio"))
     from genart.registry import Registry
     from genart.ui import build_demo
 
-    demo = build_demo(Registry())
+    demo = build_demo(Registry(checkpoint_root))
     _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
     yield url
     demo.close()

@@ -20,7 +20,7 @@ INTRO = ("# 🎨 genart studio\nPaint a photo in a classic medium, or play the s
 
 
 def build_demo(registry: Registry | None = None) -> gr.Blocks:
-    from genart.ui import gan_tab, models_tab, styles_tab, vae_tab
+    from genart.ui import diffusion_tab, gan_tab, models_tab, styles_tab, vae_tab
 
     registry = registry or Registry()
     with gr.Blocks(title="genart studio", fill_width=True, delete_cache=(3600, 3600)) as demo:
@@ -29,6 +29,7 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
             styles_tab.build()
             vae_tab.build(registry)
             gan_tab.build(registry)
+            diffusion_tab.build(registry)
             models_tab.build(registry)
     demo.queue(max_size=32, default_concurrency_limit=1)
     return demo

@@ -243,7 +243,8 @@ def build(registry: Registry) -> None:
         grid.select(ui_pick_cell, [grid_seeds, label, psi], [seed, current, out, name], **common)
         var_go.click(ui_variations, [current, seed, strength], [variants, var_gallery], **common)
         var_gallery.select(ui_pick, [variants], [current, out, name], **common)
-        interp_go.click(gan_interpolate, [seed_a, seed_b, label, psi, n_frames], [gif, strip], **common)
+        interp_go.click(gan_interpolate, [seed_a, seed_b, label, psi, n_frames], [gif, strip],
+                        api_name="ui_gan_interpolate", **common)
         keep.click(ui_keep, [current, favourites], [favourites, fav_gallery, parent_a, parent_b], **common)
         breed_go.click(ui_breed, [favourites, parent_a, parent_b, blend, seed], [children, kids_gallery], **common)
         kids_gallery.select(ui_pick, [children], [current, out, name], **common)

@@ -176,8 +176,8 @@ def build() -> None:
                         neural_out = gr.Image(label="Result (updates while it optimises)", type="pil", format="png",
                                               elem_id="neural-out", buttons=["download", "fullscreen"])
                 run = go.click(neural_style, [content, style_image, steps, size, seed, cw, sw, keep], [neural_out],
-                               preprocess=False, api_visibility="private", concurrency_id="gpu",
-                               concurrency_limit=1, show_progress="minimal")
+                               preprocess=False, api_visibility="private", api_name="ui_neural_style",
+                               concurrency_id="gpu", concurrency_limit=1, show_progress="minimal")
                 stop.click(None, None, None, cancels=[run])
 
         # API-only endpoints with exactly the documented parameter names (DESIGN.md §3).

@@ -192,7 +192,7 @@ def build(registry: Registry) -> None:
         reset_btn.click(reset, [z_state], [*sliders, out], queue=False, api_visibility="private")
         random_btn.click(randomise, [z_state, seed], [*sliders, out], queue=False, api_visibility="private")
         go_interp.click(vae_interpolate, [ia, ib, n_frames], [gif, strip], preprocess=False,
-                        api_visibility="private", concurrency_id="cpu")
+                        api_visibility="private", api_name="ui_vae_interpolate", concurrency_id="cpu")
 
         with gr.Column(visible=False):
             api_a, api_b = gr.Image(type="filepath"), gr.Image(type="filepath")
