@@ -11,7 +11,7 @@ Conventions inside this module
     k        max(H, W) / 512: every length below is given "at 512 px" and multiplied by k,
              so a style looks the same on a thumbnail and on a 4k photo
     s        strength in (0, 1]; each style scales its own knobs (brush size, abstraction, ...)
-             with s and fades the result over the photo only for small s
+             with s and fades the effect in over the photo with opacity √s
     rng      np.random.Generator from a fixed seed: dot placement, paper grain, hatching
 
 Everything is OpenCV / numpy on the CPU: each style takes well under a second at 1024 px
@@ -106,8 +106,17 @@ def _mix(a: np.ndarray, b: np.ndarray, t) -> np.ndarray:
 
 
 def _fade(s: float) -> float:
-    """Opacity of the effect over the photo: ramps in over the first half of the strength."""
-    return min(1.0, 2.0 * s)
+    """Opacity of the effect over the photo: √s, so most of the look is there by s ≈ 0.5 and
+    the rest of the range still changes the picture (together with each style's own knobs)."""
+    return min(1.0, math.sqrt(s))
+
+
+def _grad_mag(g: np.ndarray) -> np.ndarray:
+    """|∇g| from 3×3 Sobel, (H, W) float32. numpy's sqrt, not cv2.magnitude: OpenCV's SIMD
+    path differs in the last bit with buffer alignment, which broke bit-exact determinism."""
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
+    return np.sqrt(gx * gx + gy * gy)
 
 
 def _norm01(a: np.ndarray, lo: float = 1.0, hi: float = 99.0) -> np.ndarray:
@@ -210,7 +219,7 @@ def _sketch_lines(g: np.ndarray, k: float, length: float) -> np.ndarray:
     g: (H, W) in [0, 1]. Returns (H, W) float32 darkness in [0, 1].
     """
     gb = _blur(g, 0.7 * k)
-    G = cv2.magnitude(cv2.Sobel(gb, cv2.CV_32F, 1, 0, ksize=3), cv2.Sobel(gb, cv2.CV_32F, 0, 1, ksize=3))
+    G = _grad_mag(gb)
     kernels = [_line_kernel(length, i * np.pi / 8) for i in range(8)]
     resp = np.stack([cv2.filter2D(G, -1, kk) for kk in kernels])  # (8, H, W)
     best = resp.argmax(0)
@@ -218,6 +227,40 @@ def _sketch_lines(g: np.ndarray, k: float, length: float) -> np.ndarray:
     for i, kk in enumerate(kernels):  # eq. (4): S' = Σ_i L_i ⊗ C_i
         S += cv2.filter2D(np.where(best == i, G, 0).astype(np.float32), -1, kk)
     return _norm01(S, 50.0, 99.7)
+
+
+def _paper_noise(h: int, w: int, rng: np.random.Generator, k: float) -> np.ndarray:
+    """Uniform noise with ~1 px grains at 512 px (≈k px at full size), (H, W) float32."""
+    n = rng.random((max(1, round(h / max(k, 1.0))), max(1, round(w / max(k, 1.0)))), dtype=np.float32)
+    return _resize_to(n, w, h)
+
+
+def _kmeans(data: np.ndarray, n: int, rng: np.random.Generator, iters: int = 12,
+            max_samples: int = 6000) -> np.ndarray:
+    """Plain Lloyd k-means with k-means++ seeding from ``rng``. data (N, D) -> centres (n, D)."""
+    if data.shape[0] > max_samples:
+        data = data[rng.choice(data.shape[0], max_samples, replace=False)]
+    n = max(1, min(n, data.shape[0]))
+    centres = [data[rng.integers(data.shape[0])]]
+    d2 = ((data - centres[0]) ** 2).sum(1)
+    for _ in range(1, n):
+        p = d2 / d2.sum() if d2.sum() > 0 else None
+        centres.append(data[rng.choice(data.shape[0], p=p)])
+        d2 = np.minimum(d2, ((data - centres[-1]) ** 2).sum(1))
+    C = np.stack(centres).astype(np.float32)  # (n, D)
+    for _ in range(iters):
+        lab = _nearest(data, C)
+        for j in range(n):
+            members = data[lab == j]
+            if len(members):
+                C[j] = members.mean(0)
+    return C
+
+
+def _nearest(data: np.ndarray, centres: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre for each row. data (N, D), centres (n, D) -> (N,) int."""
+    d = (data * data).sum(1, keepdims=True) - 2.0 * data @ centres.T + (centres * centres).sum(1)[None]
+    return d.argmin(1)
 
 
 # ----------------------------------------------------------------------------- the styles
@@ -254,35 +297,41 @@ def _oil(rgb: np.ndarray, s: float, rng: np.random.Generator, brush: float, reli
 
 
 def _watercolor(rgb: np.ndarray, s: float, rng: np.random.Generator, wash: float, paper: float) -> np.ndarray:
-    """Bousseau et al. 2006: abstracted washes darkened by pigment density
-    C' = C - (C - C²)(d - 1), with d from turbulence, paper grain and wash edges."""
+    """Watercolour after Bousseau et al. 2006: flat washes (mean-shift segmentation) with
+    wobbly, bleeding edges, darkened by pigment density C' = C - (C - C²)(d - 1) (their eq. 1),
+    where d rises at wash edges, with low-frequency turbulence and with paper granulation."""
     h, w = rgb.shape[:2]
     k = _scale(rgb)
     x = _f32(rgb)
-    # abstraction: smooth on a small copy so washes are flat and soft-edged
-    f = min(1.0, 1.0 / (k * (1.0 + 2.0 * wash * s)))
+    # 1. washes: mean shift on a small copy merges each region into one flat colour
+    f = min(1.0, (480.0 - 200.0 * wash * s) / max(h, w))
     small = _resize_by(rgb, f)
-    sm = cv2.edgePreservingFilter(small, flags=cv2.RECURS_FILTER, sigma_s=20 + 40 * wash * s, sigma_r=0.3 + 0.3 * wash * s)
-    sm = _f32(cv2.medianBlur(sm, 5) if min(sm.shape[:2]) >= 5 else sm)
-    # colour bleeding: where the turbulence field is high the wash runs over its edges
+    small = cv2.pyrMeanShiftFiltering(small, 3 + 6 * wash * s, 10 + 20 * wash * s)
+    if min(small.shape[:2]) >= 5:
+        small = cv2.medianBlur(small, 5)
+    sm = _saturate(_f32(small), 1.2)  # (h', w', 3)
+    # 2. wet-in-wet: where the turbulence field is high the wash runs over its edges
     hs, ws = sm.shape[:2]
-    turb_s = _fractal_noise(hs, ws, rng, (max(hs, ws) / 6, max(hs, ws) / 16))
-    bleed = np.clip(0.5 + 0.5 * turb_s, 0, 1) * wash * s
-    sm = _mix(sm, _blur(sm, 3.0), bleed)
+    bleed = np.clip(0.5 + 0.6 * _fractal_noise(hs, ws, rng, (max(hs, ws) / 5, max(hs, ws) / 14)), 0, 1)
+    sm = _mix(sm, _blur(sm, 2.5), bleed * (0.3 + 0.7 * wash) * s)
+    # 3. back to full size with hand-made, wobbly wash boundaries (low-frequency displacement)
     wc = _resize_to(sm, w, h)  # (H, W, 3)
-    wc = 1.0 - (1.0 - wc) * 0.88  # thinned pigment: lighter than the photo
-
-    # pigment density d (Bousseau et al. 2006, eq. 1)
-    g = _gray(wc)
-    edge = cv2.magnitude(cv2.Sobel(_blur(g, 1.5 * k), cv2.CV_32F, 1, 0), cv2.Sobel(_blur(g, 1.5 * k), cv2.CV_32F, 0, 1))
-    edge = _norm01(edge, 50, 99.5)
-    turb = _fractal_noise(h, w, rng, (80 * k, 25 * k))
-    grain = _fractal_noise(h, w, rng, (1.0 * k + 0.5, 3.0 * k))
-    d = 1.0 + s * (0.9 * edge + 0.18 * turb + 0.35 * paper * grain)
+    amp = 1.6 * k * s
+    dx = _fractal_noise(h, w, rng, (30 * k + 1, 10 * k + 1)) * amp
+    dy = _fractal_noise(h, w, rng, (30 * k + 1, 10 * k + 1)) * amp
+    gy, gx = np.mgrid[0:h, 0:w].astype(np.float32)
+    wc = cv2.remap(wc, gx + dx, gy + dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+    wc = 1.0 - (1.0 - wc) * 0.82  # thinned pigment: lighter than the photo
+    # 4. pigment density d: edge darkening + turbulence + granulation
+    gb = _blur(_gray(wc), 1.0 * k)
+    edge = _norm01(_grad_mag(gb), 60, 99.5)
+    turb = _fractal_noise(h, w, rng, (60 * k + 1, 20 * k + 1))
+    grain = _fractal_noise(h, w, rng, (2.5 * k + 0.5, 6.0 * k + 1))
+    d = 1.0 + s * (1.0 * edge + 0.15 * turb + 0.3 * paper * grain)
     out = wc - (wc - wc * wc) * (d[..., None] - 1.0)
-    # cold-press paper: warm white with a faint embossed tooth
-    tooth = _fractal_noise(h, w, rng, (2.0 * k + 0.5,))
-    out = out * np.array([1.0, 0.985, 0.95], np.float32) * (1.0 + 0.03 * paper * s * tooth[..., None])
+    # 5. cold-press paper: warm white with a faint tooth
+    tooth = _fractal_noise(h, w, rng, (1.0 * k + 0.5,))
+    out = out * np.array([1.0, 0.985, 0.955], np.float32) * (1.0 + 0.025 * paper * s * tooth[..., None])
     return _mix(x, np.clip(out, 0, 1), _fade(s))
 
 
@@ -294,17 +343,16 @@ def _pencil(rgb: np.ndarray, s: float, rng: np.random.Generator, darkness: float
     lines = _sketch_lines(g, k, 10 * k + 3)  # (H, W) darkness of contour strokes
     # colour-dodge sketch adds fine graphite detail: g / (1 - blur(1 - g))
     dodge = np.clip(g / np.maximum(1.0 - _blur(1.0 - g, 4.0 * k), 1e-3), 0, 1)
-    stroke = np.clip(1.0 - (0.75 * lines + 0.6 * (1.0 - dodge)) * (0.3 + 1.1 * darkness), 0, 1)
+    stroke = np.clip(1.0 - (0.75 * lines + 0.6 * (1.0 - dodge)) * (0.3 + 1.1 * darkness) * (0.5 + 0.5 * s), 0, 1)
 
     # tone: darkness of the blurred photo rendered as hatching (two diagonal layers)
     tone = np.clip(1.0 - _blur(g, 2.0 * k), 0, 1) ** 1.3  # (H, W) 0 = white
-    noise = rng.random((h, w), dtype=np.float32)
-    hatch1 = _streaks(noise, 16 * k + 3, np.deg2rad(-35.0))
-    hatch2 = _streaks(rng.random((h, w), dtype=np.float32), 16 * k + 3, np.deg2rad(-65.0))
+    hatch1 = _streaks(_paper_noise(h, w, rng, k), 16 * k + 3, np.deg2rad(-35.0))
+    hatch2 = _streaks(_paper_noise(h, w, rng, k), 16 * k + 3, np.deg2rad(-65.0))
     # a pixel is graphite where its hatch texture falls below the local tone
     layer1 = 1.0 / (1.0 + np.exp(-(tone * 2.6 - 1.0 + 0.45 * hatch1) * 6.0))
     layer2 = 1.0 / (1.0 + np.exp(-(tone * 2.6 - 1.9 + 0.45 * hatch2) * 6.0))
-    hatching = 1.0 - shading * 0.55 * np.clip(layer1 + layer2, 0, 1.3)
+    hatching = 1.0 - shading * 0.55 * s * np.clip(layer1 + layer2, 0, 1.3)
     out = stroke * hatching
     grain = _fractal_noise(h, w, rng, (1.0 * k + 0.5,))
     out = out * (1.0 - 0.03 * grain)
@@ -325,28 +373,32 @@ def _ink(rgb: np.ndarray, s: float, rng: np.random.Generator, line_weight: float
     return _mix(_f32(rgb), ink, _fade(s))
 
 
-def _colored_pencil(rgb: np.ndarray, s: float, rng: np.random.Generator, pressure: float, outline: float) -> np.ndarray:
+def _colored_pencil(rgb: np.ndarray, s: float, rng: np.random.Generator, pressure: float,
+                    outline: float) -> np.ndarray:
     """Coloured pencil on white paper: hatching strokes carry the colour, paper shows between."""
     h, w = rgb.shape[:2]
     k = _scale(rgb)
     x = _f32(rgb)
-    c = _f32(cv2.bilateralFilter(rgb, 7, 40, 4 * k))
-    c = _saturate(c, 1.25)
+    f = min(1.0, 384.0 / max(h, w))
+    small = _resize_by(rgb, f)
+    small = cv2.bilateralFilter(cv2.bilateralFilter(small, 7, 40, 5), 7, 40, 5)
+    c = _saturate(_resize_to(_f32(small), w, h), 1.3)  # (H, W, 3) simplified colour
     g = _gray(x)
-    # strokes follow a gently rotating direction field (one layer) + a fixed diagonal layer
+    # strokes follow a gently rotating direction field (one layer) + a fixed cross layer
+    length = (8 + 10 * s) * k + 3
     ang = np.deg2rad(-40.0) + 0.5 * _fractal_noise(h, w, rng, (120 * k,))
-    strokes1 = _streaks(rng.random((h, w), dtype=np.float32), 14 * k + 3, ang)
-    strokes2 = _streaks(rng.random((h, w), dtype=np.float32), 14 * k + 3, np.deg2rad(30.0))
-    cover_need = np.clip((1.0 - _gray(c)) * 1.2 + 0.15, 0, 1)  # darker colour → more graphite
-    m1 = 1.0 / (1.0 + np.exp(-(cover_need * 1.8 - 0.6 + 0.5 * strokes1) * 5.0))
-    m2 = 1.0 / (1.0 + np.exp(-(cover_need * 1.8 - 1.3 + 0.5 * strokes2) * 5.0))
-    m = np.clip((0.45 + 0.6 * pressure) * np.maximum(m1, 0.8 * m2), 0, 1)  # (H, W) pigment coverage
+    strokes1 = _streaks(_paper_noise(h, w, rng, k), length, ang)
+    strokes2 = _streaks(_paper_noise(h, w, rng, k), length, np.deg2rad(25.0))
+    need = np.clip((1.0 - _gray(c)) * 1.3 + 0.1, 0, 1)  # darker colour → more pigment
+    m1 = 1.0 / (1.0 + np.exp(-(need * 1.6 - 0.55 + 0.45 * strokes1) * 8.0))
+    m2 = 1.0 / (1.0 + np.exp(-(need * 1.6 - 1.2 + 0.45 * strokes2) * 8.0))
+    m = np.clip((0.35 + 0.6 * pressure) * np.maximum(m1, 0.85 * m2), 0, 1)  # (H, W) pigment coverage
     paper = np.array([0.99, 0.98, 0.955], np.float32)
     out = paper - (paper - c) * m[..., None]
     # outlines in a darker version of the local colour
     lines = _sketch_lines(g, k, 8 * k + 3)
-    dark = c * 0.35
-    out = _mix(out, dark, np.clip(lines * outline * 1.2, 0, 1))
+    out = _mix(out, c * 0.35, np.clip(lines * outline * 1.2, 0, 1))
+    out = out * (1.0 - 0.04 * (_paper_noise(h, w, rng, k)[..., None] - 0.5))  # paper tooth
     return _mix(x, np.clip(out, 0, 1), _fade(s))
 
 
@@ -355,26 +407,37 @@ def _pointillism(rgb: np.ndarray, s: float, rng: np.random.Generator, dot_size: 
     h, w = rgb.shape[:2]
     k = _scale(rgb)
     x = _f32(rgb)
-    r = max(0.8, dot_size * k * (0.4 + 0.6 * s))  # dot radius (px)
-    spacing = max(1.0, 2.0 * r / (0.6 + 0.9 * density))  # grid step between dot centres
-    src = _saturate(_blur(x, 0.5 * r), 1.45)  # (H, W, 3)
+    r = max(1.5, dot_size * k * (0.4 + 0.6 * s))  # dot radius (px)
+    src = _saturate(_blur(x, 0.3 * r), 1.45)  # (H, W, 3)
     canvas = np.empty((h, w, 3), np.float32)
     canvas[:] = np.array([0.965, 0.945, 0.9], np.float32)
     canvas *= 1.0 + 0.02 * _fractal_noise(h, w, rng, (2.0 * k + 0.5,))[..., None]
-    # jittered grid of centres, painted in random order
-    gy, gx = np.mgrid[0:h:spacing, 0:w:spacing]
-    cy = (gy + rng.uniform(0, spacing, gy.shape)).ravel()
-    cx = (gx + rng.uniform(0, spacing, gx.shape)).ravel()
-    order = rng.permutation(cy.size)
-    cy, cx = cy[order], cx[order]
-    colour = src[np.clip(cy.astype(int), 0, h - 1), np.clip(cx.astype(int), 0, w - 1)]  # (N, 3)
-    colour = colour * rng.uniform(0.85, 1.15, (cy.size, 1)) + rng.normal(0, 0.06, colour.shape)
+    # layer 1: uniform random (Poisson) centres, count set by the wanted coverage
+    # (dark areas get more dots, so the light canvas mostly shows in the light areas)
+    n = int(min(1_000_000, (0.5 + 1.5 * density) * h * w / (math.pi * r * r)))
+    cy, cx = rng.uniform(0, h, 2 * n), rng.uniform(0, w, 2 * n)
+    lum = _gray(src)[cy.astype(int).clip(0, h - 1), cx.astype(int).clip(0, w - 1)]
+    keep = rng.random(2 * n) < np.clip(0.3 + 0.7 * (1.0 - lum), 0, 1)
+    cy, cx = cy[keep], cx[keep]
+    radii = r * rng.uniform(0.75, 1.15, cy.size)
+    # layer 2: smaller dots on top where there is detail (eyes, contours stay readable)
+    g = _blur(_gray(x), 0.5 * r)
+    detail = _norm01(_blur(_grad_mag(g), r), 40, 99)
+    y2, x2 = rng.uniform(0, h, n), rng.uniform(0, w, n)
+    keep = rng.random(n) < detail[y2.astype(int).clip(0, h - 1), x2.astype(int).clip(0, w - 1)]
+    cy, cx = np.concatenate([cy, y2[keep]]), np.concatenate([cx, x2[keep]])
+    radii = np.maximum(0.7, np.concatenate([radii, 0.55 * r * rng.uniform(0.8, 1.1, int(keep.sum()))]))
+    colour = src[cy.astype(int).clip(0, h - 1), cx.astype(int).clip(0, w - 1)]  # (N, 3)
+    colour = colour * rng.uniform(0.9, 1.1, (cy.size, 1)) + rng.normal(0, 0.035, colour.shape)
     colour = np.clip(colour, 0, 1)
-    radii = np.maximum(1.0, r * rng.uniform(0.75, 1.15, cy.size))
-    out = _u8(canvas)
-    shift = 4  # sub-pixel centres: coordinates × 16
-    for yy, xx, rr, col in zip((cy * 16).astype(int), (cx * 16).astype(int), (radii * 16).astype(int), _u8(colour).tolist()):
-        cv2.circle(out, (int(xx), int(yy)), int(rr), col, -1, cv2.LINE_AA, shift)
+    # draw 2× supersampled so that small dots come out round, then shrink
+    ss = 2 if max(h, w) <= 2048 else 1
+    out = _u8(_resize_to(canvas, w * ss, h * ss))  # (ss H, ss W, 3)
+    fix = 16 * ss  # cv2 fixed point: shift=4 → coordinates × 16
+    centres = zip((cx * fix).astype(int).tolist(), (cy * fix).astype(int).tolist())
+    for (xx, yy), rr, col in zip(centres, (radii * fix).astype(int).tolist(), _u8(colour).tolist()):
+        cv2.circle(out, (xx, yy), rr, col, -1, cv2.LINE_AA, 4)
+    out = _resize_to(out, w, h)
     return _mix(x, _f32(out), _fade(s))
 
 
@@ -403,7 +466,7 @@ def _pop_art(rgb: np.ndarray, s: float, rng: np.random.Generator, levels: float,
     # thin black outlines (black is one of the levels, so the level count is kept)
     edges = _xdog(_gray(x), 1.0 * k, p=20, eps=0.04, phi=20) < 0.5
     q[edges] = 0.0
-    return _mix(_f32(rgb), q, _fade(s)) if s < 0.5 else q
+    return _mix(_f32(rgb), q, _fade(s))
 
 
 def _cartoon(rgb: np.ndarray, s: float, rng: np.random.Generator, edge_width: float, levels: float) -> np.ndarray:
@@ -431,12 +494,14 @@ def _cartoon(rgb: np.ndarray, s: float, rng: np.random.Generator, edge_width: fl
     if edge_width > 0:
         rad = max(0, int(round(0.6 * edge_width * k * s - 0.4)))
         if rad > 0:
-            line = cv2.dilate(line.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rad + 1,) * 2)) > 0
+            disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * rad + 1,) * 2)
+            line = cv2.dilate(line.astype(np.uint8), disk) > 0
         flat[line] = (25, 20, 20)
     return _mix(_f32(rgb), _f32(flat), _fade(s))
 
 
-def _stained_glass(rgb: np.ndarray, s: float, rng: np.random.Generator, cell_size: float, lead_width: float) -> np.ndarray:
+def _stained_glass(rgb: np.ndarray, s: float, rng: np.random.Generator, cell_size: float,
+                   lead_width: float) -> np.ndarray:
     """Superpixel panes (SLIC) of one mean colour each, separated by dark lead cames."""
     h, w = rgb.shape[:2]
     k = _scale(rgb)
@@ -459,38 +524,11 @@ def _stained_glass(rgb: np.ndarray, s: float, rng: np.random.Generator, cell_siz
     edge[1:, :] |= (labels[1:, :] != labels[:-1, :]).astype(np.uint8)
     dist = cv2.distanceTransform(1 - edge, cv2.DIST_L2, 3)  # (H, W) px to nearest came
     glow = 1.0 - np.exp(-dist / (3.0 * k + 1.0))
-    glass = glass * (0.75 + 0.3 * glow[..., None])
+    glass = glass * (0.8 + 0.35 * glow[..., None])
     glass *= 1.0 + 0.04 * _fractal_noise(h, w, rng, (6.0 * k + 1, 20.0 * k + 1))[..., None]  # hammered glass
     lead = np.clip((0.5 + lead_width * k * 0.9 * s - dist) / 1.0, 0, 1)  # anti-aliased came width
     out = _mix(glass, np.full_like(glass, 0.08), lead)
     return _mix(x, np.clip(out, 0, 1), _fade(s))
-
-
-def _kmeans(data: np.ndarray, n: int, rng: np.random.Generator, iters: int = 12, max_samples: int = 6000) -> np.ndarray:
-    """Plain Lloyd k-means with k-means++ seeding from ``rng``. data (N, D) -> centres (n, D)."""
-    if data.shape[0] > max_samples:
-        data = data[rng.choice(data.shape[0], max_samples, replace=False)]
-    n = max(1, min(n, data.shape[0]))
-    centres = [data[rng.integers(data.shape[0])]]
-    d2 = ((data - centres[0]) ** 2).sum(1)
-    for _ in range(1, n):
-        p = d2 / d2.sum() if d2.sum() > 0 else None
-        centres.append(data[rng.choice(data.shape[0], p=p)])
-        d2 = np.minimum(d2, ((data - centres[-1]) ** 2).sum(1))
-    C = np.stack(centres).astype(np.float32)  # (n, D)
-    for _ in range(iters):
-        lab = _nearest(data, C)
-        for j in range(n):
-            members = data[lab == j]
-            if len(members):
-                C[j] = members.mean(0)
-    return C
-
-
-def _nearest(data: np.ndarray, centres: np.ndarray) -> np.ndarray:
-    """Index of the nearest centre for each row. data (N, D), centres (n, D) -> (N,) int."""
-    d = (data * data).sum(1, keepdims=True) - 2.0 * data @ centres.T + (centres * centres).sum(1)[None]
-    return d.argmin(1)
 
 
 # ----------------------------------------------------------------------------- the registry
@@ -502,29 +540,34 @@ STYLES: dict[str, FilterStyle] = {
         FilterStyle("oil", "Oil painting", "Thick directional brush strokes with lit impasto relief.", _oil,
                     (Param("brush", "Brush size", 1, 10, 4, 0.5),
                      Param("relief", "Impasto relief", 0, 1, 0.6, 0.05))),
-        FilterStyle("watercolor", "Watercolor", "Soft washes that bleed, darker pigment at wash edges, paper grain.", _watercolor,
+        FilterStyle("watercolor", "Watercolor",
+                    "Soft washes that bleed, darker pigment at wash edges, paper grain.", _watercolor,
                     (Param("wash", "Wash / bleed", 0, 1, 0.6, 0.05),
                      Param("paper", "Paper texture", 0, 1, 0.5, 0.05))),
-        FilterStyle("pencil", "Pencil sketch", "Graphite contour strokes and diagonal hatching on white paper.", _pencil,
+        FilterStyle("pencil", "Pencil sketch",
+                    "Graphite contour strokes and diagonal hatching on white paper.", _pencil,
                     (Param("darkness", "Stroke darkness", 0, 1, 0.5, 0.05),
                      Param("shading", "Hatched shading", 0, 1, 0.6, 0.05))),
         FilterStyle("ink", "Ink drawing", "Black ink lines and solid shadows on white (XDoG line art).", _ink,
                     (Param("line_weight", "Line weight", 0, 1, 0.4, 0.05),
                      Param("fill", "Shadow fill", 0, 1, 0.4, 0.05))),
-        FilterStyle("colored_pencil", "Coloured pencil", "Coloured hatching on white paper with darker outlines.", _colored_pencil,
+        FilterStyle("colored_pencil", "Coloured pencil",
+                    "Coloured hatching on white paper with darker outlines.", _colored_pencil,
                     (Param("pressure", "Pencil pressure", 0, 1, 0.6, 0.05),
                      Param("outline", "Outline", 0, 1, 0.5, 0.05))),
-        FilterStyle("pointillism", "Pointillism", "Dots of pure, jittered colour on a light canvas (Seurat).", _pointillism,
+        FilterStyle("pointillism", "Pointillism",
+                    "Dots of pure, jittered colour on a light canvas (Seurat).", _pointillism,
                     (Param("dot_size", "Dot size", 1, 8, 3, 0.5),
-                     Param("density", "Dot density", 0, 1, 0.6, 0.05))),
+                     Param("density", "Dot density", 0, 1, 0.7, 0.05))),
         FilterStyle("pop_art", "Pop art", "Posterized flat bold colours with Ben-Day halftone dots.", _pop_art,
                     (Param("levels", "Colour levels", 2, 6, 3, 1),
                      Param("halftone", "Halftone dots", 0, 1, 0.5, 0.05))),
         FilterStyle("cartoon", "Cartoon", "Flat colour regions with dark outlines.", _cartoon,
                     (Param("edge_width", "Edge thickness", 0, 4, 1.5, 0.5),
                      Param("levels", "Colours", 3, 24, 8, 1))),
-        FilterStyle("stained_glass", "Stained glass", "Vivid glass panes that follow the picture, joined by lead.", _stained_glass,
-                    (Param("cell_size", "Pane size", 8, 60, 22, 1),
+        FilterStyle("stained_glass", "Stained glass",
+                    "Vivid glass panes that follow the picture, joined by lead.", _stained_glass,
+                    (Param("cell_size", "Pane size", 8, 60, 16, 1),
                      Param("lead_width", "Lead width", 0, 4, 1.5, 0.25))),
     )
 }

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image
 
 from genart.images import fit_within, load_rgb_array, save_png, with_params
-from genart.styles import STYLES, apply_style, style_list, transfer
+from genart.styles import NEURAL_STYLE, STYLES, apply_style, style_list, transfer
 from genart.ui.widgets import require, user_errors
 
 MAX_SIDE = 2048           # filters run on at most 2048 px (long side); larger photos are scaled down first
@@ -23,16 +23,13 @@ NEURAL_HONESTY = (
     "**What neural style transfers, honestly:** with no pretrained network available, the image is "
     "optimised so that the statistics of random convolutional features at several scales match your "
     "style image. That carries its **palette, brushwork and texture** — not its subject matter or "
-    "semantic 'artist style'. The content weight keeps your photo's layout recognisable.")
-NEURAL_ENTRY = {"name": "neural", "title": "Neural style (from a reference image)", "kind": "neural",
-                "description": "Optimises the photo so random multi-scale conv features match the style "
-                               "image's statistics: transfers palette, brushwork and texture.",
-                "params": []}
+    "semantic 'artist style', nor large regular structure (bricks come out as mortar-like strokes). The content "
+    "weight keeps your photo's layout recognisable.")
 
 
 def styles() -> list[dict]:
     """Every style the studio paints with: the filters, then neural style transfer."""
-    return style_list() + [NEURAL_ENTRY]
+    return style_list() + [NEURAL_STYLE]
 
 
 def _photo(image) -> np.ndarray:
