@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from pathlib import Path
 
 FAMILIES = ("classifier", "vae", "gan", "diffusion")
 TRAIN_DEFAULTS = {"classifier": {"steps": 2800, "batch_size": 128, "lr": 3e-3},
-                  "vae": {"steps": 9000, "batch_size": 128, "lr": 2e-3},
-                  "gan": {"steps": 8000, "batch_size": 64, "lr": 2e-4},
+                  "vae": {"steps": 5000, "batch_size": 128, "lr": 2e-3},
+                  "gan": {"steps": 14000, "batch_size": 64, "lr": 2e-4},
                   "diffusion": {"steps": 40000, "batch_size": 128, "lr": 1e-3}}
 
 
@@ -71,6 +72,7 @@ def cmd_train(a: argparse.Namespace) -> int:
                    batch_size=a.batch_size or defaults["batch_size"], lr=a.lr or defaults["lr"], seed=a.seed,
                    out=a.out, ckpt_dir=a.ckpt_dir or CHECKPOINTS, resume=a.resume, sample_every=a.sample_every,
                    ckpt_minutes=a.ckpt_minutes, no_export=a.no_export)
+    signal.signal(signal.SIGTERM, _interrupt)          # `kill` saves the resume state like Ctrl-C does
     d = setup_dist()
     try:
         seed_everything(a.seed)
@@ -84,6 +86,10 @@ def cmd_train(a: argparse.Namespace) -> int:
     finally:
         teardown_dist()
     return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def make_task(family: str, args, d):
@@ -148,6 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CheckpointError, DatasetMissing, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        return 130                                     # the trainer already said where its state is
 
 
 if __name__ == "__main__":

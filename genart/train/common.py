@@ -138,6 +138,7 @@ class RunArgs:
     eval_samples: int = 2000
     no_export: bool = False
     command: str = ""
+    history: list = field(default_factory=list)        # earlier phases of a resumed run: command, until_step
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -149,7 +150,8 @@ def seed_everything(seed: int) -> torch.Generator:
 def save_state(path: Path, task: Task, step: int, elapsed: float, args: RunArgs) -> None:
     """Resume state (weights, EMA, optimizers, step): a local training file, never shipped."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    state = {"step": step, "elapsed": elapsed, "seed": args.seed, "family": task.family,
+    history = [*args.history, {"command": args.command or default_command(), "until_step": step}]
+    state = {"step": step, "elapsed": elapsed, "seed": args.seed, "family": task.family, "history": history,
              "modules": {k: _unwrap(m).state_dict() for k, m in task.modules.items()},
              "optimizers": {k: o.state_dict() for k, o in task.optimizers.items()}}
     tmp = path.with_suffix(".tmp")
@@ -157,8 +159,11 @@ def save_state(path: Path, task: Task, step: int, elapsed: float, args: RunArgs)
     tmp.replace(path)                                    # atomic: an interrupted save never corrupts the last one
 
 
-def load_state(path: Path, task: Task) -> tuple[int, float]:
+def load_state(path: Path, task: Task, args: RunArgs | None = None) -> tuple[int, float]:
+    """Restore weights and optimizers; put the earlier phases' commands into args.history."""
     state = torch.load(path, map_location="cpu", weights_only=True)
+    if args is not None:
+        args.history = [h for h in state.get("history", []) if h["until_step"] < args.steps]
     if state.get("family") != task.family:
         raise ValueError(f"{path} is a {state.get('family')} run, not {task.family}")
     for k, m in task.modules.items():
@@ -213,13 +218,14 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
     state_path = run_dir / "state.pt"
     start, elapsed = 0, 0.0
     if args.resume is not None:
-        start, elapsed = load_state(Path(args.resume), task)
+        start, elapsed = load_state(Path(args.resume), task, args)
         if d.main:
             log(f"resumed {args.resume} at step {start}")
     generator = torch.Generator().manual_seed(args.seed + 1)
     index_stream = batches(len(images), args.batch_size, args.seed, d, start)
     bar = tqdm(range(start, args.steps), initial=start, total=args.steps, disable=not d.main,
                desc=f"train {task.family}", dynamic_ncols=True, mininterval=2.0)
+    commit = git_commit()                                  # the code that trains, not the code at export
     t0, last_save, seen = time.time(), time.time(), 0
     losses: dict[str, float] = {}
     step = start
@@ -259,7 +265,8 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
     card = {
         "name": f"{task.family}/fashion" if args.data == "fashion-mnist" else f"{task.family}/{Path(args.data).name}",
         "family": task.family, "config": config, "metrics": metrics,
-        "training": {"command": args.command or default_command(), "git_commit": git_commit(), "steps": step,
+        "training": {"command": args.command or default_command(), "git_commit": commit, "steps": step,
+                     "resumed_from": [h for h in args.history if h["until_step"] <= step],
                      "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, "world_size": d.world,
                      "wall_time_s": round(wall, 1), "img_per_s": round(img_per_s, 1),
                      "device": _device_name(d.device), "dataset": args.data,

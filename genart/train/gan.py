@@ -68,8 +68,30 @@ class GANTask:
         return self.G_ema.module.eval()(z, y)
 
     def export(self):
-        return self.G_ema.module, config_dict(self.config)
+        G = self.G_ema.module
+        standing_stats(G, self.config, seed=self.args.seed)
+        return G, config_dict(self.config)
 
     def evaluate(self, model) -> dict:
         from genart.evaluate import eval_gan_model
         return eval_gan_model(model, samples=self.args.eval_samples, seed=self.args.seed)
+
+
+@torch.no_grad()
+def standing_stats(G: Generator, config: GANConfig, seed: int = 0, batches: int = 40, batch: int = 256) -> None:
+    """Recompute the EMA generator's batch-norm statistics from its own samples ("standing statistics",
+    Brock et al. 2019): the running averages copied from the raw G do not match the averaged weights."""
+    norms = [m for m in G.modules() if isinstance(m, torch.nn.BatchNorm2d)]
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None                                       # cumulative average over the batches
+    g = torch.Generator().manual_seed(seed + 12_345)
+    device = next(G.parameters()).device
+    G.train()
+    for _ in range(batches):
+        z = torch.randn(batch, config.z_dim, generator=g).to(device)
+        y = torch.randint(0, config.num_classes, (batch,), generator=g).to(device)
+        G(z, y)
+    G.eval()
+    for m in norms:
+        m.momentum = 0.1
