@@ -85,3 +85,55 @@ def test_classify_dataset_image_and_sketch(client, tmp_path):
         assert set(result["probs"]) == set(CLASSES) and abs(sum(result["probs"].values()) - 1) < 1e-3
         hits += result["label"] == CLASSES[y[i]]
     assert hits >= 8
+
+
+def _sketch(tmp_path, name, draw):
+    from PIL import ImageDraw
+    im = Image.new("RGB", (280, 280), "white")
+    draw(ImageDraw.Draw(im))
+    p = tmp_path / f"{name}.png"
+    im.save(p)
+    return str(p)
+
+
+def test_classify_reads_a_designers_sketch(client, tmp_path):
+    """Dark outlines on white are inverted, filled and centred like the dataset before classifying."""
+    sketches = {
+        "Trouser": lambda d: d.line([(100, 30), (180, 30), (200, 260), (150, 260), (140, 90), (130, 260), (80, 260),
+                                     (100, 30)], fill="black", width=7),
+        "T-shirt/top": lambda d: d.line([(100, 40), (180, 40), (240, 90), (210, 120), (190, 105), (190, 250),
+                                         (90, 250), (90, 105), (70, 120), (40, 90), (100, 40)], fill="black", width=7),
+        "Bag": lambda d: (d.rectangle((50, 110, 230, 250), outline="black", width=7),
+                          d.arc((90, 40, 190, 160), 180, 360, fill="black", width=7)),
+    }
+    for label, draw in sketches.items():
+        result = client.predict(handle_file(_sketch(tmp_path, label.replace("/", "_"), draw)), api_name="/classify")
+        assert result["label"] == label, result
+
+
+@pytest.mark.parametrize("case, message", [
+    ("bomb", "too large|limit"), ("truncated", "damaged or truncated"), ("tiny", "1×1 px")])
+def test_more_bad_uploads_get_a_clear_message(client, tmp_path, case, message):
+    import io
+    from test_images import _bomb_png
+    p = tmp_path / f"{case}.png"
+    if case == "bomb":
+        p.write_bytes(_bomb_png(40000, 40000))
+    elif case == "truncated":
+        buf = io.BytesIO()
+        Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)).save(buf, "PNG")
+        p.write_bytes(buf.getvalue()[:2000])
+    else:
+        Image.new("RGB", (1, 1)).save(p)
+    with pytest.raises(AppError, match=message):
+        client.predict(handle_file(str(p)), "cartoon", 1.0, api_name="/stylize")
+
+
+@pytest.mark.parametrize("mode", ["I;16", "CMYK", "P", "RGBA"])
+def test_odd_modes_are_painted(client, tmp_path, mode):
+    base = Image.open(EXAMPLES / "cat.jpg").convert("RGB").resize((90, 60))
+    im = Image.fromarray((np.asarray(base.convert("L"), np.uint16) * 257)) if mode == "I;16" else base.convert(mode)
+    p = tmp_path / f"odd.{'jpg' if mode == 'CMYK' else 'png'}"
+    im.save(p)
+    out = Image.open(client.predict(handle_file(str(p)), "pop_art", 1.0, api_name="/stylize"))
+    assert out.size == (90, 60) and out.mode == "RGB"

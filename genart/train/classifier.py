@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from genart.models.classifier import Classifier, ClassifierConfig, config_dict
-from genart.train.common import EMA, Dist, RunArgs, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
 
 
 def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
@@ -37,7 +37,7 @@ class ClassifierTask:
     def __init__(self, args: RunArgs, d: Dist, config: ClassifierConfig | None = None):
         self.args, self.d = args, d
         self.config = config or ClassifierConfig()
-        self.model = Classifier(self.config).to(d.device)
+        self.model = Classifier(self.config).to(d.device, memory_format=torch.channels_last)
         self.ema = EMA(self.model, beta=0.998)
         self.net = wrap_ddp(self.model, d)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr, weight_decay=5e-4)
@@ -50,8 +50,9 @@ class ClassifierTask:
         for group in self.opt.param_groups:
             group["lr"] = self.args.lr * lr_factor(step, self.args.steps, self.warmup)
         self.net.train()
-        logits = self.net(augment(x, g))                                           # (B, 10)
-        loss = F.cross_entropy(logits, y, label_smoothing=0.1)
+        with autocast(self.d):
+            logits = self.net(augment(x, g)).float()                               # (B, 10)
+            loss = F.cross_entropy(logits, y, label_smoothing=0.1)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         self.opt.step()

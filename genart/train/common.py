@@ -14,6 +14,7 @@ the task wraps its trainable module in DistributedDataParallel (gloo on CPU, ncc
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import math
@@ -74,6 +75,13 @@ def teardown_dist() -> None:
     if dist.is_initialized():
         dist.barrier()
         dist.destroy_process_group()
+
+
+def autocast(d: Dist):
+    """Mixed precision for the forward pass and loss on a GPU (bfloat16: no loss scaling); plain fp32 on CPU."""
+    if d.device.type == "cuda":
+        return torch.autocast("cuda", dtype=torch.bfloat16)
+    return contextlib.nullcontext()
 
 
 # ----------------------------------------------------------------------------- data

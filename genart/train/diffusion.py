@@ -14,7 +14,7 @@ import torch
 from genart.diffusion.schedules import cosine_schedule, q_sample, v_target
 from genart.models.unet import UNet, UNetConfig, config_dict
 from genart.train.classifier import lr_factor
-from genart.train.common import EMA, Dist, RunArgs, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
 
 P_UNCOND = 0.1
 MIN_SNR_GAMMA = 5.0
@@ -46,7 +46,9 @@ class DiffusionTask:
         v = v_target(self.schedule, x0, t, eps)
         snr = self.schedule.snr(t).to(x0.device).float()
         w = snr.clamp(max=MIN_SNR_GAMMA) / (snr + 1)                                # (B,)
-        return (w * (self.net(x_t, t, y) - v).pow(2).flatten(1).mean(1)).mean()
+        with autocast(self.d):
+            v_hat = self.net(x_t, t, y).float()
+        return (w * (v_hat - v).pow(2).flatten(1).mean(1)).mean()
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]:
         g = torch.Generator().manual_seed(self.args.seed * 1_000_003 + step * self.d.world + self.d.rank)

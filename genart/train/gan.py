@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from genart.models.gan import Discriminator, GANConfig, Generator, config_dict
-from genart.train.common import EMA, Dist, RunArgs, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
 
 
 class GANTask:
@@ -44,16 +44,18 @@ class GANTask:
         self.G.train()
         self.D.train()
         # ---- D step: real up, fake down (hinge)
-        with torch.no_grad():
+        with torch.no_grad(), autocast(self.d):
             fake, y_fake = self._fake(b, g)
-        d_real, d_fake = self.d_net(x, y), self.d_net(fake, y_fake)
+        with autocast(self.d):
+            d_real, d_fake = self.d_net(x, y).float(), self.d_net(fake, y_fake).float()
         loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
         self.opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         self.opt_d.step()
         # ---- G step: make D call fakes real
-        fake, y_fake = self._fake(b, g)
-        loss_g = -self.d_net(fake, y_fake).mean()
+        with autocast(self.d):
+            fake, y_fake = self._fake(b, g)
+            loss_g = -self.d_net(fake, y_fake).float().mean()
         self.opt_g.zero_grad(set_to_none=True)
         loss_g.backward()
         self.opt_g.step()

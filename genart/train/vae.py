@@ -13,7 +13,7 @@ import torch
 
 from genart.models.vae import VAE, VAEConfig, config_dict, neg_elbo_terms
 from genart.train.classifier import lr_factor
-from genart.train.common import EMA, Dist, RunArgs, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
 
 
 class VAETask:
@@ -22,7 +22,7 @@ class VAETask:
     def __init__(self, args: RunArgs, d: Dist, config: VAEConfig | None = None):
         self.args, self.d = args, d
         self.config = config or VAEConfig()
-        self.model = VAE(self.config).to(d.device)
+        self.model = VAE(self.config).to(d.device, memory_format=torch.channels_last)
         self.ema = EMA(self.model, beta=0.999)
         self.net = wrap_ddp(self.model, d)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=args.lr)
@@ -39,8 +39,9 @@ class VAETask:
             group["lr"] = self.args.lr * lr_factor(step, self.args.steps, self.warmup)
         beta = min(1.0, (step + 1) / self.kl_warmup)
         self.net.train()
-        logits, mu, logvar = self.net(x, g)
-        rec, kl = neg_elbo_terms(logits, x, mu, logvar)                         # (B,), (B,)
+        with autocast(self.d):
+            logits, mu, logvar = self.net(x, g)
+        rec, kl = neg_elbo_terms(logits.float(), x, mu.float(), logvar.float())   # (B,), (B,) in fp32
         loss = (rec + beta * kl).mean()
         self.opt.zero_grad(set_to_none=True)
         loss.backward()

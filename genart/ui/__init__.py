@@ -15,7 +15,7 @@ CSS = """
 .pixelated img { image-rendering: pixelated; }
 footer { opacity: 0.6; }
 """
-INTRO = ("# 🎨 genart studio\nPaint a photo in a classic medium, or play the studio's own generative models. "
+INTRO = ("# genart studio\nPaint a photo in a classic medium, or play the studio's own generative models. "
          "Every model here was trained by this project's code on Fashion-MNIST; see the **Models** tab.")
 
 

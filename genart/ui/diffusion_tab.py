@@ -21,8 +21,7 @@ from genart.diffusion.schedules import Schedule, cosine_schedule, spaced_timeste
 from genart.images import upscale_nearest, with_params, write_gif
 from genart.models.classifier import predict
 from genart.registry import Registry
-from genart.ui.vae_tab import sketch_or_image
-from genart.ui.widgets import user_errors
+from genart.ui.widgets import sketch_or_image, user_errors
 
 NAME = "diffusion/fashion"
 LABELS = ["any", *CLASSES]

@@ -13,10 +13,10 @@ import numpy as np
 from PIL import Image
 
 from genart.data import garment_from_image, to_tensor
-from genart.images import load_image, upscale_nearest
+from genart.images import upscale_nearest
 from genart.models.classifier import predict
 from genart.registry import Registry
-from genart.ui.widgets import require, user_errors
+from genart.ui.widgets import sketch_or_image, user_errors
 
 COLUMNS = ["name", "family", "status", "device", "params", "sha256", "metrics"]
 
@@ -38,19 +38,10 @@ def model_card(registry: Registry, name: str) -> str:
     return f"### {name} (v{card.get('version')})\n\n```json\n{json.dumps(card, indent=2)}\n```"
 
 
-def _sketch_value_to_image(value) -> Image.Image:
-    """A Sketchpad value (dict with composite/background/layers) or an image payload → RGB image."""
-    if isinstance(value, dict) and ("composite" in value or "background" in value):
-        source = value.get("composite") or value.get("background")
-        if source is None:
-            raise gr.Error("Draw something first.")
-        return load_image(source, min_side=8)
-    return load_image(value)
-
-
-def classify_with(registry: Registry, image) -> dict:
-    garment = garment_from_image(_sketch_value_to_image(require(image, "an image or a sketch")))   # (28, 28)
-    return predict(registry.get("classifier/fashion"), to_tensor(garment[None]))[0]
+def classify_with(registry: Registry, image) -> tuple[dict, np.ndarray]:
+    """The classifier's answer for an image or sketch, and the 28×28 garment (uint8) it looked at."""
+    garment = garment_from_image(sketch_or_image(image))   # (28, 28)
+    return predict(registry.get("classifier/fashion"), to_tensor(garment[None]))[0], garment
 
 
 def build(registry: Registry) -> None:
@@ -62,12 +53,11 @@ def build(registry: Registry) -> None:
     @user_errors
     def classify(image) -> dict:
         """/classify: image → {"label": ..., "probs": {...}}; photos, dataset images and sketches."""
-        return classify_with(registry, image)
+        return classify_with(registry, image)[0]
 
     @user_errors
     def classify_ui(image):
-        result = classify_with(registry, image)
-        garment = garment_from_image(_sketch_value_to_image(image))
+        result, garment = classify_with(registry, image)
         return result["probs"], upscale_nearest(garment, 8)
 
     with gr.Tab("Models", id="models"):

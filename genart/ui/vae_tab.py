@@ -15,9 +15,9 @@ import numpy as np
 import torch
 
 from genart.data import CLASSES, garment_from_image, to_tensor, to_uint8
-from genart.images import load_image, upscale_nearest, with_params, write_gif
+from genart.images import upscale_nearest, with_params, write_gif
 from genart.registry import Registry
-from genart.ui.widgets import require, user_errors
+from genart.ui.widgets import sketch_or_image, user_errors
 
 N_PCA = 8
 SCALE = 12                    # 28 px → 336 px, nearest: crisp pixels, no mush
@@ -27,16 +27,6 @@ NAME = "vae/fashion"
 def _view(x: torch.Tensor, **params):
     """(1, 1, 28, 28) in [-1, 1] → a large crisp PNG-ready image carrying its parameters."""
     return with_params(upscale_nearest(to_uint8(x)[0], SCALE), **params)
-
-
-def sketch_or_image(value):
-    """A Sketchpad dict, an upload payload or a path → RGB PIL image."""
-    if isinstance(value, dict) and ("composite" in value or "background" in value):
-        source = value.get("composite") or value.get("background")
-        if source is None:
-            raise gr.Error("Draw something first.")
-        return load_image(source)
-    return load_image(require(value, "an image or a sketch"))
 
 
 def compose(vae, z0: torch.Tensor, pca: list[float], named: list[float]) -> torch.Tensor:

@@ -10,7 +10,7 @@ import gradio as gr
 
 from genart.checkpoints import CheckpointError
 from genart.data import DatasetMissing
-from genart.images import ImageError
+from genart.images import ImageError, load_image
 
 USER_ERRORS = (ImageError, CheckpointError, DatasetMissing, ValueError)
 
@@ -43,3 +43,13 @@ def require(value, what: str):
     if value is None or value == "" or value == []:
         raise gr.Error(f"Please provide {what} first.")
     return value
+
+
+def sketch_or_image(value):
+    """A Sketchpad value (dict with composite/background/layers), an upload payload or a path → RGB PIL image."""
+    if isinstance(value, dict) and ("composite" in value or "background" in value):
+        source = value.get("composite") or value.get("background")
+        if source is None:
+            raise gr.Error("Draw something first.")
+        return load_image(source)
+    return load_image(require(value, "an image or a sketch"))
