@@ -127,3 +127,17 @@ def test_bad_arguments(cat, gravel, kw):
 def test_bad_image_is_rejected(gravel):
     with pytest.raises(ValueError, match="uint8"):
         _run(np.zeros((10, 10), np.uint8), gravel)
+
+
+def test_runs_in_a_thread_whose_grad_mode_is_off():
+    """Gradio resumes streaming generators in pooled threads; another handler may have left grad off there."""
+    rng = np.random.default_rng(0)
+    content = rng.integers(0, 255, (40, 48, 3), dtype=np.uint8)
+    style = rng.integers(0, 255, (32, 32, 3), dtype=np.uint8)
+    previous = torch.is_grad_enabled()
+    torch.set_grad_enabled(False)
+    try:
+        frames = list(transfer(content, style, steps=4, size=32, every=2))
+    finally:
+        torch.set_grad_enabled(previous)
+    assert frames[-1][0] == 4 and frames[-1][1].shape[2] == 3

@@ -58,20 +58,23 @@ def denoise(model_fn: ModelFn, schedule: Schedule, sampler: str, x: torch.Tensor
     history: History | None = None
     for i in range(start, len(timesteps)):
         t, s = timesteps[i], (timesteps[i + 1] if i + 1 < len(timesteps) else -1)
-        t_batch = torch.full((x.shape[0],), t, device=x.device, dtype=torch.long)
-        v = model_fn(x, t_batch)
-        x0, eps = split_v(schedule, x, t_batch, v)
-        if clip:                                          # keep x̂_0 in the data range; ε̂ consistent with it
-            x0 = x0.clamp(-1, 1)
-            a, sg = schedule.alpha(t_batch).float(), schedule.sigma(t_batch).float()
-            eps = (x - a.view(-1, 1, 1, 1).to(x.device) * x0) / sg.view(-1, 1, 1, 1).to(x.device)
-        if sampler == "ddpm":
-            x_next = ddpm_step(schedule, x, t, s, x0, _noise(x.shape, generator, x.device))
-        elif sampler == "ddim":
-            noise = _noise(x.shape, generator, x.device) if eta > 0 else None
-            x_next = ddim_step(schedule, x, t, s, x0, eps, eta, noise)
-        else:
-            x_next, history = dpmpp_2m_step(schedule, x, t, s, x0, history)
+        # no_grad only around the computation: grad mode is per thread, and a streaming caller may
+        # resume this generator in another thread, so never yield inside the context.
+        with torch.no_grad():
+            t_batch = torch.full((x.shape[0],), t, device=x.device, dtype=torch.long)
+            v = model_fn(x, t_batch)
+            x0, eps = split_v(schedule, x, t_batch, v)
+            if clip:                                      # keep x̂_0 in the data range; ε̂ consistent with it
+                x0 = x0.clamp(-1, 1)
+                a, sg = schedule.alpha(t_batch).float(), schedule.sigma(t_batch).float()
+                eps = (x - a.view(-1, 1, 1, 1).to(x.device) * x0) / sg.view(-1, 1, 1, 1).to(x.device)
+            if sampler == "ddpm":
+                x_next = ddpm_step(schedule, x, t, s, x0, _noise(x.shape, generator, x.device))
+            elif sampler == "ddim":
+                noise = _noise(x.shape, generator, x.device) if eta > 0 else None
+                x_next = ddim_step(schedule, x, t, s, x0, eps, eta, noise)
+            else:
+                x_next, history = dpmpp_2m_step(schedule, x, t, s, x0, history)
         yield Step(i, t, x, x0, eps, x_next)
         x = x_next
 

@@ -329,18 +329,23 @@ def transfer(content: np.ndarray, style: np.ndarray, *, steps: int = 200, size: 
         for i in range(n):
             for group in opt.param_groups:  # cosine decay to 10 %: a crisp, low-noise end
                 group["lr"] = cfg.lr * (0.1 + 0.45 * (1.0 + np.cos(np.pi * i / n)))
-            opt.zero_grad(set_to_none=True)
-            x = basis.decode(z)  # (1, 3, hs, ws)
-            xc = x.clamp(0, 1)
-            loss = (style_weight * style_loss(xc, int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
-                    + content_weight * content_loss(xc, target, down)
-                    + 10.0 * (x - xc).square().mean())  # keep pixels inside [0, 1]
-            loss.backward()
-            opt.step()
+            # Grad mode is per thread, and a streaming caller (Gradio) may resume this generator in
+            # a worker thread where another handler left it off: switch it on for the step itself,
+            # and never yield inside a grad-mode context.
+            with torch.enable_grad():
+                opt.zero_grad(set_to_none=True)
+                x = basis.decode(z)  # (1, 3, hs, ws)
+                xc = x.clamp(0, 1)
+                loss = (style_weight * style_loss(xc, int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
+                        + content_weight * content_loss(xc, target, down)
+                        + 10.0 * (x - xc).square().mean())  # keep pixels inside [0, 1]
+                loss.backward()
+                opt.step()
             step += 1
             if step % every == 0 or step == steps:
                 with torch.no_grad():
-                    yield step, finish(basis.decode(z))
+                    preview = finish(basis.decode(z))
+                yield step, preview
         x = basis.decode(z).detach()
 
 

@@ -102,13 +102,12 @@ def build(registry: Registry) -> None:
         g = torch.Generator().manual_seed(int(seed))
         record = record or {"timesteps": timesteps, "frames": [], "xs": []}
         record["frames"], record["xs"] = record["frames"][:start], record["xs"][:start]
-        with torch.no_grad():
-            for step in denoise(fn, sched, sampler, x.to(registry.device), timesteps, g, start=start):
-                record["frames"].append((to_uint8(step.x_t)[0], to_uint8(step.x0)[0],
-                                         to_uint8((step.eps / 3).clamp(-1, 1))[0]))
-                record["xs"].append(step.x_t.cpu()[0, 0].tolist())
-                progress((step.index + 1, len(timesteps)), desc="Denoising")
-                yield step, record
+        for step in denoise(fn, sched, sampler, x.to(registry.device), timesteps, g, start=start):
+            record["frames"].append((to_uint8(step.x_t)[0], to_uint8(step.x0)[0],
+                                     to_uint8((step.eps / 3).clamp(-1, 1))[0]))
+            record["xs"].append(step.x_t.cpu()[0, 0].tolist())
+            progress((step.index + 1, len(timesteps)), desc="Denoising")
+            yield step, record
 
     def info_line(step, n, sampler, seed, label, guidance) -> str:
         return (f"step {step.index + 1}/{n} · t = {step.t} · {sampler} · seed {seed} · "

@@ -43,9 +43,13 @@ def build(registry: Registry) -> None:
         return registry.get(NAME)
 
     @torch.no_grad()
+    def encode_garment(image) -> tuple[torch.Tensor, np.ndarray]:
+        """Image or sketch → posterior mean μ (1, d) and the (28, 28) uint8 garment the VAE saw."""
+        garment = garment_from_image(sketch_or_image(image))
+        return vae().encode(to_tensor(garment[None]).to(registry.device))[0], garment
+
     def encode_image(image) -> torch.Tensor:
-        garment = garment_from_image(sketch_or_image(image))                                 # (28, 28) uint8
-        return vae().encode(to_tensor(garment[None]).to(registry.device))[0]               # μ (1, d)
+        return encode_garment(image)[0]
 
     @user_errors
     @torch.no_grad()
@@ -101,8 +105,7 @@ def build(registry: Registry) -> None:
     @user_errors
     @torch.no_grad()
     def start_from(image):
-        z = encode_image(image)
-        garment = garment_from_image(sketch_or_image(image))
+        z, garment = encode_garment(image)
         recon = _view(vae().decode(z), z=z[0].tolist())
         return (z[0].tolist(), recon, upscale_nearest(garment, SCALE), *[0.0] * (N_PCA + len(CLASSES)))
 
