@@ -143,6 +143,16 @@ def upscale_nearest(image: np.ndarray, factor: int) -> np.ndarray:
     return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
 
 
+def temp_path(suffix: str, prefix: str = "genart") -> Path:
+    """A fresh file in GRADIO_TEMP_DIR (or the system temp dir), where Gradio may serve it from."""
+    folder = os.environ.get("GRADIO_TEMP_DIR") or None
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+    fd, name = tempfile.mkstemp(suffix=suffix, prefix=prefix + "_", dir=folder)
+    os.close(fd)
+    return Path(name)
+
+
 def write_gif(frames: list[np.ndarray | Image.Image], path: Path | str | None = None,
               duration_ms: int = 80, loop: int = 0, boomerang: bool = False) -> Path:
     """Write an animated GIF; returns its path (a fresh temp file when `path` is None)."""
@@ -151,13 +161,7 @@ def write_gif(frames: list[np.ndarray | Image.Image], path: Path | str | None = 
     ims = [Image.fromarray(f) if isinstance(f, np.ndarray) else f for f in frames]
     if boomerang and len(ims) > 2:
         ims = ims + ims[-2:0:-1]
-    if path is None:
-        folder = os.environ.get("GRADIO_TEMP_DIR") or None
-        if folder:
-            os.makedirs(folder, exist_ok=True)
-        fd, name = tempfile.mkstemp(suffix=".gif", prefix="genart_", dir=folder)
-        os.close(fd)
-        path = name
+    path = temp_path(".gif") if path is None else path
     ims[0].save(path, format="GIF", save_all=True, append_images=ims[1:], duration=duration_ms, loop=loop,
                 disposal=2)
     return Path(path)

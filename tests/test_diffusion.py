@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from genart.diffusion.ddim import ddim_sigma, ddim_step
+from genart.diffusion.ddim import ddim_sigma
 from genart.diffusion.ddpm import posterior
 from genart.diffusion.sampling import denoise, guided, sample, sdedit_start
 from genart.diffusion.schedules import cosine_schedule, linear_schedule, q_sample, spaced_timesteps, split_v, v_target

@@ -152,7 +152,7 @@ def build(registry: Registry) -> None:
             raise gr.Error("Generate an image first.")
         if any(f["name"] == current["name"] for f in favourites):
             gr.Info("Already a favourite.")
-            return favourites, _gallery(favourites) if favourites else [], *_parent_choices(favourites)
+            return favourites, _gallery(favourites), *_parent_choices(favourites)
         favourites = [*favourites, current]
         return favourites, _gallery(favourites), *_parent_choices(favourites)
 

@@ -7,14 +7,13 @@ Public API: /styles, /stylize (image, style, strength), /neural_style (content, 
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 
 import gradio as gr
 import numpy as np
 from PIL import Image
 
-from genart.images import fit_within, load_rgb_array, save_png, with_params
+from genart.images import fit_within, load_rgb_array, save_png, temp_path, with_params
 from genart.styles import NEURAL_STYLE, STYLES, apply_style, style_list, transfer
 from genart.ui.widgets import require, user_errors
 
@@ -62,19 +61,9 @@ def stylize_ui(image, style: str, strength: float, p1: float, p2: float):
     t0 = time.perf_counter()
     out = apply_style(rgb, style, float(strength), **params)
     seconds = time.perf_counter() - t0
-    path = _png_path(out, f"genart_{style}", style=style, strength=float(strength), **params)
+    path = str(save_png(out, temp_path(".png", f"genart_{style}"), style=style, strength=float(strength), **params))
     info = f"{STYLES[style].title}: {rgb.shape[1]}×{rgb.shape[0]} px in {seconds:.2f} s"
     return (rgb, out), path, info
-
-
-def _png_path(image: np.ndarray, prefix: str, **params) -> str:
-    folder = os.environ.get("GRADIO_TEMP_DIR") or None
-    if folder:
-        os.makedirs(folder, exist_ok=True)
-    fd, path = tempfile.mkstemp(suffix=".png", prefix=prefix + "_", dir=folder)
-    os.close(fd)
-    save_png(image, path, **params)
-    return path
 
 
 def style_controls(style: str):

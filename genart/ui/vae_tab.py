@@ -129,7 +129,7 @@ def build(registry: Registry) -> None:
     available = registry.available(NAME)
     with gr.Tab("VAE Latent Lab", id="vae"):
         if not available:
-            gr.Markdown(f"**The VAE is not trained yet.** Train it with `python -m genart train vae`.")
+            gr.Markdown("**The VAE is not trained yet.** Train it with `python -m genart train vae`.")
         z_state = gr.State([])
         with gr.Row():
             with gr.Column(scale=1):
