@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--sample-every", type=int, default=500)
     t.add_argument("--ckpt-minutes", type=float, default=3.0, help="save resume state this often")
     t.add_argument("--no-export", action="store_true", help="train only; write no checkpoint")
+    t.add_argument("--precision", default="auto", choices=("auto", "bf16", "fp32"),
+                   help="autocast: auto = bf16 on a GPU, fp32 on CPU; bf16 also on CPU (AVX512-BF16)")
 
     e = sub.add_parser("eval", help="measure a shipped model; prints one JSON object")
     e.add_argument("family", choices=FAMILIES)
@@ -71,7 +73,8 @@ def cmd_train(a: argparse.Namespace) -> int:
     args = RunArgs(family=a.family, data=a.data, steps=a.steps or defaults["steps"],
                    batch_size=a.batch_size or defaults["batch_size"], lr=a.lr or defaults["lr"], seed=a.seed,
                    out=a.out, ckpt_dir=a.ckpt_dir or CHECKPOINTS, resume=a.resume, sample_every=a.sample_every,
-                   ckpt_minutes=a.ckpt_minutes, no_export=a.no_export)
+                   ckpt_minutes=a.ckpt_minutes, no_export=a.no_export,
+                   precision=a.precision)
     signal.signal(signal.SIGTERM, _interrupt)          # `kill` saves the resume state like Ctrl-C does
     d = setup_dist()
     try:

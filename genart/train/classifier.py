@@ -50,7 +50,7 @@ class ClassifierTask:
         for group in self.opt.param_groups:
             group["lr"] = self.args.lr * lr_factor(step, self.args.steps, self.warmup)
         self.net.train()
-        with autocast(self.d):
+        with autocast(self.d, self.args.precision):
             logits = self.net(augment(x, g)).float()                               # (B, 10)
             loss = F.cross_entropy(logits, y, label_smoothing=0.1)
         self.opt.zero_grad(set_to_none=True)

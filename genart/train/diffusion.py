@@ -27,7 +27,9 @@ class DiffusionTask:
         self.args, self.d = args, d
         self.config = config or UNetConfig()
         self.schedule = cosine_schedule(self.config.T)
-        self.model = UNet(self.config).to(d.device, memory_format=torch.channels_last)
+        # channels_last helps on a GPU; on CPU with bf16 it is slower (144 vs 185 img/s, one thread)
+        self.memory_format = torch.channels_last if d.device.type == "cuda" else torch.contiguous_format
+        self.model = UNet(self.config).to(d.device, memory_format=self.memory_format)
         self.ema = EMA(self.model, beta=0.999)
         self.net = wrap_ddp(self.model, d)
         self.opt = torch.optim.AdamW(self.model.parameters(), lr=args.lr, weight_decay=0.0)
@@ -42,11 +44,11 @@ class DiffusionTask:
         drop = torch.rand(b, generator=g) < P_UNCOND
         t, eps, drop = t.to(x0.device), eps.to(x0.device), drop.to(x0.device)
         y = torch.where(drop, torch.full_like(y, self.config.num_classes), y)
-        x_t = q_sample(self.schedule, x0, t, eps).contiguous(memory_format=torch.channels_last)
+        x_t = q_sample(self.schedule, x0, t, eps).contiguous(memory_format=self.memory_format)
         v = v_target(self.schedule, x0, t, eps)
         snr = self.schedule.snr(t).to(x0.device).float()
         w = snr.clamp(max=MIN_SNR_GAMMA) / (snr + 1)                                # (B,)
-        with autocast(self.d):
+        with autocast(self.d, self.args.precision):
             v_hat = self.net(x_t, t, y).float()
         return (w * (v_hat - v).pow(2).flatten(1).mean(1)).mean()
 

@@ -44,16 +44,16 @@ class GANTask:
         self.G.train()
         self.D.train()
         # ---- D step: real up, fake down (hinge)
-        with torch.no_grad(), autocast(self.d):
+        with torch.no_grad(), autocast(self.d, self.args.precision):
             fake, y_fake = self._fake(b, g)
-        with autocast(self.d):
+        with autocast(self.d, self.args.precision):
             d_real, d_fake = self.d_net(x, y).float(), self.d_net(fake, y_fake).float()
         loss_d = F.relu(1 - d_real).mean() + F.relu(1 + d_fake).mean()
         self.opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         self.opt_d.step()
         # ---- G step: make D call fakes real
-        with autocast(self.d):
+        with autocast(self.d, self.args.precision):
             fake, y_fake = self._fake(b, g)
             loss_g = -self.d_net(fake, y_fake).float().mean()
         self.opt_g.zero_grad(set_to_none=True)

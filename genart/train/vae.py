@@ -39,7 +39,7 @@ class VAETask:
             group["lr"] = self.args.lr * lr_factor(step, self.args.steps, self.warmup)
         beta = min(1.0, (step + 1) / self.kl_warmup)
         self.net.train()
-        with autocast(self.d):
+        with autocast(self.d, self.args.precision):
             logits, mu, logvar = self.net(x, g)
         rec, kl = neg_elbo_terms(logits.float(), x, mu.float(), logvar.float())   # (B,), (B,) in fp32
         loss = (rec + beta * kl).mean()
