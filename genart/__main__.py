@@ -50,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--sampler", default="ddim", choices=("ddpm", "ddim", "dpm++2m"), help="(diffusion)")
     e.add_argument("--guidance", type=float, default=2.0, help="classifier-free guidance scale (diffusion)")
+    e.add_argument("--sweep", action="store_true", help="(diffusion) FD against steps 10/25/50/100 for every "
+                   "sampler; prints the rows and a Markdown table")
     e.add_argument("--json", action="store_true", help="print only the JSON object")
     e.add_argument("--checkpoints", type=Path, default=None, help="checkpoint root (default assets/checkpoints)")
 
@@ -132,6 +134,16 @@ def cmd_eval(a: argparse.Namespace) -> int:
         result = eval_gan_model(registry.get("gan/fashion"), a.samples or 5000, a.seed,
                                 registry.get("classifier/fashion"))
         result["checkpoint_sha256"] = registry.card("gan/fashion")["sha256"]
+    elif a.sweep:
+        from genart.evaluate import sweep_diffusion, sweep_markdown
+        rows = sweep_diffusion(registry.get("diffusion/fashion"), a.samples or 500, a.seed, a.guidance,
+                               registry.get("classifier/fashion"),
+                               progress=lambda i, n, r: print(f"[{i}/{n}] {r['sampler']}-{r['steps']}: fd {r['fd']:.2f}"
+                                                              f" class_accuracy {r['class_accuracy']:.3f}"
+                                                              f" ({r['seconds']} s)", file=sys.stderr))
+        result = {"rows": rows, "checkpoint_sha256": registry.card("diffusion/fashion")["sha256"]}
+        if not a.json:
+            print(sweep_markdown(rows))
     else:
         from genart.evaluate import eval_diffusion_model
         result = eval_diffusion_model(registry.get("diffusion/fashion"), a.samples or 500, a.steps or 25, a.seed,

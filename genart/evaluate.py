@@ -142,3 +142,40 @@ def eval_diffusion_model(unet: nn.Module, samples: int = 500, steps: int = 25, s
         out.append(sample(fn, schedule, sampler, x_T, steps, g).cpu())
     result = judge_samples(classifier, torch.cat(out), labels.numpy(), seed)
     return {**result, "sampler": sampler, "steps": steps, "guidance": guidance}
+
+
+SWEEP_SAMPLERS = ("ddpm", "ddim", "dpm++2m")
+SWEEP_STEPS = (10, 25, 50, 100)
+
+
+def sweep_diffusion(unet: nn.Module, samples: int = 500, seed: int = 0, guidance: float = 2.0,
+                    classifier: nn.Module | None = None, samplers=SWEEP_SAMPLERS, steps=SWEEP_STEPS,
+                    progress=None) -> list[dict]:
+    """FD (and the other sample metrics) against sampler steps, for each sampler: the same seed, so the
+    same x_T and labels in every cell. `progress(i, n, cell)` is called after each cell."""
+    import time
+    cells = [(s, n) for s in samplers for n in steps]
+    rows = []
+    for i, (sampler, n) in enumerate(cells):
+        t0 = time.perf_counter()
+        row = eval_diffusion_model(unet, samples, n, seed, sampler, guidance, classifier)
+        row["seconds"] = round(time.perf_counter() - t0, 1)
+        rows.append(row)
+        if progress:
+            progress(i + 1, len(cells), row)
+    return rows
+
+
+def sweep_markdown(rows: list[dict]) -> str:
+    """Rows of `sweep_diffusion` → a Markdown table: one line per sampler, FD per step count."""
+    steps = sorted({r["steps"] for r in rows})
+    samplers = list(dict.fromkeys(r["sampler"] for r in rows))
+    cell = {(r["sampler"], r["steps"]): r for r in rows}
+    head = "| sampler | " + " | ".join(f"FD @ {n}" for n in steps) + " | class acc @ " + \
+        " / ".join(str(n) for n in steps) + " |"
+    lines = [head, "|" + " --- |" * (len(steps) + 2)]
+    for s in samplers:
+        fds = " | ".join(f"{cell[s, n]['fd']:.2f}" for n in steps)
+        accs = " / ".join(f"{cell[s, n]['class_accuracy']:.2f}" for n in steps)
+        lines.append(f"| {s} | {fds} | {accs} |")
+    return "\n".join(lines)

@@ -144,3 +144,19 @@ def test_tiny_training_run_loss_decreases():
     assert after < 0.8 * before
     grid = task.sample_grid(g)
     assert grid.shape == (40, 1, 28, 28) and grid.abs().max() <= 1.0 + 1e-5
+
+
+def test_eval_sweep_gives_one_row_per_sampler_and_step_count(checkpoint_root, capsys):
+    import json
+
+    from genart.__main__ import main
+    from genart.evaluate import SWEEP_SAMPLERS, SWEEP_STEPS, sweep_markdown
+
+    assert main(["eval", "diffusion", "--sweep", "--samples", "20", "--json",
+                 "--checkpoints", str(checkpoint_root)]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert [(r["sampler"], r["steps"]) for r in rows] == [(s, n) for s in SWEEP_SAMPLERS for n in SWEEP_STEPS]
+    assert all(r["fd"] >= 0 and 0 <= r["class_accuracy"] <= 1 and r["samples"] == 20 for r in rows)
+    table = sweep_markdown(rows).splitlines()
+    assert len(table) == 2 + len(SWEEP_SAMPLERS) and table[2].startswith("| ddpm |")
+    assert table[2].count("|") == len(SWEEP_STEPS) + 3
