@@ -84,6 +84,19 @@ def load_dataset(data: str = "fashion-mnist", split: str = "train") -> tuple[np.
     return images, labels
 
 
+def face_left(crop: np.ndarray, threshold: float = 0.42) -> np.ndarray:
+    """Mirror a cropped garment (H, W) whose upper half leans left, so shoes face left as in Fashion-MNIST.
+
+    In the dataset a boot's shaft or a sneaker's heel is on the right: the mass centroid of the upper
+    half sits at 0.66–0.72 of the width for shoes and at 0.50 for symmetric garments (test set); fewer
+    than 1 % of clothes and 4.5 % of sandals fall below 0.42, and mirroring those changes nothing a
+    model cares about."""
+    h, w = crop.shape
+    column_mass = crop[:max(1, h // 2)].sum(0)                                       # (W,)
+    centroid = float((column_mass * np.arange(w)).sum() / max(float(column_mass.sum()), 1e-6)) / max(w - 1, 1)
+    return crop[:, ::-1] if centroid < threshold else crop
+
+
 def to_tensor(images: np.ndarray) -> torch.Tensor:
     """uint8 (N, 28, 28) in [0, 255] → float (N, 1, 28, 28) in [-1, 1]."""
     return torch.from_numpy(np.ascontiguousarray(images)).float().div(127.5).sub(1.0).unsqueeze(1)
@@ -98,7 +111,8 @@ def garment_from_image(image: Image.Image, size: int = 28) -> np.ndarray:
     """Any picture → (size, size) uint8 garment, light on black, centred like Fashion-MNIST.
 
     A sketch (dark strokes on a light background) is inverted; the drawn content is cropped to
-    its bounding box, its longer side scaled to `size`, and centred on black.
+    its bounding box, mirrored if needed to face left like the dataset's shoes (`face_left`), its
+    longer side scaled to `size`, and centred on black.
     """
     gray = np.asarray(image.convert("L"), dtype=np.float32)                     # (H, W)
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
@@ -114,7 +128,7 @@ def garment_from_image(image: Image.Image, size: int = 28) -> np.ndarray:
         return np.zeros((size, size), dtype=np.uint8)
     rows, cols = np.flatnonzero(mask.any(1)), np.flatnonzero(mask.any(0))
     crop = gray[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    crop = crop * (255.0 / max(float(crop.max()), 1.0))                          # full contrast, like the dataset
+    crop = face_left(crop * (255.0 / max(float(crop.max()), 1.0)))               # full contrast, like the dataset
     h, w = crop.shape
     scale = size / max(h, w)
     new_h, new_w = max(1, round(h * scale)), max(1, round(w * scale))

@@ -57,6 +57,21 @@ def test_sketch_becomes_a_filled_light_garment_on_black():
     assert ys.min() == 0 and ys.max() == 27                                         # longer side fills the frame
 
 
+def test_a_boot_drawn_facing_right_is_mirrored_to_face_left_like_the_dataset():
+    boot = Image.new("RGB", (280, 280), "white")                                     # shaft left, toe right
+    ImageDraw.Draw(boot).line([(90, 40), (160, 40), (165, 170), (240, 200), (245, 240), (85, 240), (90, 40)],
+                              fill="black", width=7)
+    g = data.garment_from_image(boot).astype(float)
+    assert g[:10, 14:].sum() > 3 * g[:10, :14].sum()                                  # shaft now on the right
+    mirrored = data.garment_from_image(boot.transpose(Image.Transpose.FLIP_LEFT_RIGHT)).astype(float)
+    assert np.abs(g - mirrored).mean() < 2                                            # either way: the same garment
+    x, y = data.load_fashion_mnist("test")
+    for i in np.flatnonzero(y == 9)[:20]:                                             # dataset boots are not flipped
+        g = data.garment_from_image(Image.fromarray(x[i])).ravel().astype(float)
+        same, flipped = (np.corrcoef(g, ref.ravel().astype(float))[0, 1] for ref in (x[i], x[i][:, ::-1]))
+        assert same > flipped
+
+
 def test_dataset_image_is_unchanged_in_polarity():
     x, _ = data.load_fashion_mnist("test")
     g = data.garment_from_image(Image.fromarray(x[0]))
