@@ -26,7 +26,6 @@ class VAEConfig:
     channels: int = 32          # encoder widths c, 2c, 4c; the decoder mirrors them
     num_classes: int = 10
     pca_directions: int = 16
-    refine: int = 0             # extra 3×3 blocks at 28 px before the decoder's output (sharper detail)
 
 
 def _block(c_in: int, c_out: int, stride: int = 1) -> nn.Sequential:
@@ -54,7 +53,6 @@ class VAE(nn.Module):
             _block(4 * c, 4 * c),                                # (B, 4c, 7, 7)
             _up(4 * c, 2 * c), _block(2 * c, 2 * c),             # (B, 2c, 14, 14)
             _up(2 * c, c),                                       # (B, c, 28, 28)
-            *[_block(c, c) for _ in range(config.refine)],       # (B, c, 28, 28)
             nn.Conv2d(c, 1, 3, 1, 1),                            # (B, 1, 28, 28) Bernoulli logits
         )
         k = config.pca_directions
