@@ -126,6 +126,31 @@ def test_sdedit_starts_at_strength_and_guidance_mixes():
     assert torch.allclose(out, torch.full_like(out, 10 + 3.0 * (2 - 10)))   # v_∅ + w (v_y − v_∅)
 
 
+
+def test_projection_reads_a_guide_through_the_unconditional_model():
+    """`project` noises the guide to t and returns the null-label x̂_0: the point itself for point-mass data,
+    the posterior mean (shrunk toward μ) for Gaussian data; labels passed to the model are the null class."""
+    from genart.diffusion.sampling import project
+    x_star = torch.randn(1, 1, 8, 8, generator=torch.Generator().manual_seed(3))
+    seen = []
+
+    def point_mass(x, t, y):
+        seen.append(y)
+        a, sg = S.alpha(t).float().view(-1, 1, 1, 1), S.sigma(t).float().view(-1, 1, 1, 1)
+        return v_target(S, x_star, t, (x - a * x_star) / sg)
+
+    out = project(point_mass, S, x_star, 300, 5, 10, torch.Generator().manual_seed(0))
+    assert out.shape == (5, 1, 8, 8) and torch.allclose(out, x_star.clamp(-1, 1).expand(5, -1, -1, -1), atol=1e-4)
+    assert torch.equal(seen[0], torch.full((5,), 10))
+    gauss = _gaussian_oracle(0.0, 0.5)
+    guide = torch.full((1, 1, 8, 8), 0.8)
+    reads = project(lambda x, t, y: gauss(x, t), S, guide, 300, 64, 10, torch.Generator().manual_seed(0))
+    a, sg = float(S.alpha(torch.tensor(300))), float(S.sigma(torch.tensor(300)))
+    shrink = a * a * 0.25 / (a * a * 0.25 + sg * sg)                 # E[x̂_0] = shrink · guide for μ = 0
+    assert abs(reads.mean().item() - shrink * 0.8) < 0.02 and reads.std().item() > 0.01
+    again = project(lambda x, t, y: gauss(x, t), S, guide, 300, 64, 10, torch.Generator().manual_seed(0))
+    assert torch.equal(reads, again)
+
 def test_tiny_training_run_loss_decreases():
     from genart.data import load_fashion_mnist, to_tensor
     from genart.models.unet import UNetConfig

@@ -102,3 +102,16 @@ def sdedit_start(schedule: Schedule, x0: torch.Tensor, strength: float, steps: i
     t_batch = torch.full((x0.shape[0],), t0, dtype=torch.long)
     noise = _noise(x0.shape, generator, x0.device)
     return q_sample(schedule, x0, t_batch.to(x0.device), noise), timesteps
+
+
+@torch.no_grad()
+def project(model: Callable, schedule: Schedule, x0: torch.Tensor, t: int, k: int, null_label: int,
+            generator: torch.Generator) -> torch.Tensor:
+    """The model's unconditional reading of a guide image: noise x0 (1, C, H, W) to t with k draws and
+    predict the clean image x̂_0 (k, C, H, W) with the null label — a sketch pulled onto the data manifold."""
+    xs = x0.expand(k, *x0.shape[1:])
+    tt = torch.full((k,), t, dtype=torch.long, device=x0.device)
+    x_t = q_sample(schedule, xs, tt, _noise(xs.shape, generator, x0.device))
+    v = model(x_t, tt, torch.full((k,), null_label, dtype=torch.long, device=x0.device))
+    return split_v(schedule, x_t, tt, v)[0].clamp(-1, 1)
+
