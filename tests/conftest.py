@@ -12,25 +12,10 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from standins import tiny_checkpoint  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "assets" / "examples"
-
-
-def _tiny_checkpoint(root: Path, family: str) -> None:
-    """An untrained, tiny stand-in for a family that has no shipped checkpoint yet (wiring tests only)."""
-    import importlib
-
-    from genart.checkpoints import save_checkpoint
-
-    module, config = {"vae": ("genart.models.vae", {"latent": 8, "channels": 8, "pca_directions": 8}),
-                      "gan": ("genart.models.gan", {"z_dim": 16, "g_channels": 8, "d_channels": 8}),
-                      "diffusion": ("genart.models.unet", {"channels": 8})}[family]
-    import torch
-    torch.manual_seed(0)
-    model = importlib.import_module(module).build(config)
-    save_checkpoint(root / family, "fashion", model.state_dict(),
-                    {"name": f"{family}/fashion", "family": family, "config": config, "metrics": {},
-                     "training": {"command": "tests/conftest.py: untrained stand-in"}})
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +29,7 @@ def checkpoint_root(tmp_path_factory) -> Path:
         if shipped.available(spec.name):
             (root / spec.family).symlink_to(CHECKPOINTS / spec.family, target_is_directory=True)
         else:
-            _tiny_checkpoint(root, spec.family)
+            tiny_checkpoint(root, spec.family)
     return root
 
 

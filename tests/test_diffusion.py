@@ -174,13 +174,13 @@ def test_tiny_training_run_loss_decreases():
 def test_eval_sweep_gives_one_row_per_sampler_and_step_count(tmp_path, capsys):
     import json
 
-    from conftest import _tiny_checkpoint
     from genart.__main__ import main
     from genart.evaluate import SWEEP_SAMPLERS, SWEEP_STEPS, sweep_markdown
     from genart.registry import CHECKPOINTS
+    from standins import tiny_checkpoint
 
     (tmp_path / "classifier").symlink_to(CHECKPOINTS / "classifier", target_is_directory=True)
-    _tiny_checkpoint(tmp_path, "diffusion")                              # the sweep's wiring, not the model
+    tiny_checkpoint(tmp_path, "diffusion")                              # the sweep's wiring, not the model
     assert main(["eval", "diffusion", "--sweep", "--samples", "20", "--json", "--checkpoints", str(tmp_path)]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert [(r["sampler"], r["steps"]) for r in rows] == [(s, n) for s in SWEEP_SAMPLERS for n in SWEEP_STEPS]

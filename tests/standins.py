@@ -1,0 +1,20 @@
+"""Tiny untrained checkpoints for wiring tests (families not shipped yet, or where the model does not matter)."""
+
+from pathlib import Path
+
+
+def tiny_checkpoint(root: Path, family: str) -> None:
+    """An untrained, tiny stand-in for a family that has no shipped checkpoint yet (wiring tests only)."""
+    import importlib
+
+    from genart.checkpoints import save_checkpoint
+
+    module, config = {"vae": ("genart.models.vae", {"latent": 8, "channels": 8, "pca_directions": 8}),
+                      "gan": ("genart.models.gan", {"z_dim": 16, "g_channels": 8, "d_channels": 8}),
+                      "diffusion": ("genart.models.unet", {"channels": 8})}[family]
+    import torch
+    torch.manual_seed(0)
+    model = importlib.import_module(module).build(config)
+    save_checkpoint(root / family, "fashion", model.state_dict(),
+                    {"name": f"{family}/fashion", "family": family, "config": config, "metrics": {},
+                     "training": {"command": "tests/standins.py: untrained stand-in"}})
