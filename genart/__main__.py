@@ -75,8 +75,7 @@ def cmd_train(a: argparse.Namespace) -> int:
     args = RunArgs(family=a.family, data=a.data, steps=a.steps or defaults["steps"],
                    batch_size=a.batch_size or defaults["batch_size"], lr=a.lr or defaults["lr"], seed=a.seed,
                    out=a.out, ckpt_dir=a.ckpt_dir or CHECKPOINTS, resume=a.resume, sample_every=a.sample_every,
-                   ckpt_minutes=a.ckpt_minutes, no_export=a.no_export,
-                   precision=a.precision)
+                   ckpt_minutes=a.ckpt_minutes, no_export=a.no_export, precision=a.precision)
     signal.signal(signal.SIGTERM, _interrupt)          # `kill` saves the resume state like Ctrl-C does
     d = setup_dist()
     try:

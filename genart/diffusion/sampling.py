@@ -114,4 +114,3 @@ def project(model: Callable, schedule: Schedule, x0: torch.Tensor, t: int, k: in
     x_t = q_sample(schedule, xs, tt, _noise(xs.shape, generator, x0.device))
     v = model(x_t, tt, torch.full((k,), null_label, dtype=torch.long, device=x0.device))
     return split_v(schedule, x_t, tt, v)[0].clamp(-1, 1)
-
