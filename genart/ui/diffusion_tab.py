@@ -78,9 +78,10 @@ def noise_plot(schedule: Schedule, timesteps: list[int], index: int, size=(420, 
         d.line(pts, fill=(79, 70, 229), width=2)
     cx, cy = pts[min(index, len(pts) - 1)]
     d.ellipse((cx - 5, cy - 5, cx + 5, cy + 5), fill=(236, 72, 153))
-    d.text((34, 6), f"log SNR   step {index + 1}/{len(timesteps)}   t = {timesteps[min(index, len(timesteps) - 1)]}",
-           fill=(60, 60, 60))
-    d.text((34, h - 16), "noise → clean", fill=(120, 120, 120))
+    # one caption line under the axis: Gradio's label covers the image's top-left corner, and PIL's
+    # default bitmap font has no arrow glyph
+    d.text((34, h - 16), f"noise -> clean    step {index + 1}/{len(timesteps)}    "
+           f"t = {timesteps[min(index, len(timesteps) - 1)]}", fill=(60, 60, 60))
     return np.asarray(img)
 
 
