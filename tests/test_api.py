@@ -87,27 +87,13 @@ def test_classify_dataset_image_and_sketch(client, tmp_path):
     assert hits >= 8
 
 
-def _sketch(tmp_path, name, draw):
-    from PIL import ImageDraw
-    im = Image.new("RGB", (280, 280), "white")
-    draw(ImageDraw.Draw(im))
-    p = tmp_path / f"{name}.png"
-    im.save(p)
-    return str(p)
-
-
 def test_classify_reads_a_designers_sketch(client, tmp_path):
     """Dark outlines on white are inverted, filled and centred like the dataset before classifying."""
-    sketches = {
-        "Trouser": lambda d: d.line([(100, 30), (180, 30), (200, 260), (150, 260), (140, 90), (130, 260), (80, 260),
-                                     (100, 30)], fill="black", width=7),
-        "T-shirt/top": lambda d: d.line([(100, 40), (180, 40), (240, 90), (210, 120), (190, 105), (190, 250),
-                                         (90, 250), (90, 105), (70, 120), (40, 90), (100, 40)], fill="black", width=7),
-        "Bag": lambda d: (d.rectangle((50, 110, 230, 250), outline="black", width=7),
-                          d.arc((90, 40, 190, 160), 180, 360, fill="black", width=7)),
-    }
-    for label, draw in sketches.items():
-        result = client.predict(handle_file(_sketch(tmp_path, label.replace("/", "_"), draw)), api_name="/classify")
+    from sketches import sketch
+    for label in ("Trouser", "T-shirt/top", "Bag"):
+        path = tmp_path / f"{label.replace('/', '_')}.png"
+        sketch(label).save(path)
+        result = client.predict(handle_file(str(path)), api_name="/classify")
         assert result["label"] == label, result
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from gradio_client import handle_file
 from gradio_client.exceptions import AppError
-from PIL import Image, ImageDraw
+from PIL import Image
 
 pytestmark = pytest.mark.slow
 
@@ -18,11 +18,9 @@ def _bytes(path) -> str:
 
 @pytest.fixture(scope="module")
 def dress_sketch(tmp_path_factory):
+    from sketches import sketch
     p = tmp_path_factory.mktemp("sketch") / "dress.png"
-    im = Image.new("RGB", (280, 280), "white")
-    ImageDraw.Draw(im).polygon([(120, 40), (160, 40), (170, 90), (215, 250), (65, 250), (110, 90)],
-                               outline="black", width=7)
-    im.save(p)
+    sketch("Dress").save(p)
     return str(p)
 
 

@@ -20,13 +20,18 @@ def _shipped(*names):
         pytest.skip(f"needs the shipped {', '.join(missing)}")
 
 
-def _read(path) -> str:
+@pytest.fixture(scope="module")
+def read():
     """The class the shipped classifier sees in an upscaled 28-px result."""
     from genart.data import to_tensor
     from genart.models.classifier import predict
     from genart.registry import Registry
-    im = Image.open(path).convert("L").resize((28, 28), Image.Resampling.BOX)
-    return predict(Registry().get("classifier/fashion"), to_tensor(np.asarray(im)[None]))[0]["label"]
+    classifier = Registry().get("classifier/fashion")
+
+    def fn(path) -> str:
+        im = Image.open(path).convert("L").resize((28, 28), Image.Resampling.BOX)
+        return predict(classifier, to_tensor(np.asarray(im)[None]))[0]["label"]
+    return fn
 
 
 @pytest.fixture(scope="module")
@@ -34,18 +39,18 @@ def sketch_files(tmp_path_factory):
     return save_all(tmp_path_factory.mktemp("sketches"))
 
 
-def test_vae_reconstructs_sketches_as_their_kind(client, sketch_files):
+def test_vae_reconstructs_sketches_as_their_kind(client, sketch_files, read):
     _shipped("vae/fashion", "classifier/fashion")
-    seen = {name: _read(client.predict(handle_file(path), api_name="/vae_encode")[0])
+    seen = {name: read(client.predict(handle_file(path), api_name="/vae_encode")[0])
             for name, path in sketch_files.items()}
     hits = [name for name in OUTLINES if seen[name] == name]
     assert len(hits) >= 5, seen                      # measured with vae/fashion-v1: 5 of 6 (trouser → T-shirt)
 
 
-def test_diffusion_turns_sketches_into_their_kind(client, sketch_files):
+def test_diffusion_turns_sketches_into_their_kind(client, sketch_files, read):
     _shipped("diffusion/fashion", "classifier/fashion")
     seen = {}
     for name, path in sketch_files.items():
         final, info = client.predict(handle_file(path), 0.6, 0, "any", "ddim", 25, 2.0, api_name="/diffusion_img2img")
-        seen[name] = _read(final)
+        seen[name] = read(final)
     assert all(seen[name] == name for name in OUTLINES), seen
