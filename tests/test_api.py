@@ -123,3 +123,12 @@ def test_odd_modes_are_painted(client, tmp_path, mode):
     im.save(p)
     out = Image.open(client.predict(handle_file(str(p)), "pop_art", 1.0, api_name="/stylize"))
     assert out.size == (90, 60) and out.mode == "RGB"
+
+
+@pytest.mark.parametrize("api, args", [("/classify", ()), ("/vae_encode", ()),
+                                       ("/diffusion_img2img", (0.6, 0, "any", "ddim", 5, 2.0))])
+def test_a_blank_canvas_is_refused_not_read_as_a_garment(client, tmp_path, api, args):
+    p = tmp_path / "blank.png"
+    Image.new("RGB", (280, 280), "white").save(p)
+    with pytest.raises(AppError, match="blank"):
+        client.predict(handle_file(str(p)), *args, api_name=api)

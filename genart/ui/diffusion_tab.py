@@ -15,12 +15,12 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from genart.data import CLASSES, garment_from_image, to_tensor, to_uint8
+from genart.data import CLASSES, to_tensor, to_uint8
 from genart.diffusion.sampling import SAMPLERS, denoise, guided, project, sdedit_start
 from genart.diffusion.schedules import Schedule, cosine_schedule, spaced_timesteps
 from genart.images import upscale_nearest, with_params, write_gif
 from genart.registry import Registry
-from genart.ui.widgets import sketch_or_image, user_errors
+from genart.ui.widgets import garment_of, user_errors
 
 NAME = "diffusion/fashion"
 LABELS = ["any", *CLASSES]
@@ -134,7 +134,7 @@ def build(registry: Registry) -> None:
         over the sketch itself and 8 of the model's unconditional readings of it noised to t = 300
         (`project`). On six outline sketches the sketch alone was read right 5 times (a dress → T-shirt),
         with the readings 6 times; on 100 test images 89 → 92 right (weights of training step 5269)."""
-        garment = garment_from_image(sketch_or_image(sketch))                               # (28, 28)
+        garment = garment_of(sketch)                                                        # (28, 28)
         x0 = to_tensor(garment[None])                                                       # (1, 1, 28, 28)
         model = unet()
         readings = project(model, schedule_of(model), x0, 300, 8, model.config.num_classes,
@@ -212,7 +212,7 @@ def build(registry: Registry) -> None:
         if sketch is None:
             return None
         try:
-            x0 = to_tensor(garment_from_image(sketch_or_image(sketch))[None])               # no reading needed
+            x0 = to_tensor(garment_of(sketch)[None])                                        # no reading needed
         except gr.Error:
             return None
         x, ts = sdedit_start(schedule_of(unet()), x0, float(strength), 1, torch.Generator().manual_seed(int(seed)))

@@ -12,11 +12,11 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from genart.data import garment_from_image, to_tensor
+from genart.data import to_tensor
 from genart.images import upscale_nearest
 from genart.models.classifier import predict
 from genart.registry import Registry
-from genart.ui.widgets import sketch_or_image, user_errors
+from genart.ui.widgets import garment_of, user_errors
 
 COLUMNS = ["name", "family", "status", "device", "params", "sha256", "metrics"]
 
@@ -40,7 +40,7 @@ def model_card(registry: Registry, name: str) -> str:
 
 def classify_with(registry: Registry, image) -> tuple[dict, np.ndarray]:
     """The classifier's answer for an image or sketch, and the 28×28 garment (uint8) it looked at."""
-    garment = garment_from_image(sketch_or_image(image))   # (28, 28)
+    garment = garment_of(image)   # (28, 28)
     return predict(registry.get("classifier/fashion"), to_tensor(garment[None]))[0], garment
 
 

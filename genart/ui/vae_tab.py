@@ -14,10 +14,10 @@ import gradio as gr
 import numpy as np
 import torch
 
-from genart.data import CLASSES, garment_from_image, to_tensor, to_uint8
+from genart.data import CLASSES, to_tensor, to_uint8
 from genart.images import upscale_nearest, with_params, write_gif
 from genart.registry import Registry
-from genart.ui.widgets import sketch_or_image, user_errors
+from genart.ui.widgets import garment_of, user_errors
 
 N_PCA = 8
 SCALE = 12                    # 28 px → 336 px, nearest: crisp pixels, no mush
@@ -45,7 +45,7 @@ def build(registry: Registry) -> None:
     @torch.no_grad()
     def encode_garment(image) -> tuple[torch.Tensor, np.ndarray]:
         """Image or sketch → posterior mean μ (1, d) and the (28, 28) uint8 garment the VAE saw."""
-        garment = garment_from_image(sketch_or_image(image))
+        garment = garment_of(image)
         return vae().encode(to_tensor(garment[None]).to(registry.device))[0], garment
 
     def encode_image(image) -> torch.Tensor:

@@ -9,7 +9,7 @@ from typing import Callable
 import gradio as gr
 
 from genart.checkpoints import CheckpointError
-from genart.data import DatasetMissing
+from genart.data import DatasetMissing, garment_from_image
 from genart.images import ImageError, load_image
 
 USER_ERRORS = (ImageError, CheckpointError, DatasetMissing, ValueError)
@@ -53,3 +53,12 @@ def sketch_or_image(value):
             raise gr.Error("Draw something first.")
         return load_image(source)
     return load_image(require(value, "an image or a sketch"))
+
+
+def garment_of(value):
+    """A sketch, upload or path → the (28, 28) uint8 garment the models see; a blank canvas is an error,
+    not an empty garment that a model would quietly read as something."""
+    garment = garment_from_image(sketch_or_image(value))
+    if not garment.any():
+        raise gr.Error("The picture is blank: draw some dark lines on the white canvas, or upload an image.")
+    return garment
