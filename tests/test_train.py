@@ -42,6 +42,7 @@ def test_batches_are_disjoint_across_ranks_and_resumable():
 
 
 def test_tiny_run_learns_and_exports_a_loadable_checkpoint(tmp_path):
+    torch.manual_seed(0)                   # the weights' init, as the CLI's seed_everything does: not other tests' RNG
     x, y = _data()
     args = _args(tmp_path, steps=40)
     task = ClassifierTask(args, Dist(), TINY)
