@@ -16,7 +16,7 @@ from pathlib import Path
 
 FAMILIES = ("classifier", "vae", "gan", "diffusion")
 TRAIN_DEFAULTS = {"classifier": {"steps": 2800, "batch_size": 128, "lr": 3e-3},
-                  "vae": {"steps": 8000, "batch_size": 128, "lr": 2e-3},
+                  "vae": {"steps": 13000, "batch_size": 128, "lr": 2e-3},
                   "gan": {"steps": 14000, "batch_size": 64, "lr": 2e-4},
                   "diffusion": {"steps": 40000, "batch_size": 128, "lr": 1e-3}}
 

@@ -77,7 +77,6 @@ def eval_classifier(registry, samples: int = 10000, seed: int = 0) -> dict:
 def eval_vae_model(vae: nn.Module, samples: int = 2000, seed: int = 0, classifier: nn.Module | None = None) -> dict:
     """On `samples` test images: −ELBO (nats, 1-sample estimate, Bernoulli decoder), reconstruction MSE
     (pixels in [0, 1]), the class accuracy of reconstructions, and sample metrics of prior draws."""
-    from genart.models.vae import neg_elbo_terms
     from genart.registry import Registry
 
     classifier = classifier or Registry().get("classifier/fashion")
@@ -87,15 +86,13 @@ def eval_vae_model(vae: nn.Module, samples: int = 2000, seed: int = 0, classifie
     g = torch.Generator(device=device).manual_seed(seed)
     nelbo, mse, recons = [], [], []
     for xb in x.split(500):
-        logits, mu, logvar = vae(xb, g)
-        rec, kl = neg_elbo_terms(logits, xb, mu, logvar)
-        nelbo.append(rec + kl)
-        r = vae.decode(mu)                                                   # (B, 1, 28, 28) mean image
+        nelbo.append(vae.neg_elbo(xb, g))                                    # (B,) y summed out, z 1-sample
+        r = vae.decode(vae.encode(xb)[0])                                    # (B, 1, 28, 28) mean image
         recons.append(r)
         mse.append(((r - xb) / 2).pow(2).flatten(1).mean(1))
     recons_t = torch.cat(recons)
     _, logits_r = features_and_logits(classifier, recons_t)
-    z = torch.randn(len(x), vae.config.latent, generator=g, device=device)
+    z = vae.sample_prior(len(x), torch.Generator().manual_seed(seed + 1)).to(device)
     prior = torch.cat([vae.decode(zb) for zb in z.split(500)])
     sample_quality = judge_samples(classifier, prior, None, seed)
     return {"neg_elbo_nats": round(float(torch.cat(nelbo).mean()), 2),

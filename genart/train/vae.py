@@ -1,15 +1,21 @@
-"""Train the VAE: reconstruction + KL, the classic recipe, with a short KL warm-up.
+"""Train the VAE: reconstruction + KL, the classic recipe, with a short KL warm-up; every Fashion-MNIST
+image is labelled, so the class latent y is observed (M2's labelled bound) and q(y|x) learns from it:
 
-    L = E_q[−log p_θ(x|z)] + β_t · KL(q_φ(z|x) ‖ N(0, I)),   β_t = min(1, t / warm-up)
+    J = E_q[−log p_θ(x|y, z)] + β_t · (KL(q_φ(z|x, y) ‖ N(0, I)) + log K) + α · CE(q_φ(y|x), y)
+    β_t = min(1, t / warm-up)
 
-β reaches 1 early, so the exported model is a true β = 1 VAE and its −ELBO is an honest bound.
+β reaches 1 early, so the exported model is a true β = 1 VAE and its −ELBO (y summed out under
+q(y|x), see models/vae.py) is an honest bound. α weighs the classification term as M2 does.
 At export the slider directions are computed from the encoded training set: PCA of μ (GANSpace-
 style, ordered by variance) and the mean μ of each class ("more dress" = mean_dress − mean_z).
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
+import torch.nn.functional as F
 
 from genart.models.vae import VAE, VAEConfig, config_dict, neg_elbo_terms
 from genart.train.classifier import lr_factor
@@ -18,6 +24,7 @@ from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
 
 class VAETask:
     family = "vae"
+    alpha = 50.0                                          # weight of −log q(y|x) per image, in nats
 
     def __init__(self, args: RunArgs, d: Dist, config: VAEConfig | None = None):
         self.args, self.d = args, d
@@ -40,19 +47,25 @@ class VAETask:
         beta = min(1.0, (step + 1) / self.kl_warmup)
         self.net.train()
         with autocast(self.d, self.args.precision):
-            logits, mu, logvar = self.net(x, g)
+            logits, mu, logvar, class_logits = self.net(x, y, g)
         rec, kl = neg_elbo_terms(logits.float(), x, mu.float(), logvar.float())   # (B,), (B,) in fp32
+        kl = kl + math.log(self.model.y_dim or 1)                                   # − log p(y)
         loss = (rec + beta * kl).mean()
+        stats = {}
+        if class_logits is not None:
+            ce = F.cross_entropy(class_logits.float(), y)
+            loss = loss + self.alpha * ce
+            stats = {"ce": ce.item()}
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), 100.0)
         self.opt.step()
         self.ema.update(self.model, step)
-        return {"neg_elbo": (rec + kl).mean().item(), "rec": rec.mean().item(), "kl": kl.mean().item()}
+        return {"neg_elbo_xy": (rec + kl).mean().item(), "rec": rec.mean().item(), "kl": kl.mean().item(), **stats}
 
     @torch.no_grad()
     def sample_grid(self, generator: torch.Generator) -> torch.Tensor:
-        z = torch.randn(40, self.config.latent, generator=generator).to(self.d.device)
+        z = self.model.sample_prior(40, generator).to(self.d.device)
         return self.ema.module.decode(z)
 
     def export(self):
@@ -68,14 +81,17 @@ class VAETask:
 
 @torch.no_grad()
 def set_directions(model: VAE, images: torch.Tensor, labels: torch.Tensor, batch: int = 2000) -> None:
-    """PCA of the posterior means μ of the training set, and each class's mean μ, into the model's buffers."""
+    """PCA of the global part z₁ of the encoded training set, and each class's mean z, into the model's
+    buffers (the components are zero on y and on the local part ε₂)."""
     device = model.pca_mean.device
-    mus = torch.cat([model.encode(x.to(device))[0] for x in images.split(batch)])      # (N, d)
+    mus = torch.cat([model.encode(x.to(device))[0] for x in images.split(batch)])      # (N, z_dim)
     mean = mus.mean(0)
-    _, s, vh = torch.linalg.svd(mus - mean, full_matrices=False)                       # principal axes
+    z1 = slice(model.y_dim, model.y_dim + model.config.latent)
+    _, s, vh = torch.linalg.svd(mus[:, z1] - mean[z1], full_matrices=False)           # principal axes of z₁
     k = model.pca_components.shape[0]
     model.pca_mean.copy_(mean)
-    model.pca_components.copy_(vh[:k])
+    model.pca_components.zero_()
+    model.pca_components[:, z1].copy_(vh[:k])
     model.pca_std.copy_(s[:k] / (len(mus) - 1) ** 0.5)
     for c in range(model.class_means.shape[0]):
         model.class_means[c].copy_(mus[labels.to(device) == c].mean(0))

@@ -1,7 +1,8 @@
 """VAE latent lab: encode a garment or a sketch, move along latent directions, interpolate.
 
 Sliders: the first principal directions of the encoded training set (in units of their standard
-deviation, GANSpace-style) and named class directions ("more Dress" = mean μ of dresses − mean μ).
+deviation, GANSpace-style) and named class directions ("more Dress" = mean z of dresses − mean z;
+with the class latent y this mostly moves the class weights at the front of z).
 Moving a slider only decodes (≈ms on a CPU), outside the queue, so the image follows the hand.
 Public API: /vae_encode, /vae_decode, /vae_random, /vae_interpolate.
 """
@@ -38,6 +39,16 @@ def compose(vae, z0: torch.Tensor, pca: list[float], named: list[float]) -> torc
     return z + b @ (vae.class_means - vae.class_means.mean(0, keepdim=True))
 
 
+def reading(vae, x: torch.Tensor) -> str:
+    """What the VAE's q(y|x) makes of x (1, 1, 28, 28): its two likeliest classes, as a sentence."""
+    if not getattr(vae, "y_dim", 0):
+        return ""
+    p = vae.class_logits(x).softmax(1)[0]                                       # (K,)
+    top = p.topk(2)
+    (a, b), (pa, pb) = top.indices.tolist(), top.values.tolist()
+    return f"The VAE reads this as **{CLASSES[a]}** ({pa:.0%}); next {CLASSES[b]} ({pb:.0%})."
+
+
 def build(registry: Registry) -> None:
     def vae():
         return registry.get(NAME)
@@ -64,7 +75,7 @@ def build(registry: Registry) -> None:
         """/vae_decode: latent z (list of floats) → image."""
         if isinstance(z, str):
             z = json.loads(z)
-        d = vae().config.latent
+        d = vae().z_dim
         if not isinstance(z, list) or len(z) != d or not all(isinstance(v, (int, float)) for v in z):
             raise gr.Error(f"z must be a list of {d} numbers")
         zt = torch.tensor([z], dtype=torch.float32, device=registry.device)
@@ -73,9 +84,9 @@ def build(registry: Registry) -> None:
     @user_errors
     @torch.no_grad()
     def vae_random(seed: int = 0):
-        """/vae_random: seed → a sample from the prior z ~ N(0, I), and its z."""
+        """/vae_random: seed → a sample from the prior (a class y, then z₁ ~ N(0, I)), and its z."""
         g = torch.Generator().manual_seed(int(seed))
-        z = torch.randn(1, vae().config.latent, generator=g).to(registry.device)
+        z = vae().sample_prior(1, g).to(registry.device)
         return _view(vae().decode(z), seed=int(seed), z=z[0].tolist()), z[0].tolist()
 
     @user_errors
@@ -100,14 +111,15 @@ def build(registry: Registry) -> None:
     @torch.no_grad()
     def start_random(seed):
         img, z = vae_random(seed)
-        return z, img, None, *[0.0] * (N_PCA + len(CLASSES))
+        return z, img, None, "", *[0.0] * (N_PCA + len(CLASSES))
 
     @user_errors
     @torch.no_grad()
     def start_from(image):
         z, garment = encode_garment(image)
         recon = _view(vae().decode(z), z=z[0].tolist())
-        return (z[0].tolist(), recon, upscale_nearest(garment, SCALE), *[0.0] * (N_PCA + len(CLASSES)))
+        text = reading(vae(), to_tensor(garment[None]).to(registry.device))
+        return (z[0].tolist(), recon, upscale_nearest(garment, SCALE), text, *[0.0] * (N_PCA + len(CLASSES)))
 
     @torch.no_grad()
     def slide(z0, *values):
@@ -150,6 +162,7 @@ def build(registry: Registry) -> None:
                         go_upload = gr.Button("Encode image", variant="primary", elem_id="vae-encode-upload")
                 seen = gr.Image(label="Input as the VAE sees it", height=200, elem_classes=["pixelated"],
                                 interactive=False)
+                said = gr.Markdown(elem_id="vae-reading")
             with gr.Column(scale=1):
                 out = gr.Image(label="Decoded (reconstruction, then your edits)", type="pil", format="png",
                                height=360, elem_id="vae-out", elem_classes=["pixelated"],
@@ -174,11 +187,11 @@ def build(registry: Registry) -> None:
             strip = gr.Gallery(label="Frames", columns=12, height=140, format="png")
 
         sliders = [*pca, *named]
-        go_random.click(start_random, [seed], [z_state, out, seen, *sliders], api_visibility="private",
+        go_random.click(start_random, [seed], [z_state, out, seen, said, *sliders], api_visibility="private",
                         concurrency_id="cpu")
-        go_sketch.click(start_from, [sketch], [z_state, out, seen, *sliders], preprocess=False,
+        go_sketch.click(start_from, [sketch], [z_state, out, seen, said, *sliders], preprocess=False,
                         api_visibility="private", concurrency_id="cpu")
-        go_upload.click(start_from, [upload], [z_state, out, seen, *sliders], preprocess=False,
+        go_upload.click(start_from, [upload], [z_state, out, seen, said, *sliders], preprocess=False,
                         api_visibility="private", concurrency_id="cpu")
         gr.on([s.input for s in sliders], slide, [z_state, *sliders], [out], queue=False,
               show_progress="hidden", trigger_mode="always_last", api_visibility="private")
