@@ -1,6 +1,7 @@
 """The one place that decodes images a user hands us, and writes the PNGs and GIFs we hand back.
 
-`load_image` accepts a path, bytes, a Gradio file payload, a PIL image or an array, and returns
+`load_image` accepts a path, bytes, a PIL image or an array (request payloads go through
+`genart.ui.uploads`, which admits only files in Gradio's upload cache), and returns
 an RGB PIL image — or raises `ImageError` with a sentence a user understands: not an image,
 truncated, too small, or so large it would exhaust memory (checked from the header, before any
 pixel is decoded). It applies EXIF rotation, takes the first frame of animations, flattens
@@ -9,10 +10,13 @@ transparency onto white and brings every mode (L, P, RGBA, CMYK, 16-bit, float) 
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
 import tempfile
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +33,6 @@ class ImageError(ValueError):
 
 
 def _open(source: Any) -> Image.Image:
-    if isinstance(source, dict):                         # a Gradio FileData payload
-        source = source.get("path") or source.get("url")
-        if source is None:
-            raise ImageError("No image was uploaded.")
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
@@ -81,15 +81,49 @@ def _to_rgb(im: Image.Image) -> Image.Image:
         im = Image.fromarray(_to_uint8(np.asarray(im, dtype=np.float64)))
     if im.mode == "P":
         im = im.convert("RGBA")
-    if im.mode in ("RGBA", "LA", "PA"):
-        im = im.convert("RGBA")
-        white = Image.new("RGBA", im.size, (255, 255, 255, 255))
-        im = Image.alpha_composite(white, im)
+    if im.mode in ("RGBA", "LA", "PA"):                  # flatten onto white without a second RGBA copy
+        im = im.convert("RGBA") if im.mode != "RGBA" else im
+        flat = Image.new("RGB", im.size, (255, 255, 255))
+        flat.paste(im, mask=im.getchannel("A"))
+        return flat
     return im.convert("RGB")
 
 
-def load_image(source: Any, max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE) -> Image.Image:
-    """Decode an upload to an RGB PIL image, or raise ImageError with a clear message."""
+class PixelBudget:
+    """Decoded pixels in flight, across all requests: a decode waits (up to `wait_s`) until its pixels
+    fit, so that several large uploads at once cannot take the server's memory (a 1 MB PNG can decode
+    to 200 MB). Four bytes a pixel: the default 150 MP is about 600 MB of pixels at once."""
+
+    def __init__(self, pixels: int, wait_s: float = 30.0):
+        self.pixels, self.wait_s, self.used = pixels, wait_s, 0
+        self._cv = threading.Condition()
+
+    @contextlib.contextmanager
+    def hold(self, n: int):
+        n = min(n, self.pixels)
+        with self._cv:
+            if not self._cv.wait_for(lambda: self.used + n <= self.pixels, timeout=self.wait_s):
+                raise ImageError("The studio is busy decoding other large images; try again in a moment "
+                                 "or send a smaller one.")
+            self.used += n
+        try:
+            yield
+        finally:
+            with self._cv:
+                self.used -= n
+                self._cv.notify_all()
+
+
+DECODING = PixelBudget(150_000_000)
+
+
+def load_image(source: Any, max_pixels: int = MAX_PIXELS, min_side: int = MIN_SIDE,
+               max_side: int | None = None) -> Image.Image:
+    """Decode an upload to an RGB PIL image, or raise ImageError with a clear message.
+
+    The pixel count is checked from the header before anything is decoded; with `max_side` the image
+    is brought down to that long side right after decoding (JPEGs are even decoded at a reduced
+    scale), before any colour conversion copies it."""
     im = _open(source)
     w, h = im.size
     if w * h > max_pixels:
@@ -97,12 +131,19 @@ def load_image(source: Any, max_pixels: int = MAX_PIXELS, min_side: int = MIN_SI
     if min(w, h) < min_side:
         raise ImageError(f"The image is only {w}×{h} px; it needs at least {min_side} px on each side.")
     try:
-        if getattr(im, "is_animated", False):
-            im.seek(0)                                    # first frame of a GIF / APNG / WebP animation
-        im.load()
-        im = ImageOps.exif_transpose(im)
-        return _to_rgb(im)
+        with DECODING.hold(w * h):
+            if getattr(im, "is_animated", False):
+                im.seek(0)                                # first frame of a GIF / APNG / WebP animation
+            if max_side and im.format == "JPEG":
+                im.draft(im.mode, (max_side, max_side))   # DCT scaling: decode at 1/2, 1/4 or 1/8 size
+            im.load()
+            im = ImageOps.exif_transpose(im)
+            if max_side and max(im.size) > max_side:
+                im = fit_within(im.convert("RGBA") if im.mode in ("P", "LA", "PA") else im, max_side)
+            return _to_rgb(im)
     except (OSError, SyntaxError, ValueError) as e:
+        if isinstance(e, ImageError):
+            raise
         raise ImageError(f"The image file is damaged or truncated ({e}).") from None
 
 
@@ -143,11 +184,35 @@ def upscale_nearest(image: np.ndarray, factor: int) -> np.ndarray:
     return np.repeat(np.repeat(image, factor, axis=0), factor, axis=1)
 
 
+OUTPUT_TTL_S = 3600      # files we hand out (GIFs, PNG downloads) live an hour, like Gradio's own cache
+
+
+def output_folder() -> Path:
+    """Where the studio writes files it hands out: a folder inside Gradio's cache (GRADIO_TEMP_DIR, else
+    <tmp>/gradio), so that nothing is left loose in the system temp folder."""
+    base = os.environ.get("GRADIO_TEMP_DIR") or os.path.join(tempfile.gettempdir(), "gradio")
+    folder = Path(base) / "genart-out"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def prune(folder: Path, ttl_s: float = OUTPUT_TTL_S) -> int:
+    """Delete the files in `folder` older than `ttl_s` seconds; returns how many went."""
+    cutoff, gone = time.time() - ttl_s, 0
+    for p in folder.iterdir():
+        try:
+            if p.is_file() and p.stat().st_mtime < cutoff:
+                p.unlink()
+                gone += 1
+        except FileNotFoundError:          # another request pruned it first
+            pass
+    return gone
+
+
 def temp_path(suffix: str, prefix: str = "genart") -> Path:
-    """A fresh file in GRADIO_TEMP_DIR (or the system temp dir), where Gradio may serve it from."""
-    folder = os.environ.get("GRADIO_TEMP_DIR") or None
-    if folder:
-        os.makedirs(folder, exist_ok=True)
+    """A fresh file in the studio's output folder (old ones are pruned on the way)."""
+    folder = output_folder()
+    prune(folder)
     fd, name = tempfile.mkstemp(suffix=suffix, prefix=prefix + "_", dir=folder)
     os.close(fd)
     return Path(name)

@@ -1,40 +1,81 @@
-"""Small pieces every tab shares: turning our errors into messages, and PNG outputs with parameters."""
+"""Small pieces every tab shares: turning our errors into messages, reading numbers and images from
+requests, and PNG outputs with parameters."""
 
 from __future__ import annotations
 
 import functools
+import html
 import inspect
-from typing import Callable
+import logging
+import math
+import time
+from typing import Any, Callable
 
 import gradio as gr
+import torch
 
 from genart.checkpoints import CheckpointError
 from genart.data import DatasetMissing, garment_from_image
-from genart.images import ImageError, load_image
+from genart.images import ImageError
+from genart.ui.uploads import uploaded_image
 
 USER_ERRORS = (ImageError, CheckpointError, DatasetMissing, ValueError)
+SEED_LIMIT = 2 ** 53          # the browser's numbers are exact integers up to 2**53
+GARMENT_SIDE = 1024           # a garment becomes 28 px: larger uploads are brought down to this first
+TIME_LIMIT_S = 300            # a streaming request stops with a message after this long
+
+# Two lanes: quick work (milliseconds: GAN, VAE, classifier) never waits behind slow work (painting,
+# neural style, diffusion). Each lane is one concurrency group; every accelerator call is in one of them.
+QUICK = dict(concurrency_id="quick", concurrency_limit=2)
+SLOW = dict(concurrency_id="slow", concurrency_limit=1)
+log = logging.getLogger("genart.requests")
+
+
+def _message(e: BaseException) -> str:
+    return e.args[0] if isinstance(e, KeyError) and e.args else str(e)     # KeyError's str() adds quotes
+
+
+def _refuse(fn: Callable, e: BaseException) -> gr.Error:
+    """A user error → a gr.Error that shows the sentence and logs one line, not a traceback."""
+    if isinstance(e, torch.OutOfMemoryError):
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        message = "The accelerator ran out of memory for this request; try a smaller size or fewer steps."
+    else:
+        message = e.message if isinstance(e, gr.Error) else _message(e)
+    log.warning("%s refused: %s", fn.__name__, message)
+    return gr.Error(html.escape(message, quote=False), print_exception=False)   # the modal renders HTML
+
+
+CAUGHT = (*USER_ERRORS, gr.Error, torch.OutOfMemoryError)
 
 
 def user_errors(fn: Callable) -> Callable:
-    """Re-raise our expected errors as gr.Error, so the browser shows the sentence, not a traceback.
-
-    Works for plain functions and generators (streaming handlers) alike.
-    """
+    """Re-raise our expected errors as gr.Error, so the browser shows the sentence, not a traceback,
+    and the server log gets one line. Works for plain functions and generators (streaming handlers);
+    a generator is stopped at its first yield after TIME_LIMIT_S."""
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def gen_wrapper(*args, **kwargs):
+            start, stream = time.monotonic(), fn(*args, **kwargs)
             try:
-                yield from fn(*args, **kwargs)
-            except USER_ERRORS as e:
-                raise gr.Error(str(e)) from e
+                for item in stream:
+                    yield item
+                    if time.monotonic() - start > TIME_LIMIT_S:
+                        raise ValueError(f"Stopped after {TIME_LIMIT_S} s, the studio's limit for one request; "
+                                         "ask for less work (fewer steps or a smaller size).")
+            except CAUGHT as e:
+                raise _refuse(fn, e) from e
+            finally:
+                stream.close()
         return gen_wrapper
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except USER_ERRORS as e:
-            raise gr.Error(str(e)) from e
+        except CAUGHT as e:
+            raise _refuse(fn, e) from e
     return wrapper
 
 
@@ -45,14 +86,47 @@ def require(value, what: str):
     return value
 
 
+def _as_number(value: Any, name: str) -> float:
+    if isinstance(value, bool) or value is None:
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    try:
+        x = float(value.strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"{name} must be a number, got {str(value)[:40]!r}") from None
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return x
+
+
+def number(value: Any, name: str, lo: float, hi: float) -> float:
+    """A request's number in [lo, hi], or a sentence that says what is allowed."""
+    x = _as_number(value, name)
+    if not lo <= x <= hi:
+        raise ValueError(f"{name} must be between {lo:g} and {hi:g}, got {x:g}")
+    return x
+
+
+def whole(value: Any, name: str, lo: int, hi: int) -> int:
+    """A request's whole number in [lo, hi] (an int, an integral float or a numeric string)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        n = value
+    else:
+        x = _as_number(value, name)
+        if x != int(x):
+            raise ValueError(f"{name} must be a whole number, got {x:g}")
+        n = int(x)
+    if not lo <= n <= hi:
+        raise ValueError(f"{name} must be a whole number from {lo} to {hi}, got {n}")
+    return n
+
+
+def seed_of(value: Any, name: str = "seed") -> int:
+    return whole(value, name, -SEED_LIMIT, SEED_LIMIT)
+
+
 def sketch_or_image(value):
-    """A Sketchpad value (dict with composite/background/layers), an upload payload or a path → RGB PIL image."""
-    if isinstance(value, dict) and ("composite" in value or "background" in value):
-        source = value.get("composite") or value.get("background")
-        if source is None:
-            raise gr.Error("Draw something first.")
-        return load_image(source)
-    return load_image(require(value, "an image or a sketch"))
+    """A request's Sketchpad value or upload payload → RGB PIL image (only files in the upload cache)."""
+    return uploaded_image(value, "an image or a sketch", max_side=GARMENT_SIDE)
 
 
 def garment_of(value):
