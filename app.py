@@ -2,9 +2,9 @@
 are honoured; Hugging Face Spaces runs this same file)."""
 
 from genart.registry import Registry
-from genart.ui import CSS, THEME, build_demo
+from genart.ui import build_demo, launch_options
 
 demo = build_demo(Registry())
 
 if __name__ == "__main__":
-    demo.launch(theme=THEME, css=CSS, footer_links=["api", "gradio", "settings"])
+    demo.launch(**launch_options())

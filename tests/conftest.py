@@ -38,10 +38,10 @@ def app_url(tmp_path_factory, checkpoint_root):
     """The studio served on loopback for the whole session."""
     os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio"))
     from genart.registry import Registry
-    from genart.ui import build_demo
+    from genart.ui import build_demo, launch_options
 
     demo = build_demo(Registry(checkpoint_root))
-    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
+    _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **launch_options())
     yield url
     demo.close()
 

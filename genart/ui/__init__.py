@@ -7,7 +7,12 @@ from __future__ import annotations
 
 import gradio as gr
 
+from genart.images import MAX_FILE_BYTES
 from genart.registry import Registry
+from genart.ui.fairness import limit_per_client
+
+QUEUE_SIZE = 64           # requests waiting in all lanes together
+PER_CLIENT = 8            # of which one client may own at most this many
 
 THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink")
 CSS = """
@@ -31,5 +36,12 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
             gan_tab.build(registry)
             diffusion_tab.build(registry)
             models_tab.build(registry)
-    demo.queue(max_size=32, default_concurrency_limit=1)
+    demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=1)
+    limit_per_client(demo._queue, PER_CLIENT)
     return demo
+
+
+def launch_options() -> dict:
+    """What `demo.launch` needs besides host and port: look, and the upload limit (Gradio refuses a
+    larger upload while it streams in, before anything is stored)."""
+    return dict(theme=THEME, css=CSS, footer_links=["api", "gradio", "settings"], max_file_size=MAX_FILE_BYTES)

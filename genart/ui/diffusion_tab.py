@@ -20,7 +20,7 @@ from genart.diffusion.sampling import SAMPLERS, denoise, guided, project, sdedit
 from genart.diffusion.schedules import Schedule, cosine_schedule, spaced_timesteps
 from genart.images import upscale_nearest, with_params, write_gif
 from genart.registry import Registry
-from genart.ui.widgets import garment_of, user_errors
+from genart.ui.widgets import QUICK, SLOW, garment_of, number, seed_of, user_errors, whole
 
 NAME = "diffusion/fashion"
 LABELS = ["any", *CLASSES]
@@ -32,20 +32,14 @@ def label_index(label: str, null: int) -> int:
     if label in (None, "", "any"):
         return null
     if label not in CLASSES:
-        raise gr.Error(f"Unknown label {label!r}; use 'any' or one of {', '.join(CLASSES)}")
+        raise ValueError(f"Unknown label {str(label)[:40]!r}; use 'any' or one of {', '.join(CLASSES)}")
     return CLASSES.index(label)
 
 
 def check(sampler: str, steps: int, guidance: float) -> tuple[str, int, float]:
     if sampler not in SAMPLERS:
-        raise gr.Error(f"sampler must be one of {', '.join(SAMPLERS)}")
-    steps = int(steps)
-    if not 1 <= steps <= MAX_STEPS:
-        raise gr.Error(f"steps must be between 1 and {MAX_STEPS}")
-    guidance = float(guidance)
-    if not 0.0 <= guidance <= 20.0:
-        raise gr.Error("guidance must be between 0 and 20")
-    return sampler, steps, guidance
+        raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}")
+    return sampler, whole(steps, "steps", 1, MAX_STEPS), number(guidance, "guidance", 0.0, 20.0)
 
 
 def panel(x: torch.Tensor, scale: int = SCALE) -> np.ndarray:
@@ -122,10 +116,10 @@ def build(registry: Registry) -> None:
                          guidance: float = 2.0, progress=gr.Progress()):
         """/diffusion_sample: streams (image, info) as the noise becomes a garment; the last is final."""
         sampler, steps, guidance = check(sampler, steps, guidance)
-        lab = label_index(label, unet().config.num_classes)
+        seed, lab = seed_of(seed), label_index(label, unet().config.num_classes)
         ts = spaced_timesteps(schedule_of(unet()).T, steps)
         for step, _ in run(start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress):
-            params = dict(seed=int(seed), label=label, sampler=sampler, steps=steps, guidance=guidance,
+            params = dict(seed=seed, label=label, sampler=sampler, steps=steps, guidance=guidance,
                           step=step.index + 1)
             yield with_params(panel(step.x_next), **params), info_line(step, len(ts), sampler, seed, label, guidance)
 
@@ -151,18 +145,16 @@ def build(registry: Registry) -> None:
         """/diffusion_img2img (SDEdit): noise the sketch to `strength`, then denoise; streams (image, info).
         label "any" uses the class the sketch reads as (`sketch_guide`)."""
         sampler, steps, guidance = check(sampler, steps, guidance)
+        seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
+        lab = None if label in (None, "", "any") else label_index(label, unet().config.num_classes)
         x0, guess = sketch_guide(sketch)
-        lab = guess if label in (None, "", "any") else label_index(label, unet().config.num_classes)
-        try:
-            x, ts = sdedit_start(schedule_of(unet()), x0, float(strength), steps,
-                                 torch.Generator().manual_seed(int(seed)))
-        except ValueError as e:
-            raise gr.Error(str(e)) from e
+        lab = guess if lab is None else lab
+        x, ts = sdedit_start(schedule_of(unet()), x0, strength, steps, torch.Generator().manual_seed(seed))
         name = CLASSES[lab]
         for step, _ in run(x, ts, 0, sampler, seed, lab, guidance, progress):
-            yield (with_params(panel(step.x_next), seed=int(seed), label=name, sampler=sampler, steps=steps,
-                               guidance=guidance, strength=float(strength), step=step.index + 1),
-                   info_line(step, len(ts), sampler, seed, name, guidance) + f" · strength {float(strength):g}")
+            yield (with_params(panel(step.x_next), seed=seed, label=name, sampler=sampler, steps=steps,
+                               guidance=guidance, strength=strength, step=step.index + 1),
+                   info_line(step, len(ts), sampler, seed, name, guidance) + f" · strength {strength:g}")
 
     # ---- UI handlers: the record of a run lives in session state for the timeline and branching
     def ui_views(record: dict, k: int, params: dict):
@@ -187,20 +179,21 @@ def build(registry: Registry) -> None:
     @user_errors
     def ui_sample(seed, label, sampler, steps, guidance, progress=gr.Progress()):
         sampler, steps, guidance = check(sampler, steps, guidance)
-        lab = label_index(label, unet().config.num_classes)
+        seed, lab = seed_of(seed), label_index(label, unet().config.num_classes)
         ts = spaced_timesteps(schedule_of(unet()).T, steps)
-        params = dict(seed=int(seed), label=label, sampler=sampler, steps=steps, guidance=guidance)
+        params = dict(seed=seed, label=label, sampler=sampler, steps=steps, guidance=guidance)
         record = {"timesteps": ts, "frames": [], "xs": [], "params": params}
         yield from _stream(start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress, params, record)
 
     @user_errors
     def ui_img2img(sketch, strength, seed, label, sampler, steps, guidance, progress=gr.Progress()):
         sampler, steps, guidance = check(sampler, steps, guidance)
+        seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
         x0, guess = sketch_guide(sketch)
         lab = guess if label == "any" else label_index(label, unet().config.num_classes)
-        x, ts = sdedit_start(schedule_of(unet()), x0, float(strength), steps, torch.Generator().manual_seed(int(seed)))
-        params = dict(seed=int(seed), label=CLASSES[lab], sampler=sampler, steps=steps, guidance=guidance,
-                      strength=float(strength))
+        x, ts = sdedit_start(schedule_of(unet()), x0, strength, steps, torch.Generator().manual_seed(seed))
+        params = dict(seed=seed, label=CLASSES[lab], sampler=sampler, steps=steps, guidance=guidance,
+                      strength=strength)
         record = {"timesteps": ts, "frames": [], "xs": [], "params": params}
         if label == "any":
             gr.Info(f"Your sketch reads as a {CLASSES[guess]} (the classifier on the sketch and on the "
@@ -295,7 +288,7 @@ def build(registry: Registry) -> None:
                             "sampler's path; the seed changes only stochastic ones (DDPM).")
 
         outs = [big, strip, plot, info, record, timeline]
-        common = dict(api_visibility="private", concurrency_id="gpu", concurrency_limit=1, show_progress="minimal")
+        common = dict(api_visibility="private", show_progress="minimal", **SLOW)
         ev1 = go.click(ui_sample, [seed, label, sampler, steps, guidance], outs, **common)
         ev2 = go_sketch.click(ui_img2img, [sketch, strength, seed, label, sampler, steps, guidance], outs,
                               preprocess=False, **common)
@@ -303,19 +296,19 @@ def build(registry: Registry) -> None:
         stop.click(None, None, None, cancels=[ev1, ev2, ev3])
         timeline.release(ui_scrub, [record, timeline], [big, strip, plot, info], queue=False,
                          api_visibility="private", show_progress="hidden")
-        gif_btn.click(ui_gif, [record], [gif], api_visibility="private")
+        gif_btn.click(ui_gif, [record], [gif], api_visibility="private", **QUICK)
         strength.release(ui_preview_noised, [sketch, strength, seed], [noised], preprocess=False,
-                         api_visibility="private", concurrency_id="gpu")
+                         api_visibility="private", **QUICK)
 
         with gr.Column(visible=False):
-            a_sketch = gr.Image(type="filepath")
+            a_sketch = gr.JSON()           # a plain image or a Sketchpad value {background, layers, composite}
             a_seed, a_steps = gr.Number(0, precision=0), gr.Number(25, precision=0)
             a_label, a_sampler = gr.Textbox("any"), gr.Textbox("ddim")
             a_guidance, a_strength = gr.Number(2.0), gr.Number(0.6)
             a_img, a_info = gr.Image(type="pil", format="png"), gr.Textbox()
             b1, b2 = gr.Button(), gr.Button()
         b1.click(diffusion_sample, [a_seed, a_label, a_sampler, a_steps, a_guidance], [a_img, a_info],
-                 api_name="diffusion_sample", concurrency_id="gpu", concurrency_limit=1)
+                 api_name="diffusion_sample", preprocess=False, **SLOW)
         b2.click(diffusion_img2img, [a_sketch, a_strength, a_seed, a_label, a_sampler, a_steps, a_guidance],
-                 [a_img, a_info], api_name="diffusion_img2img", preprocess=False, concurrency_id="gpu",
-                 concurrency_limit=1)
+                 [a_img, a_info], api_name="diffusion_img2img", preprocess=False,
+                 **SLOW)

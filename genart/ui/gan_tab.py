@@ -14,7 +14,7 @@ from genart.data import CLASSES, to_uint8
 from genart.images import upscale_nearest, with_params, write_gif
 from genart.models.gan import class_for, crossover, latent, render, slerp, truncate, variation
 from genart.registry import Registry
-from genart.ui.widgets import user_errors
+from genart.ui.widgets import QUICK, number, seed_of, user_errors, whole
 
 NAME = "gan/fashion"
 LABELS = ["any", *CLASSES]
@@ -25,14 +25,14 @@ def parse_label(label: str) -> int | None:
     if label in (None, "", "any"):
         return None
     if label not in CLASSES:
-        raise gr.Error(f"Unknown label {label!r}; use 'any' or one of {', '.join(CLASSES)}")
+        raise ValueError(f"Unknown label {str(label)[:40]!r}; use 'any' or one of {', '.join(CLASSES)}")
     return CLASSES.index(label)
 
 
 def _check_psi(truncation: float) -> float:
-    psi = float(truncation)
-    if not 0.0 < psi <= 2.0:
-        raise gr.Error("truncation ψ must be in (0, 2]")
+    psi = number(truncation, "truncation ψ", 0.0, 2.0)
+    if psi == 0.0:
+        raise ValueError("truncation ψ must be above 0 (0 would give every seed the same garment)")
     return psi
 
 
@@ -62,32 +62,28 @@ def build(registry: Registry) -> None:
     @user_errors
     def gan_generate(seed: int = 0, label: str = "any", truncation: float = 1.0):
         """/gan_generate: (seed, label, ψ) → one garment, large and crisp."""
-        psi, lab = _check_psi(truncation), parse_label(label)
-        z, y = seed_latents([int(seed)], lab, psi)
-        return with_params(upscale_nearest(images(z, y)[0], SCALE), seed=int(seed), label=label,
+        seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
+        z, y = seed_latents([seed], lab, psi)
+        return with_params(upscale_nearest(images(z, y)[0], SCALE), seed=seed, label=label,
                            truncation=psi, cls=CLASSES[int(y[0])])
 
     @user_errors
     def gan_grid(seed: int = 0, label: str = "any", truncation: float = 1.0, rows: int = 4, cols: int = 4):
         """/gan_grid: rows × cols neighbouring seeds (seed, seed+1, …) as one image."""
-        rows, cols = int(rows), int(cols)
-        if not (1 <= rows <= 16 and 1 <= cols <= 16):
-            raise gr.Error("rows and cols must be between 1 and 16")
-        psi, lab = _check_psi(truncation), parse_label(label)
-        z, y = seed_latents(list(range(int(seed), int(seed) + rows * cols)), lab, psi)
+        rows, cols = whole(rows, "rows", 1, 16), whole(cols, "cols", 1, 16)
+        seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
+        z, y = seed_latents(list(range(seed, seed + rows * cols)), lab, psi)
         big = upscale_nearest(grid_image(images(z, y), rows, cols), 4)
-        return with_params(big, seed=int(seed), label=label, truncation=psi, rows=rows, cols=cols)
+        return with_params(big, seed=seed, label=label, truncation=psi, rows=rows, cols=cols)
 
     @user_errors
     def gan_interpolate(seed_a: int = 0, seed_b: int = 1, label: str = "any", truncation: float = 1.0,
                         frames: int = 16):
         """/gan_interpolate: spherical interpolation between two seeds' latents → animated GIF."""
-        frames = int(frames)
-        if not 2 <= frames <= 120:
-            raise gr.Error("frames must be between 2 and 120")
+        frames = whole(frames, "frames", 2, 120)
         psi, lab = _check_psi(truncation), parse_label(label)
-        za, ya = seed_latents([int(seed_a)], lab, psi)
-        zb, _ = seed_latents([int(seed_b)], lab, psi)
+        za, ya = seed_latents([seed_of(seed_a, "seed_a")], lab, psi)
+        zb, _ = seed_latents([seed_of(seed_b, "seed_b")], lab, psi)
         t = torch.linspace(0, 1, frames)[:, None]                                         # (F, 1)
         z = slerp(za.expand(frames, -1), zb.expand(frames, -1), t)                         # (F, z_dim)
         strip = [upscale_nearest(im, 8) for im in images(z, ya.expand(frames))]
@@ -100,9 +96,9 @@ def build(registry: Registry) -> None:
 
     # ---- UI handlers: the current latent lives in session state so variations and children can be kept
     def current_from_seed(seed, label, truncation):
-        psi, lab = _check_psi(truncation), parse_label(label)
-        z, y = seed_latents([int(seed)], lab, psi)
-        return {"z": z[0].tolist(), "y": int(y[0]), "name": f"seed {int(seed)}"}
+        seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
+        z, y = seed_latents([seed], lab, psi)
+        return {"z": z[0].tolist(), "y": int(y[0]), "name": f"seed {seed}"}
 
     def show(current):
         z, y = torch.tensor([current["z"]]), torch.tensor([current["y"]])
@@ -116,9 +112,9 @@ def build(registry: Registry) -> None:
 
     @user_errors
     def ui_grid(seed, label, truncation, rows, cols):
-        rows, cols = int(rows), int(cols)
-        psi, lab = _check_psi(truncation), parse_label(label)
-        seeds = list(range(int(seed), int(seed) + rows * cols))
+        rows, cols = whole(rows, "rows", 1, 16), whole(cols, "cols", 1, 16)
+        seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
+        seeds = list(range(seed, seed + rows * cols))
         z, y = seed_latents(seeds, lab, psi)
         tiles = images(z, y)
         return gr.Gallery(value=[(upscale_nearest(t, 4), f"seed {s}") for t, s in zip(tiles, seeds)],
@@ -134,7 +130,8 @@ def build(registry: Registry) -> None:
         if not current:
             raise gr.Error("Generate an image first.")
         z = torch.tensor(current["z"])
-        kids = [{"z": variation(z, int(seed), k, float(strength)).tolist(), "y": current["y"],
+        seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
+        kids = [{"z": variation(z, seed, k, strength).tolist(), "y": current["y"],
                  "name": f"{current['name']} ~ var {k + 1} @ {float(strength):.2f}"} for k in range(8)]
         return kids, _gallery(kids)
 
@@ -233,7 +230,7 @@ def build(registry: Registry) -> None:
                         kids_gallery = gr.Gallery(label="Children: click one to make it current", columns=6,
                                                   height=160, format="png", allow_preview=False)
 
-        common = dict(api_visibility="private", concurrency_id="gpu")
+        common = dict(api_visibility="private", **QUICK)
         go.click(ui_generate, [seed, label, psi], [current, out, name], **common)
         prev_b.click(lambda s: int(s) - 1, [seed], [seed], queue=False, api_visibility="private").then(
             ui_generate, [seed, label, psi], [current, out, name], **common)
@@ -256,8 +253,8 @@ def build(registry: Registry) -> None:
             a_rows, a_cols, a_frames = gr.Number(4, precision=0), gr.Number(4, precision=0), gr.Number(16, precision=0)
             a_img, a_file = gr.Image(type="pil", format="png"), gr.File()
             b1, b2, b3 = gr.Button(), gr.Button(), gr.Button()
-        b1.click(gan_generate, [a_seed, a_label, a_psi], [a_img], api_name="gan_generate", concurrency_id="gpu")
+        b1.click(gan_generate, [a_seed, a_label, a_psi], [a_img], api_name="gan_generate", preprocess=False, **QUICK)
         b2.click(gan_grid, [a_seed, a_label, a_psi, a_rows, a_cols], [a_img], api_name="gan_grid",
-                 concurrency_id="gpu")
+                 preprocess=False, **QUICK)
         b3.click(gan_interpolate_api, [a_seed, a_seed2, a_label, a_psi, a_frames], [a_file],
-                 api_name="gan_interpolate", concurrency_id="gpu")
+                 api_name="gan_interpolate", preprocess=False, **QUICK)

@@ -16,7 +16,7 @@ from genart.data import to_tensor
 from genart.images import upscale_nearest
 from genart.models.classifier import predict
 from genart.registry import Registry
-from genart.ui.widgets import garment_of, user_errors
+from genart.ui.widgets import QUICK, garment_of, user_errors
 
 COLUMNS = ["name", "family", "status", "device", "params", "sha256", "metrics"]
 
@@ -92,12 +92,12 @@ def build(registry: Registry) -> None:
                 seen = gr.Image(label="What the classifier sees (28×28)", elem_id="classify-seen",
                                 image_mode="L", height=224)
                 label = gr.Label(num_top_classes=3, label="Prediction", elem_id="classify-label")
-        go_sketch.click(classify_ui, [sketch], [label, seen], preprocess=False, api_visibility="private")
-        go_upload.click(classify_ui, [upload], [label, seen], preprocess=False, api_visibility="private")
+        go_sketch.click(classify_ui, [sketch], [label, seen], preprocess=False, api_visibility="private", **QUICK)
+        go_upload.click(classify_ui, [upload], [label, seen], preprocess=False, api_visibility="private", **QUICK)
 
         with gr.Column(visible=False):
-            api_image = gr.Image(type="filepath")
+            api_image = gr.JSON()          # a plain image or a Sketchpad value {background, layers, composite}
             api_json = gr.JSON()
             api_btn = gr.Button()
-        api_btn.click(classify, [api_image], [api_json], api_name="classify", preprocess=False)
+        api_btn.click(classify, [api_image], [api_json], api_name="classify", preprocess=False, **QUICK)
         gr.api(list_models, api_name="models")

@@ -13,10 +13,13 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from genart.images import fit_within, load_rgb_array, save_png, temp_path, with_params
+from genart.images import save_png, temp_path, with_params
 from genart.styles import NEURAL_STYLE, STYLES, apply_style, style_list, transfer
-from genart.ui.widgets import require, user_errors
+from genart.ui.uploads import uploaded_image
+from genart.ui.widgets import SLOW, number, seed_of, user_errors, whole
 
+STREAM_S = 0.5           # a streaming handler yields at least this often (cancel latency)
+NEURAL_BUDGET = 800       # iterations at 256 px (≈ 2 min on 2 CPU cores); scales with the pixel count
 MAX_SIDE = 2048           # filters run on at most 2048 px (long side); larger photos are scaled down first
 NEURAL_HONESTY = (
     "**What neural style transfers, honestly:** with no pretrained network available, the image is "
@@ -32,8 +35,7 @@ def styles() -> list[dict]:
 
 
 def _photo(image) -> np.ndarray:
-    rgb = load_rgb_array(require(image, "a photo"))
-    return np.asarray(fit_within(Image.fromarray(rgb), MAX_SIDE))
+    return np.asarray(uploaded_image(image, "a photo", max_side=MAX_SIDE))
 
 
 def _param_values(style: str, p1: float | None, p2: float | None) -> dict:
@@ -45,10 +47,11 @@ def _param_values(style: str, p1: float | None, p2: float | None) -> dict:
 def stylize(image, style: str, strength: float = 1.0) -> Image.Image:
     """Paint `image` in `style` (a name from /styles) at `strength` in [0, 1]; PNG with parameters."""
     if style not in STYLES:
-        raise gr.Error(f"Unknown style {style!r}; choose one of {', '.join(STYLES)}")
+        raise ValueError(f"Unknown style {str(style)[:40]!r}; choose one of {', '.join(STYLES)}")
+    strength = number(strength, "strength", 0.0, 1.0)
     rgb = _photo(image)
-    out = apply_style(rgb, style, float(strength))
-    return with_params(out, style=style, strength=float(strength))
+    out = apply_style(rgb, style, strength)
+    return with_params(out, style=style, strength=strength)
 
 
 @user_errors
@@ -80,18 +83,34 @@ def style_controls(style: str):
     return (*updates, STYLES[style].description if style in STYLES else "")
 
 
+def neural_budget(steps, size) -> int:
+    """Iterations, bounded so that one request's work stays within NEURAL_BUDGET iterations at 256 px."""
+    size = whole(size, "size", 64, 768)
+    most = min(1000, int(NEURAL_BUDGET * (256 / size) ** 2))
+    steps = whole(steps, "steps", 1, 1000)
+    if steps > most:
+        raise ValueError(f"At {size} px at most {most} iterations fit in one request; "
+                         "lower the iterations or the size.")
+    return steps
+
+
 @user_errors
 def neural_style(content, style_image, steps: int = 200, size: int = 256, seed: int = 0,
                  content_weight: float = 1.0, style_weight: float = 1.0, keep_colors: bool = False,
                  progress=gr.Progress()):
     """Stream the optimisation: every few steps an intermediate image; the last one is final."""
     c = _photo(content)
-    s = np.asarray(fit_within(Image.fromarray(load_rgb_array(require(style_image, "a style image"))), 1024))
-    steps, size, seed = int(steps), int(size), int(seed)
+    s = np.asarray(uploaded_image(style_image, "a style image", max_side=1024))
+    steps, size, seed = neural_budget(steps, size), whole(size, "size", 64, 768), seed_of(seed)
     progress(0, desc="Neural style")
+    every, shown = max(1, steps // 20), time.monotonic()
     for step, img in transfer(c, s, steps=steps, size=size, seed=seed, content_weight=float(content_weight),
-                              style_weight=float(style_weight), keep_colors=bool(keep_colors),
-                              every=max(1, steps // 20)):
+                              style_weight=float(style_weight), keep_colors=bool(keep_colors), every=1):
+        # stream every `every` steps, and at least every STREAM_S seconds: Stop (or a closed connection)
+        # takes effect at a yield, so a yield at least twice a second bounds how long a cancelled job runs
+        if step % every and step != steps and time.monotonic() - shown < STREAM_S:
+            continue
+        shown = time.monotonic()
         progress((step, steps), desc="Neural style")
         yield with_params(img, style="neural", step=step, steps=steps, size=size, seed=seed,
                           content_weight=float(content_weight), style_weight=float(style_weight),
@@ -134,8 +153,7 @@ def build() -> None:
                 style.change(style_controls, [style], [*sliders, about], api_visibility="private",
                              show_progress="hidden", queue=False)
                 paint.click(stylize_ui, [photo, style, strength, *sliders], [result, download, info],
-                            preprocess=False, api_visibility="private", concurrency_id="gpu",
-                            concurrency_limit=1)
+                            preprocess=False, api_visibility="private", **SLOW)
 
             with gr.Tab("Neural style", id="neural"):
                 gr.Markdown(NEURAL_HONESTY)
@@ -163,7 +181,7 @@ def build() -> None:
                                               elem_id="neural-out", buttons=["download", "fullscreen"])
                 run = go.click(neural_style, [content, style_image, steps, size, seed, cw, sw, keep], [neural_out],
                                preprocess=False, api_visibility="private", api_name="ui_neural_style",
-                               concurrency_id="gpu", concurrency_limit=1, show_progress="minimal")
+                               show_progress="minimal", **SLOW)
                 stop.click(None, None, None, cancels=[run])
 
         # API-only endpoints with exactly the documented parameter names (DESIGN.md §3).
@@ -176,9 +194,9 @@ def build() -> None:
             api_out = gr.Image(type="pil", format="png")
             api_btn, api_btn2 = gr.Button(), gr.Button()
         api_btn.click(stylize, [api_image, api_style, api_strength], [api_out], api_name="stylize",
-                      preprocess=False, concurrency_id="gpu", concurrency_limit=1)
+                      preprocess=False, **SLOW)
         api_btn2.click(neural_style_api, [api_image, api_style_image, api_steps, api_size, api_seed], [api_out],
-                       api_name="neural_style", preprocess=False, concurrency_id="gpu", concurrency_limit=1)
+                       api_name="neural_style", preprocess=False, **SLOW)
         gr.api(styles_api, api_name="styles")
 
 

@@ -10,6 +10,7 @@ Public API: /vae_encode, /vae_decode, /vae_random, /vae_interpolate.
 from __future__ import annotations
 
 import json
+import math
 
 import gradio as gr
 import numpy as np
@@ -18,7 +19,7 @@ import torch
 from genart.data import CLASSES, to_tensor, to_uint8
 from genart.images import upscale_nearest, with_params, write_gif
 from genart.registry import Registry
-from genart.ui.widgets import garment_of, user_errors
+from genart.ui.widgets import QUICK, garment_of, seed_of, user_errors, whole
 
 N_PCA = 8
 SCALE = 12                    # 28 px → 336 px, nearest: crisp pixels, no mush
@@ -37,6 +38,20 @@ def compose(vae, z0: torch.Tensor, pca: list[float], named: list[float]) -> torc
     k = len(pca)
     z = z0 + (a * vae.pca_std[:k]) @ vae.pca_components[:k]
     return z + b @ (vae.class_means - vae.class_means.mean(0, keepdim=True))
+
+
+def latent_of(z, d: int) -> list[float]:
+    """A request's latent: a list (or its JSON text) of d finite numbers, else a sentence saying so."""
+    wanted = f"z must be a list of {d} finite numbers (as /vae_encode or /vae_random return it)"
+    if isinstance(z, str):
+        try:
+            z = json.loads(z)
+        except json.JSONDecodeError:
+            raise ValueError(wanted) from None
+    if (not isinstance(z, list) or len(z) != d
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in z)):
+        raise ValueError(wanted)
+    return [float(v) for v in z]
 
 
 def reading(vae, x: torch.Tensor) -> str:
@@ -73,11 +88,8 @@ def build(registry: Registry) -> None:
     @torch.no_grad()
     def vae_decode(z):
         """/vae_decode: latent z (list of floats) → image."""
-        if isinstance(z, str):
-            z = json.loads(z)
         d = vae().z_dim
-        if not isinstance(z, list) or len(z) != d or not all(isinstance(v, (int, float)) for v in z):
-            raise gr.Error(f"z must be a list of {d} numbers")
+        z = latent_of(z, d)
         zt = torch.tensor([z], dtype=torch.float32, device=registry.device)
         return _view(vae().decode(zt), z=z)
 
@@ -85,17 +97,16 @@ def build(registry: Registry) -> None:
     @torch.no_grad()
     def vae_random(seed: int = 0):
         """/vae_random: seed → a sample from the prior (a class y, then z₁ ~ N(0, I)), and its z."""
-        g = torch.Generator().manual_seed(int(seed))
+        seed = seed_of(seed)
+        g = torch.Generator().manual_seed(seed)
         z = vae().sample_prior(1, g).to(registry.device)
-        return _view(vae().decode(z), seed=int(seed), z=z[0].tolist()), z[0].tolist()
+        return _view(vae().decode(z), seed=seed, z=z[0].tolist()), z[0].tolist()
 
     @user_errors
     @torch.no_grad()
     def vae_interpolate(image_a, image_b, frames: int = 12):
         """/vae_interpolate: two images or sketches → an animated GIF walking between their latents."""
-        frames = int(frames)
-        if not 2 <= frames <= 64:
-            raise gr.Error("frames must be between 2 and 64")
+        frames = whole(frames, "frames", 2, 64)
         za, zb = encode_image(image_a), encode_image(image_b)
         t = torch.linspace(0, 1, frames, device=za.device)[:, None]                       # (F, 1)
         xs = vae().decode((1 - t) * za + t * zb)                                          # (F, 1, 28, 28)
@@ -188,27 +199,27 @@ def build(registry: Registry) -> None:
 
         sliders = [*pca, *named]
         go_random.click(start_random, [seed], [z_state, out, seen, said, *sliders], api_visibility="private",
-                        concurrency_id="cpu")
+                        **QUICK)
         go_sketch.click(start_from, [sketch], [z_state, out, seen, said, *sliders], preprocess=False,
-                        api_visibility="private", concurrency_id="cpu")
+                        api_visibility="private", **QUICK)
         go_upload.click(start_from, [upload], [z_state, out, seen, said, *sliders], preprocess=False,
-                        api_visibility="private", concurrency_id="cpu")
+                        api_visibility="private", **QUICK)
         gr.on([s.input for s in sliders], slide, [z_state, *sliders], [out], queue=False,
               show_progress="hidden", trigger_mode="always_last", api_visibility="private")
         reset_btn.click(reset, [z_state], [*sliders, out], queue=False, api_visibility="private")
         random_btn.click(randomise, [z_state, seed], [*sliders, out], queue=False, api_visibility="private")
         go_interp.click(vae_interpolate, [ia, ib, n_frames], [gif, strip], preprocess=False,
-                        api_visibility="private", api_name="ui_vae_interpolate", concurrency_id="cpu")
+                        api_visibility="private", api_name="ui_vae_interpolate", **QUICK)
 
         with gr.Column(visible=False):
-            api_a, api_b = gr.Image(type="filepath"), gr.Image(type="filepath")
+            api_a, api_b = gr.JSON(), gr.JSON()    # a plain image or a Sketchpad value each
             api_img = gr.Image(type="pil", format="png")
             api_z = gr.JSON()
             api_seed, api_frames = gr.Number(0, precision=0), gr.Number(12, precision=0)
             api_gif = gr.File()
             b1, b2, b3, b4 = gr.Button(), gr.Button(), gr.Button(), gr.Button()
-        b1.click(vae_encode, [api_a], [api_img, api_z], api_name="vae_encode", preprocess=False)
-        b2.click(vae_decode, [api_z], [api_img], api_name="vae_decode")
-        b3.click(vae_random, [api_seed], [api_img, api_z], api_name="vae_random")
+        b1.click(vae_encode, [api_a], [api_img, api_z], api_name="vae_encode", preprocess=False, **QUICK)
+        b2.click(vae_decode, [api_z], [api_img], api_name="vae_decode", preprocess=False, **QUICK)
+        b3.click(vae_random, [api_seed], [api_img, api_z], api_name="vae_random", preprocess=False, **QUICK)
         b4.click(vae_interpolate_api, [api_a, api_b, api_frames], [api_gif], api_name="vae_interpolate",
-                 preprocess=False)
+                 preprocess=False, **QUICK)

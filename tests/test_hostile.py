@@ -1,0 +1,181 @@
+"""The studio probed as an attacker would, through raw HTTP and gradio_client: no file off the server,
+bounded work, a sentence for every bad input (never a traceback), one client cannot own the queue."""
+
+import json
+import logging
+import math
+
+import httpx
+import numpy as np
+import pytest
+from gradio_client import handle_file
+from gradio_client.exceptions import AppError
+from gradio_client.utils import QueueError
+from PIL import Image
+
+from genart.registry import ASSETS
+from genart.ui.uploads import NO_IMAGE, REFUSED
+
+pytestmark = pytest.mark.slow
+
+IMAGE_ENDPOINTS = {                                # api_name → arguments, with None where the image goes
+    "stylize": [None, "oil", 0.0],
+    "classify": [None],
+    "vae_encode": [None],
+    "vae_interpolate": [None, None, 4],
+    "diffusion_img2img": [None, 0.5, 0, "any", "ddim", 5, 2.0],
+    "neural_style": [None, None, 10, 64, 0],
+}
+
+
+def call_raw(app_url: str, api: str, data: list, timeout: float = 120) -> tuple[str, object]:
+    """POST /gradio_api/call/<api> with a raw JSON payload; → (last SSE event, its data)."""
+    with httpx.Client(base_url=app_url, timeout=timeout) as http:
+        r = http.post(f"gradio_api/call/{api}", json={"data": data})
+        if r.status_code != 200:
+            return "http", r.text
+        event_id = r.json()["event_id"]
+        event, payload = None, None
+        with http.stream("GET", f"gradio_api/call/{api}/{event_id}") as stream:
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    event = line.split(":", 1)[1].strip()
+                elif line.startswith("data:"):
+                    payload = json.loads(line.split(":", 1)[1].strip() or "null")
+                    if event in ("complete", "error"):
+                        break
+    return event, payload
+
+
+@pytest.fixture(scope="module")
+def secret(tmp_path_factory):
+    """An image on the server's disk that no one uploaded."""
+    p = tmp_path_factory.mktemp("server") / "private.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), dtype=np.uint8)).save(p)
+    return p
+
+
+@pytest.mark.parametrize("api", sorted(IMAGE_ENDPOINTS))
+@pytest.mark.parametrize("payload", ["url", "path", "string", "sketch"])
+def test_no_endpoint_reads_a_file_off_the_server(app_url, secret, api, payload):
+    value = {"url": {"path": None, "url": str(secret)},
+             "path": {"path": str(secret), "url": None, "meta": {"_type": "gradio.FileData"}},
+             "string": str(secret),
+             "sketch": {"background": None, "layers": [], "composite": {"path": None, "url": str(secret)}}}[payload]
+    data = [value if a is None else a for a in IMAGE_ENDPOINTS[api]]
+    event, message = call_raw(app_url, api, data)
+    assert event in ("error", "http"), (event, message)
+    # our sentence, or (for a payload marked as a Gradio file) Gradio's own upload check, which says nothing
+    assert REFUSED in str(message) or NO_IMAGE in str(message) or message in (None, {"error": None}), message
+
+
+def test_a_missing_file_and_an_existing_one_get_the_same_answer(app_url, secret):
+    answers = {str(call_raw(app_url, "classify", [{"path": None, "url": str(p)}])[1])
+               for p in (secret, secret.parent / "nope.png", "/etc/hostname", "/")}
+    assert len(answers) == 1, answers
+
+
+@pytest.mark.parametrize("api, data, message", [
+    ("gan_generate", [2 ** 70, "any", 1.0], "seed must be a whole number from"),
+    ("gan_generate", ["abc", "any", 1.0], "seed must be a number"),
+    ("gan_generate", [1.5, "any", 1.0], "seed must be a whole number"),
+    ("gan_generate", [0, "Dragon", 1.0], "Unknown label 'Dragon'"),
+    ("gan_generate", [0, "any", "nan"], "truncation ψ must be a finite number"),
+    ("gan_grid", [0, "any", 1.0, 100, 100], "rows must be a whole number from 1 to 16"),
+    ("vae_decode", ["hello"], "z must be a list of"),
+    ("vae_decode", [[float("nan")] * 3], "z must be a list of"),
+    ("vae_random", [None], "seed must be a number"),
+    ("stylize", [{"path": str(ASSETS / "examples" / "cat.jpg")}, "oil", 5], "strength must be between 0 and 1"),
+    ("stylize", [{"path": str(ASSETS / "examples" / "cat.jpg")}, "oil", -1], "strength must be between 0 and 1"),
+    ("stylize", [{"path": str(ASSETS / "examples" / "cat.jpg")}, "<b>cubism</b>", 1], "Unknown style '&lt;b&gt;"),
+    ("diffusion_sample", [0, "any", "ddim", 10 ** 6, 2.0], "steps must be a whole number from 1 to 250"),
+    ("neural_style", [{"path": str(ASSETS / "examples" / "cat.jpg")},
+                      {"path": str(ASSETS / "examples" / "style_brick.jpg")}, 1000, 768, 0], "at most 88 iterations"),
+    ("diffusion_sample", [0, "any", "ddim", 5, float("inf")], "guidance must be"),
+    ("neural_style", [{"path": str(ASSETS / "examples" / "cat.jpg")},
+                      {"path": str(ASSETS / "examples" / "style_brick.jpg")}, 100000, 128, 0], "steps must be a whole number"),
+])
+def test_bad_numbers_get_a_sentence(app_url, api, data, message):
+    event, said = call_raw(app_url, api, json.loads(json.dumps(data).replace("NaN", '"nan"')
+                                                    .replace("Infinity", '"inf"')))
+    assert event == "error" and message in str(said), (event, said)
+    assert not str(said).startswith(('"', "'")) and "Traceback" not in str(said) and "/work" not in str(said)
+
+
+def test_user_errors_log_one_line_not_a_traceback(client, caplog):
+    with caplog.at_level(logging.WARNING, logger="genart.requests"):
+        for seed in ("x", 2 ** 60):
+            with pytest.raises(AppError):
+                client.predict(seed, "any", 1.0, api_name="/gan_generate")
+    lines = [r for r in caplog.records if r.name == "genart.requests"]
+    assert len(lines) == 2 and all(r.exc_info is None and "\n" not in r.getMessage() for r in lines)
+
+
+def test_a_sketchpad_value_is_accepted_wherever_a_sketch_is_taken(client, tmp_path):
+    from sketches import sketch
+    p = tmp_path / "bag.png"
+    sketch("Bag").save(p)
+    value = {"background": handle_file(str(p)), "layers": [], "composite": handle_file(str(p))}
+    image, info = client.predict(value, 0.6, 0, "any", "ddim", 5, 2.0, api_name="/diffusion_img2img")
+    assert Image.open(image).size == (336, 336) and "step 5/5" in info and "Bag" in info
+    assert client.predict(value, api_name="/classify")["label"] == "Bag"
+    assert len(client.predict(value, api_name="/vae_encode")[1]) > 32
+
+
+def test_an_upload_over_the_limit_is_refused_before_it_is_stored(app_url):
+    from genart.images import MAX_FILE_BYTES
+    big = b"\x89PNG\r\n\x1a\n" + b"\0" * (MAX_FILE_BYTES + 1024)
+    r = httpx.post(f"{app_url}gradio_api/upload", files={"files": ("big.png", big, "image/png")}, timeout=60)
+    assert r.status_code == 413, r.status_code
+
+
+def test_interpolation_gifs_stay_inside_gradios_cache(client, tmp_path):
+    import os
+    import tempfile
+    from genart.images import output_folder
+    loose_before = set(os.listdir(tempfile.gettempdir()))
+    gif = client.predict(0, 1, "any", 1.0, 4, api_name="/gan_interpolate")
+    assert Image.open(gif).n_frames >= 4
+    made = {n for n in set(os.listdir(tempfile.gettempdir())) - loose_before if n.endswith(".gif")}
+    assert not made
+    assert any(p.suffix == ".gif" for p in output_folder().iterdir())
+
+
+def test_one_client_cannot_own_the_queue(app_url):
+    """One session queues 14 diffusion runs: at most 8 wait, the rest are refused with a sentence, and
+    another user's GAN request (the quick lane) is answered while they run."""
+    import time
+    from gradio_client import Client
+    greedy, other = Client(app_url, verbose=False), Client(app_url, verbose=False)
+    try:
+        jobs = [greedy.submit(i, "any", "ddim", 40, 2.0, api_name="/diffusion_sample") for i in range(14)]
+        time.sleep(1.0)
+        t0 = time.perf_counter()
+        img = other.predict(3, "Dress", 1.0, api_name="/gan_generate")
+        quick_s = time.perf_counter() - t0
+        refused, done = 0, 0
+        for job in jobs:
+            try:
+                job.result(timeout=300)
+                done += 1
+            except QueueError:                       # HTTP 503 at join; the sentence is in its body
+                refused += 1
+        assert Image.open(img).size == (336, 336) and quick_s < 5
+        assert refused >= 4 and done >= 8 and refused + done == 14
+    finally:
+        greedy.close()
+        other.close()
+
+
+def test_a_cancelled_neural_style_frees_its_lane_within_seconds(client):
+    import time
+    cat, brick = (handle_file(str(ASSETS / "examples" / n)) for n in ("cat.jpg", "style_brick.jpg"))
+    job = client.submit(cat, brick, 400, 256, 0, api_name="/neural_style")
+    while not job.outputs():
+        time.sleep(0.1)
+    job.cancel()
+    t0 = time.perf_counter()
+    out = client.predict(handle_file(str(ASSETS / "examples" / "rocket.jpg")), "pop_art", 1.0, api_name="/stylize")
+    assert Image.open(out).size == Image.open(ASSETS / "examples" / "rocket.jpg").size
+    assert time.perf_counter() - t0 < 10
+    assert not math.isnan(t0)
