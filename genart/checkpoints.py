@@ -9,6 +9,7 @@ rebuild its model. A published version is never overwritten: `save_checkpoint` w
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -23,12 +24,42 @@ class CheckpointError(RuntimeError):
     """A checkpoint is missing, corrupt or does not match its model card."""
 
 
+REPO = Path(__file__).resolve().parent.parent
+
+
+def shown(path: Path) -> str:
+    """A path as a message may show it: relative to the project, else only its last two parts
+    (messages reach users; the server's layout is none of their business)."""
+    path = Path(path).resolve()
+    return str(path.relative_to(REPO)) if path.is_relative_to(REPO) else "/".join(path.parts[-2:])
+
+
+def verify(card_path: Path, card: dict) -> Path:
+    """The weights file a card describes, after checking that it exists and its sha256 matches."""
+    weights_path = card_path.parent / card["file"]
+    if not weights_path.is_file():
+        raise CheckpointError(f"{shown(weights_path)} is missing (its model card is {shown(card_path)})")
+    st = weights_path.stat()
+    digest = _sha256_at(str(weights_path), st.st_size, st.st_mtime_ns)
+    if digest != card.get("sha256"):
+        raise CheckpointError(
+            f"{shown(weights_path)} is corrupt: sha256 {digest[:12]}… does not match the model card's "
+            f"{str(card.get('sha256'))[:12]}…; restore the file (git checkout) or retrain")
+    return weights_path
+
+
 def sha256_of(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
+
+
+@functools.lru_cache(maxsize=64)
+def _sha256_at(path: str, size: int, mtime_ns: int) -> str:
+    """sha256_of, remembered while the file's size and modification time stay the same."""
+    return sha256_of(Path(path))
 
 
 def versions(directory: Path, stem: str) -> list[int]:
@@ -68,20 +99,13 @@ def read_card(card_path: Path) -> dict:
     try:
         return json.loads(card_path.read_text())
     except (OSError, json.JSONDecodeError) as e:
-        raise CheckpointError(f"model card {card_path} is unreadable: {e}") from e
+        raise CheckpointError(f"model card {shown(card_path)} is unreadable: {type(e).__name__}") from e
 
 
 def load_weights(card_path: Path, card: dict | None = None) -> tuple[dict[str, torch.Tensor], dict]:
     """Load the weights a card describes on the CPU, after checking the sha256 the card records."""
     card = card if card is not None else read_card(card_path)
-    weights_path = card_path.parent / card["file"]
-    if not weights_path.is_file():
-        raise CheckpointError(f"{weights_path} is missing (its model card is {card_path})")
-    digest = sha256_of(weights_path)
-    if digest != card.get("sha256"):
-        raise CheckpointError(
-            f"{weights_path} is corrupt: sha256 {digest[:12]}… does not match the model card's "
-            f"{str(card.get('sha256'))[:12]}…")
+    weights_path = verify(card_path, card)
     tensors: dict[str, torch.Tensor] = {}
     with safe_open(str(weights_path), framework="pt", device="cpu") as f:
         for key in f.keys():

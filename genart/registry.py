@@ -16,7 +16,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from genart.checkpoints import CheckpointError, latest_card_path, load_weights, read_card
+from genart.checkpoints import CheckpointError, latest_card_path, load_weights, read_card, shown, verify
 from genart.device import get_device
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -73,7 +73,7 @@ class Registry:
         path = latest_card_path(self.root / spec.family, spec.stem)
         if path is None:
             raise CheckpointError(
-                f"no checkpoint for {name} in {self.root / spec.family}; train one with "
+                f"no checkpoint for {name} in {shown(self.root / spec.family)}; train one with "
                 f"`{spec.train_command}` (it writes {spec.family}/{spec.stem}-v1.safetensors)")
         return path
 
@@ -105,7 +105,7 @@ class Registry:
             raise CheckpointError(f"{e}; retrain with `{spec.train_command}`") from e
         except (KeyError, RuntimeError, TypeError) as e:
             raise CheckpointError(
-                f"{card_path} does not rebuild {spec.name}: {e}; retrain with `{spec.train_command}`") from e
+                f"{shown(card_path)} does not rebuild {spec.name}: {e}; retrain with `{spec.train_command}`") from e
         return model.eval().requires_grad_(False).to(self.device)
 
     def info(self) -> list[dict]:
@@ -115,11 +115,14 @@ class Registry:
             row = {"name": spec.name, "family": spec.family, "description": spec.description,
                    "device": str(self.device), "loaded": spec.name in self._models}
             try:
-                card = self.card(spec.name)
+                card_path = self.card_path(spec.name)
+                card = read_card(card_path)
+                verify(card_path, card)
                 row.update(status="ready", version=card.get("version"), params=card.get("params"),
                            sha256=card.get("sha256"), metrics=card.get("metrics", {}),
                            checkpoint=f"{spec.family}/{card.get('file')}")
             except CheckpointError as e:
-                row.update(status="missing", params=None, sha256=None, metrics={}, error=str(e))
+                status = "corrupt" if "corrupt" in str(e) else "missing"
+                row.update(status=status, params=None, sha256=None, metrics={}, error=str(e))
             rows.append(row)
         return rows

@@ -117,3 +117,86 @@ def test_png_output_carries_parameters(tmp_path):
     path = save_png(np.zeros((8, 8, 3), np.uint8), tmp_path / "o.png", style="oil", strength=0.5)
     assert json.loads(Image.open(path).info["parameters"]) == {"strength": 0.5, "style": "oil"}
     assert json.loads(with_params(Image.new("RGB", (2, 2)), seed=3).info["parameters"]) == {"seed": 3}
+
+
+def test_a_large_rgba_png_decodes_within_bounded_memory(tmp_path):
+    """A 7000×7000 RGBA PNG (0.2 MB on disk) peaked at 750 MB of resident memory per decode; one
+    converted copy at a time keeps it near 420 MB (RGBA 196 + RGB 147 + alpha 49 MB)."""
+    import subprocess
+    import sys
+    a = np.zeros((7000, 7000, 4), np.uint8)
+    a[..., 3] = 255
+    a[::7, :, 0] = 200
+    Image.fromarray(a).save(tmp_path / "big.png")
+    del a
+    code = ("import resource, sys; from genart.images import load_image; "
+            "b = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
+            f"im = load_image({str(tmp_path / 'big.png')!r}, max_side=2048); "
+            "print(im.size, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - b) // 1024)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[:2] == ["(2048,", "2048)"] and int(out[2]) < 500, out
+
+
+def test_the_pixel_budget_makes_decodes_wait_and_then_refuses():
+    import threading
+    import time
+    from genart.images import PixelBudget
+    budget = PixelBudget(100, wait_s=0.3)
+    order, release = [], threading.Event()
+
+    def second():
+        with budget.hold(50):
+            order.append("second in")
+            release.wait(5)
+
+    with budget.hold(80):
+        t = threading.Thread(target=second)
+        t.start()
+        time.sleep(0.1)
+        order.append("first out")
+    time.sleep(0.1)
+    assert order == ["first out", "second in"] and budget.used == 50
+    with pytest.raises(ImageError, match="busy decoding"):
+        with budget.hold(60):
+            pass
+    release.set()
+    t.join()
+    assert budget.used == 0
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _valid(fmt: str) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(np.random.default_rng(1).integers(0, 255, (24, 32, 3), dtype=np.uint8)).save(buf, fmt)
+    return buf.getvalue()
+
+
+VALID = {fmt: _valid(fmt) for fmt in ("PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF")}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=4096))
+def test_fuzz_random_bytes_give_an_image_or_an_image_error(data):
+    try:
+        im = load_image(data)
+    except ImageError:
+        return
+    assert im.mode == "RGB" and min(im.size) >= 8
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(sorted(VALID)), st.lists(st.tuples(st.integers(0, 200), st.integers(0, 255)), max_size=8),
+       st.integers(0, 100))
+def test_fuzz_mutated_headers_give_an_image_or_an_image_error(fmt, edits, cut):
+    data = bytearray(VALID[fmt])
+    for pos, value in edits:                             # flip bytes in the header region
+        data[pos % len(data)] = value
+    data = bytes(data[:len(data) - cut])                 # and sometimes truncate the tail
+    try:
+        im = load_image(data)
+    except ImageError:
+        return
+    assert im.mode == "RGB" and min(im.size) >= 8

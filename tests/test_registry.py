@@ -54,6 +54,19 @@ def test_wrong_hash_is_a_clear_error(tmp_path):
         load_weights(card_path)
 
 
+def test_models_says_corrupt_for_a_tampered_checkpoint_without_the_servers_paths(tmp_path):
+    _publish(tmp_path)
+    reg = Registry(tmp_path)
+    assert {r["name"]: r for r in reg.info()}["classifier/fashion"]["status"] == "ready"
+    weights = tmp_path / "classifier" / "fashion-v1.safetensors"
+    data = bytearray(weights.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    weights.write_bytes(bytes(data))
+    row = {r["name"]: r for r in reg.info()}["classifier/fashion"]
+    assert row["status"] == "corrupt" and "restore the file" in row["error"] and row["sha256"] is None
+    assert str(tmp_path) not in row["error"] and "classifier/fashion-v1.safetensors" in row["error"]
+
+
 def test_missing_checkpoint_names_the_training_command(tmp_path):
     reg = Registry(tmp_path)
     with pytest.raises(CheckpointError, match="python -m genart train classifier"):
