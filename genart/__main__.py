@@ -4,6 +4,7 @@
     torchrun --nproc_per_node=2 -m genart train classifier --steps N      # DistributedDataParallel
     python -m genart eval classifier [--samples N] --json
     python -m genart bench [--quick] --json
+    python -m genart loadtest --clients 8 32 --seconds 60 --json          # simultaneous users, loopback
 """
 
 from __future__ import annotations
@@ -59,6 +60,14 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--quick", action="store_true", help="tiny sizes, to check the benchmark itself runs")
     b.add_argument("--json", action="store_true")
     b.add_argument("--only", nargs="*", help="sections to run (default: all)")
+
+    ld = sub.add_parser("loadtest", help="simultaneous users against the studio on loopback; one JSON object")
+    ld.add_argument("--clients", type=int, nargs="+", default=[8, 32], help="client counts, one run each")
+    ld.add_argument("--seconds", type=float, default=60.0, help="how long each run sends requests")
+    ld.add_argument("--max-calls", type=int, default=400, help="at most this many calls per client")
+    ld.add_argument("--think", type=float, nargs="+", default=[0.0], help="players' pause between calls (s); "
+                    "one run per (clients, think) pair")
+    ld.add_argument("--json", action="store_true")
     return p
 
 
@@ -159,12 +168,21 @@ def cmd_bench(a: argparse.Namespace) -> int:
     return 0 if all(v.get("ok", True) for v in result.values() if isinstance(v, dict)) else 1
 
 
+def cmd_loadtest(a: argparse.Namespace) -> int:
+    from genart.loadtest import markdown, run_load
+    results = [run_load(n, a.seconds, a.max_calls, think_s=t) for t in a.think for n in a.clients]
+    if not a.json:
+        print(markdown(results))
+    print(json.dumps(results if a.json else {"runs": results}, indent=None if a.json else 2))
+    return 0 if all(r["failures"] == 0 for r in results) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     a = _parser().parse_args(argv)
     from genart.checkpoints import CheckpointError
     from genart.data import DatasetMissing
     try:
-        return {"train": cmd_train, "eval": cmd_eval, "bench": cmd_bench}[a.command](a)
+        return {"train": cmd_train, "eval": cmd_eval, "bench": cmd_bench, "loadtest": cmd_loadtest}[a.command](a)
     except (CheckpointError, DatasetMissing, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

@@ -16,6 +16,7 @@ import torch
 
 from genart.checkpoints import CheckpointError
 from genart.data import DatasetMissing, garment_from_image
+from genart.gpu import gpu
 from genart.images import ImageError
 from genart.ui.uploads import uploaded_image
 
@@ -26,7 +27,7 @@ TIME_LIMIT_S = 300            # a streaming request stops with a message after t
 
 # Two lanes: quick work (milliseconds: GAN, VAE, classifier) never waits behind slow work (painting,
 # neural style, diffusion). Each lane is one concurrency group; every accelerator call is in one of them.
-QUICK = dict(concurrency_id="quick", concurrency_limit=2)
+QUICK = dict(concurrency_id="quick", concurrency_limit=4)
 SLOW = dict(concurrency_id="slow", concurrency_limit=1)
 log = logging.getLogger("genart.requests")
 
@@ -53,7 +54,9 @@ CAUGHT = (*USER_ERRORS, gr.Error, torch.OutOfMemoryError)
 def user_errors(fn: Callable) -> Callable:
     """Re-raise our expected errors as gr.Error, so the browser shows the sentence, not a traceback,
     and the server log gets one line. Works for plain functions and generators (streaming handlers);
-    a generator is stopped at its first yield after TIME_LIMIT_S."""
+    a generator is stopped at its first yield after TIME_LIMIT_S. On a ZeroGPU Space the handler runs
+    with a GPU attached (`genart.gpu`)."""
+    fn = gpu(fn)
     if inspect.isgeneratorfunction(fn):
         @functools.wraps(fn)
         def gen_wrapper(*args, **kwargs):

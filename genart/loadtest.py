@@ -1,0 +1,207 @@
+"""Load test: N simultaneous users against the studio served on loopback, bounded in time and count.
+
+    python -m genart loadtest --clients 8 32 --seconds 60 --json
+
+For each client count a fresh studio (`python app.py`) starts on a free loopback port; a quarter of
+the clients ("painters") keep the slow lane busy back to back (a painting, a DDIM-25 diffusion
+sample, a short neural style), the rest ("players") make the quick calls a person makes while
+playing (GAN seed, VAE slider decode, classify, a GAN grid, /models), with `think_s` seconds
+between calls (0: scripts hammering the studio; 1: a person looking at each result). Every call is timed; a failure is any call
+that did not return its result. The server's peak resident memory is sampled from /proc. Traffic
+goes only to 127.0.0.1, each client stops at the deadline or after `max_calls`, and the server is
+stopped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "assets" / "examples"
+QUICK = ("/gan_generate", "/vae_decode", "/classify", "/gan_grid", "/models")
+SLOW = ("/stylize", "/diffusion_sample", "/neural_style")
+
+
+@dataclass
+class Tally:
+    """Latencies (s) and failures per endpoint, filled by the client threads."""
+    seconds: dict[str, list[float]] = field(default_factory=dict)
+    failures: dict[str, list[str]] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, api: str, dt: float | None, error: str | None = None) -> None:
+        with self.lock:
+            if error is None:
+                self.seconds.setdefault(api, []).append(dt)
+            else:
+                self.failures.setdefault(api, []).append(error[:200])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def start_studio(port: int, log_path: Path) -> subprocess.Popen:
+    env = dict(os.environ, GRADIO_SERVER_NAME="127.0.0.1", GRADIO_SERVER_PORT=str(port),
+               GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", HF_HUB_DISABLE_TELEMETRY="1",
+               NO_PROXY="127.0.0.1,localhost")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env,
+                            stdout=open(log_path, "w"), stderr=subprocess.STDOUT)
+    import httpx
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"the studio exited with {proc.returncode}; see {log_path}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError(f"the studio did not start within 120 s; see {log_path}")
+
+
+def _calls(kind: str, i: int):
+    """The i-th call a client of `kind` makes: (api_name, args)."""
+    from gradio_client import handle_file
+    if kind == "painter":
+        k = i % 3
+        if k == 0:
+            return "/stylize", (handle_file(str(EXAMPLES / "cat.jpg")), ("oil", "watercolor", "cartoon")[i % 3], 1.0)
+        if k == 1:
+            return "/diffusion_sample", (i, "any", "ddim", 25, 2.0)
+        return "/neural_style", (handle_file(str(EXAMPLES / "coffee.jpg")), handle_file(str(EXAMPLES / "style_gravel.jpg")),
+                                 20, 128, i)
+    k = i % len(QUICK)
+    api = QUICK[k]
+    if api == "/gan_generate":
+        return api, (i, "any", 0.8)
+    if api == "/vae_decode":
+        return api, ([0.0] * 10 + [0.1 * ((i * 7) % 11 - 5)] * (434 - 10),)
+    if api == "/classify":
+        return api, (handle_file(str(EXAMPLES / "cat.jpg")),)
+    if api == "/gan_grid":
+        return api, (i, "any", 0.8, 4, 4)
+    return api, ()
+
+
+def client_loop(url: str, kind: str, deadline: float, max_calls: int, tally: Tally, offset: int,
+                think_s: float = 0.0) -> None:
+    from gradio_client import Client
+    try:
+        client = Client(url, verbose=False)
+    except Exception as e:                                      # noqa: BLE001 — a failed connect is a failure
+        tally.add("connect", None, f"{type(e).__name__}: {e}")
+        return
+    try:
+        for i in range(max_calls):
+            if time.monotonic() >= deadline:
+                break
+            api, args = _calls(kind, i + offset)
+            t0 = time.perf_counter()
+            try:
+                if api in ("/neural_style", "/diffusion_sample"):
+                    client.submit(*args, api_name=api).result(timeout=300)
+                else:
+                    client.predict(*args, api_name=api)
+                tally.add(api, time.perf_counter() - t0)
+            except Exception as e:                              # noqa: BLE001 — every failure is counted
+                tally.add(api, None, f"{type(e).__name__}: {e}")
+            if kind == "player" and think_s:
+                time.sleep(think_s)                             # a person looks at the result before the next move
+    finally:
+        client.close()
+
+
+def _pct(xs: list[float], q: float) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+
+def run_load(clients: int, seconds: float, max_calls: int = 400, log_dir: Path | None = None,
+             think_s: float = 0.0) -> dict:
+    """One load run with `clients` simultaneous users; returns figures per endpoint and overall."""
+    log_dir = log_dir or Path(os.environ.get("TMPDIR", "/tmp"))
+    port = _free_port()
+    proc = start_studio(port, log_dir / f"genart-loadtest-{clients}.log")
+    url = f"http://127.0.0.1:{port}/"
+    peak, stop = [_rss_mb(proc.pid)], threading.Event()
+
+    def sample():
+        while not stop.wait(0.2):
+            peak.append(_rss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    tally = Tally()
+    painters = max(1, clients // 4)
+    deadline = time.monotonic() + seconds
+    threads = [threading.Thread(target=client_loop, args=(url, "painter" if c < painters else "player", deadline,
+                                                          max_calls, tally, c * 101, think_s), daemon=True)
+               for c in range(clients)]
+    t0 = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=seconds + 400)
+    wall = time.perf_counter() - t0
+    alive_after = None
+    try:
+        from gradio_client import Client
+        c = Client(url, verbose=False)
+        alive_after = len(c.predict(api_name="/models"))
+        c.close()
+    except Exception as e:                                      # noqa: BLE001
+        alive_after = f"{type(e).__name__}: {e}"
+    stop.set()
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    endpoints = {}
+    for api in sorted(set(tally.seconds) | set(tally.failures)):
+        xs = tally.seconds.get(api, [])
+        endpoints[api] = {"calls": len(xs) + len(tally.failures.get(api, [])), "failures": len(tally.failures.get(api, [])),
+                          "p50_s": round(statistics.median(xs), 3) if xs else None,
+                          "p95_s": round(_pct(xs, 0.95), 3) if xs else None,
+                          "first_failure": (tally.failures.get(api) or [None])[0]}
+    done = sum(len(v) for v in tally.seconds.values())
+    return {"clients": clients, "painters": painters, "think_s": think_s, "seconds": round(wall, 1), "calls_ok": done,
+            "failures": sum(len(v) for v in tally.failures.values()), "throughput_per_s": round(done / wall, 2),
+            "quick_p95_s": round(_pct([x for a in QUICK for x in tally.seconds.get(a, [])], 0.95), 3)
+            if any(tally.seconds.get(a) for a in QUICK) else None,
+            "peak_rss_mb": round(max(peak)), "models_after": alive_after, "endpoints": endpoints}
+
+
+def markdown(results: list[dict]) -> str:
+    """One table row per (clients, endpoint)."""
+    lines = ["| clients (think s) | endpoint | calls | failures | p50 s | p95 s |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in results:
+        who = f"{r['clients']} ({r['think_s']:g})"
+        for api, e in r["endpoints"].items():
+            lines.append(f"| {who} | `{api}` | {e['calls']} | {e['failures']} | {e['p50_s']} | {e['p95_s']} |")
+        lines.append(f"| {who} | **all** | {r['calls_ok'] + r['failures']} | {r['failures']} | "
+                     f"{r['throughput_per_s']} calls/s | peak RSS {r['peak_rss_mb']} MB |")
+    return "\n".join(lines)
