@@ -6,13 +6,11 @@ Trained on the train split only; the test split is its measure (and the metrics'
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
 from genart.models.classifier import Classifier, ClassifierConfig, config_dict
-from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, lr_factor, step_seed, wrap_ddp
 
 
 def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
@@ -23,12 +21,6 @@ def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     padded = F.pad(x, (2, 2, 2, 2), value=-1.0)                                  # (B, 1, 32, 32)
     dx, dy = torch.randint(0, 5, (2,), generator=g).tolist()
     return padded[:, :, dy:dy + 28, dx:dx + 28]
-
-
-def lr_factor(step: int, total: int, warmup: int) -> float:
-    if step < warmup:
-        return (step + 1) / warmup
-    return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
 
 
 class ClassifierTask:
@@ -46,7 +38,7 @@ class ClassifierTask:
         self.warmup = max(1, min(200, args.steps // 10))
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]:
-        g = torch.Generator().manual_seed(self.args.seed * 1_000_003 + step * self.d.world + self.d.rank)
+        g = torch.Generator().manual_seed(step_seed(self.args.seed, step, self.d))
         for group in self.opt.param_groups:
             group["lr"] = self.args.lr * lr_factor(step, self.args.steps, self.warmup)
         self.net.train()

@@ -153,6 +153,19 @@ class RunArgs:
     history: list = field(default_factory=list)        # earlier phases of a resumed run: command, until_step
 
 
+def lr_factor(step: int, total: int, warmup: int) -> float:
+    """Learning-rate multiplier: linear warm-up over `warmup` steps, then cosine decay to 0 at `total`."""
+    if step < warmup:
+        return (step + 1) / warmup
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
+
+
+def step_seed(seed: int, step: int, d: Dist) -> int:
+    """The seed of one optimisation step on one rank: batches' noise, dropout and augmentation are a
+    function of (seed, step, rank), so a resumed run draws exactly what an uninterrupted one would."""
+    return seed * 1_000_003 + step * d.world + d.rank
+
+
 def seed_everything(seed: int) -> torch.Generator:
     torch.manual_seed(seed)
     np.random.seed(seed % (2 ** 32))
@@ -243,7 +256,7 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
     step = start
     try:
         for step in bar:
-            torch.manual_seed(args.seed * 1_000_003 + step * d.world + d.rank)   # dropout etc.: a function of the step
+            torch.manual_seed(step_seed(args.seed, step, d))                    # dropout etc.: a function of the step
             idx = torch.from_numpy(next(index_stream))
             x, y = images[idx].to(d.device, non_blocking=True), labels[idx].to(d.device, non_blocking=True)
             losses = task.train_step(x, y, step)

@@ -13,8 +13,7 @@ import torch
 
 from genart.diffusion.schedules import cosine_schedule, q_sample, v_target
 from genart.models.unet import UNet, UNetConfig, config_dict
-from genart.train.classifier import lr_factor
-from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, lr_factor, step_seed, wrap_ddp
 
 P_UNCOND = 0.1
 MIN_SNR_GAMMA = 5.0
@@ -53,7 +52,7 @@ class DiffusionTask:
         return (w * (v_hat - v).pow(2).flatten(1).mean(1)).mean()
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]:
-        g = torch.Generator().manual_seed(self.args.seed * 1_000_003 + step * self.d.world + self.d.rank)
+        g = torch.Generator().manual_seed(step_seed(self.args.seed, step, self.d))
         for group in self.opt.param_groups:
             group["lr"] = self.args.lr * lr_factor(step, self.args.steps, self.warmup)
         self.net.train()

@@ -12,7 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from genart.models.gan import Discriminator, GANConfig, Generator, config_dict
-from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, step_seed, wrap_ddp
 
 
 class GANTask:
@@ -38,7 +38,7 @@ class GANTask:
         return self.g_net(z, y), y
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]:
-        g = torch.Generator().manual_seed(self.args.seed * 1_000_003 + step * self.d.world + self.d.rank)
+        g = torch.Generator().manual_seed(step_seed(self.args.seed, step, self.d))
         b = x.shape[0]
         x = x.contiguous(memory_format=torch.channels_last)
         self.G.train()

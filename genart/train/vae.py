@@ -18,8 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from genart.models.vae import VAE, VAEConfig, config_dict, neg_elbo_terms
-from genart.train.classifier import lr_factor
-from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, lr_factor, step_seed, wrap_ddp
 
 
 class VAETask:
@@ -41,7 +40,7 @@ class VAETask:
         self.train_labels: torch.Tensor | None = None
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]:
-        g = torch.Generator(device=x.device).manual_seed(self.args.seed * 1_000_003 + step * self.d.world + self.d.rank)
+        g = torch.Generator(device=x.device).manual_seed(step_seed(self.args.seed, step, self.d))
         for group in self.opt.param_groups:
             group["lr"] = self.args.lr * lr_factor(step, self.args.steps, self.warmup)
         beta = min(1.0, (step + 1) / self.kl_warmup)
