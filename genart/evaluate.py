@@ -124,12 +124,12 @@ def eval_diffusion_model(unet: nn.Module, samples: int = 500, steps: int = 25, s
                          batch_size: int = 250) -> dict:
     """Class-conditional samples with `sampler`-`steps` and guidance, judged against real test images."""
     from genart.diffusion.sampling import guided, sample
-    from genart.diffusion.schedules import cosine_schedule
+    from genart.diffusion.schedules import schedule_for
     from genart.registry import Registry
 
     classifier = classifier or Registry().get("classifier/fashion")
     device = next(unet.parameters()).device
-    schedule = cosine_schedule(unet.config.T)
+    schedule = schedule_for(unet.config)
     g = torch.Generator().manual_seed(seed)
     labels = torch.arange(samples) % unet.config.num_classes
     out = []

@@ -3,8 +3,9 @@
 from pathlib import Path
 
 
-def tiny_checkpoint(root: Path, family: str) -> None:
-    """An untrained, tiny stand-in for a family that has no shipped checkpoint yet (wiring tests only)."""
+def tiny_checkpoint(root: Path, family: str, **config_overrides) -> None:
+    """An untrained, tiny stand-in checkpoint of `family` under root/<family>/ (wiring tests only);
+    `config_overrides` change its config (e.g. another noise schedule)."""
     import importlib
 
     from genart.checkpoints import save_checkpoint
@@ -13,6 +14,7 @@ def tiny_checkpoint(root: Path, family: str) -> None:
                                                     "channels": 8, "pca_directions": 8}),
                       "gan": ("genart.models.gan", {"z_dim": 16, "g_channels": 8, "d_channels": 8}),
                       "diffusion": ("genart.models.unet", {"channels": 8})}[family]
+    config = {**config, **config_overrides}
     import torch
     torch.manual_seed(0)
     model = importlib.import_module(module).build(config)
