@@ -125,18 +125,18 @@ def cmd_eval(a: argparse.Namespace) -> int:
         result = eval_classifier(registry, a.samples or 10000, a.seed)
     elif a.family == "vae":
         from genart.evaluate import eval_vae_model
-        result = eval_vae_model(registry.get("vae/fashion"), a.samples or 2000, a.seed,
-                                registry.get("classifier/fashion"))
+        result = eval_vae_model(registry.get("vae/fashion"), registry.get("classifier/fashion"), a.samples or 2000,
+                                a.seed)
         result["checkpoint_sha256"] = registry.card("vae/fashion")["sha256"]
     elif a.family == "gan":
         from genart.evaluate import eval_gan_model
-        result = eval_gan_model(registry.get("gan/fashion"), a.samples or 5000, a.seed,
-                                registry.get("classifier/fashion"))
+        result = eval_gan_model(registry.get("gan/fashion"), registry.get("classifier/fashion"), a.samples or 5000,
+                                a.seed)
         result["checkpoint_sha256"] = registry.card("gan/fashion")["sha256"]
     elif a.sweep:
         from genart.evaluate import sweep_diffusion, sweep_markdown
-        rows = sweep_diffusion(registry.get("diffusion/fashion"), a.samples or 500, a.seed, a.guidance,
-                               registry.get("classifier/fashion"),
+        rows = sweep_diffusion(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
+                               a.samples or 500, a.seed, a.guidance,
                                progress=lambda i, n, r: print(f"[{i}/{n}] {r['sampler']}-{r['steps']}: fd {r['fd']:.2f}"
                                                               f" class_accuracy {r['class_accuracy']:.3f}"
                                                               f" ({r['seconds']} s)", file=sys.stderr))
@@ -145,8 +145,8 @@ def cmd_eval(a: argparse.Namespace) -> int:
             print(sweep_markdown(rows))
     else:
         from genart.evaluate import eval_diffusion_model
-        result = eval_diffusion_model(registry.get("diffusion/fashion"), a.samples or 500, a.steps or 25, a.seed,
-                                      a.sampler, a.guidance, registry.get("classifier/fashion"))
+        result = eval_diffusion_model(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
+                                      a.samples or 500, a.steps or 25, a.seed, a.sampler, a.guidance)
         result["checkpoint_sha256"] = registry.card("diffusion/fashion")["sha256"]
     print(json.dumps(result, indent=None if a.json else 2))
     return 0

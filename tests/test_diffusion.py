@@ -251,7 +251,7 @@ def test_a_card_with_another_schedule_samples_with_that_schedule(tmp_path, monke
     api = {f.api_name: f.fn for f in build_demo(registry).fns.values()}
     config = UNetConfig(**registry.card("diffusion/fashion")["config"])
     consumers = {
-        "evaluator": lambda: eval_diffusion_model(unet, classifier=registry.get("classifier/fashion"), samples=10,
+        "evaluator": lambda: eval_diffusion_model(unet, registry.get("classifier/fashion"), samples=10,
                                                   steps=3),
         "benchmark": lambda: bench_diffusion(registry, quick=True),
         "tab's /diffusion_sample": lambda: list(api["diffusion_sample"](0, "Dress", "ddim", 3, 2.0)),

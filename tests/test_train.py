@@ -101,3 +101,38 @@ def test_torchrun_two_processes(tmp_path):
     assert card["training"]["world_size"] == 2 and card["training"]["command"].startswith("torchrun")
     model = Registry(tmp_path / "ckpt").get("classifier/fashion")
     assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+
+
+def test_the_card_metrics_are_judged_by_the_classifier_in_ckpt_dir(tmp_path):
+    """The feature classifier comes from --ckpt-dir (not the shipped one), loaded before training starts."""
+    from genart.checkpoints import CheckpointError, save_checkpoint
+    from genart.models.classifier import Classifier, config_dict
+    from genart.models.gan import GANConfig
+    from genart.train.gan import GANTask
+
+    class Spy(GANTask):
+        steps_taken, judge = 0, None
+
+        def train_step(self, x, y, step):
+            self.steps_taken += 1
+            return super().train_step(x, y, step)
+
+        def evaluate(self, model, classifier):
+            self.judge = classifier
+            return {}
+
+    x, y = _data(256)
+    args = replace(_args(tmp_path, steps=2), family="gan")
+    tiny_gan = GANConfig(z_dim=16, g_channels=8, d_channels=8)
+    empty = Spy(args, Dist(), tiny_gan)
+    with pytest.raises(CheckpointError, match="no checkpoint for classifier/fashion"):
+        run(empty, x, y, args, Dist(), log=lambda s: None)
+    assert empty.steps_taken == 0                                  # refused before any training
+    torch.manual_seed(0)
+    judge = Classifier(TINY)
+    save_checkpoint(tmp_path / "ckpt" / "classifier", "fashion", judge.state_dict(),
+                    {"name": "classifier/fashion", "family": "classifier", "config": config_dict(TINY)})
+    task = Spy(args, Dist(), tiny_gan)
+    run(task, x, y, args, Dist(), log=lambda s: None)
+    assert task.steps_taken == 2
+    assert all(torch.equal(a, b) for a, b in zip(task.judge.state_dict().values(), judge.state_dict().values()))

@@ -57,6 +57,7 @@ class ClassifierTask:
     def export(self):
         return self.ema.module, config_dict(self.config)
 
-    def evaluate(self, model) -> dict:
+    def evaluate(self, model, classifier=None) -> dict:
+        """The classifier measures itself (test accuracy); it has no feature classifier to judge it."""
         from genart.evaluate import classifier_accuracy
         return classifier_accuracy(model, self.args.data)

@@ -130,7 +130,8 @@ class Task(Protocol):
     def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]: ...
     def sample_grid(self, generator: torch.Generator) -> torch.Tensor: ...   # (N, 1, 28, 28) in [-1, 1]
     def export(self) -> tuple[nn.Module, dict]: ...                         # inference model, its config
-    def evaluate(self, model: nn.Module) -> dict: ...                       # metrics for the model card
+    def evaluate(self, model: nn.Module, classifier: nn.Module | None) -> dict: ...   # the model card's metrics,
+    # judged by the feature classifier from --ckpt-dir (None when training the classifier itself)
 
 
 @dataclass
@@ -251,6 +252,10 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
     bar = tqdm(range(start, args.steps), initial=start, total=args.steps, disable=not d.main,
                desc=f"train {task.family}", dynamic_ncols=True, mininterval=2.0)
     commit = git_commit()                                  # the code that trains, not the code at export
+    judge = None                                           # the feature classifier for the card's metrics:
+    if d.main and not args.no_export and task.family != "classifier":        # load it now, not after training
+        from genart.registry import Registry
+        judge = Registry(args.ckpt_dir).get("classifier/fashion")
     t0, last_save, seen = time.time(), time.time(), 0
     losses: dict[str, float] = {}
     step = start
@@ -285,7 +290,7 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
         return None
     model, config = task.export()
     model.eval()
-    metrics = task.evaluate(model)
+    metrics = task.evaluate(model, judge)
     log("metrics: " + json.dumps(metrics))
     card = {
         "name": f"{task.family}/fashion" if args.data == "fashion-mnist" else f"{task.family}/{Path(args.data).name}",

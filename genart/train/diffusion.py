@@ -76,9 +76,9 @@ class DiffusionTask:
     def export(self):
         return self.ema.module, config_dict(self.config)
 
-    def evaluate(self, model) -> dict:
+    def evaluate(self, model, classifier) -> dict:
         from genart.evaluate import eval_diffusion_model
-        return eval_diffusion_model(model, samples=min(self.args.eval_samples, 500), steps=25, seed=self.args.seed)
+        return eval_diffusion_model(model, classifier, samples=min(self.args.eval_samples, 500), steps=25, seed=self.args.seed)
 
 
 def min_snr_weight(schedule: Schedule, t: torch.Tensor, gamma: float = MIN_SNR_GAMMA) -> torch.Tensor:

@@ -74,9 +74,9 @@ class GANTask:
         standing_stats(G, self.config, seed=self.args.seed)
         return G, config_dict(self.config)
 
-    def evaluate(self, model) -> dict:
+    def evaluate(self, model, classifier) -> dict:
         from genart.evaluate import eval_gan_model
-        return eval_gan_model(model, samples=self.args.eval_samples, seed=self.args.seed)
+        return eval_gan_model(model, classifier, samples=self.args.eval_samples, seed=self.args.seed)
 
 
 @torch.no_grad()

@@ -73,9 +73,9 @@ class VAETask:
             set_directions(model, self.train_images, self.train_labels)
         return model, config_dict(self.config)
 
-    def evaluate(self, model) -> dict:
+    def evaluate(self, model, classifier) -> dict:
         from genart.evaluate import eval_vae_model
-        return eval_vae_model(model, samples=self.args.eval_samples, seed=self.args.seed)
+        return eval_vae_model(model, classifier, samples=self.args.eval_samples, seed=self.args.seed)
 
 
 @torch.no_grad()
