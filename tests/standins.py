@@ -10,7 +10,8 @@ def tiny_checkpoint(root: Path, family: str, **config_overrides) -> None:
 
     from genart.checkpoints import save_checkpoint
 
-    module, config = {"vae": ("genart.models.vae", {"latent": 8, "local_channels": 2, "class_latent": True,
+    module, config = {"classifier": ("genart.models.classifier", {"channels": 4, "features": 8}),
+                      "vae": ("genart.models.vae", {"latent": 8, "local_channels": 2, "class_latent": True,
                                                     "channels": 8, "pca_directions": 8}),
                       "gan": ("genart.models.gan", {"z_dim": 16, "g_channels": 8, "d_channels": 8}),
                       "diffusion": ("genart.models.unet", {"channels": 8})}[family]

@@ -136,3 +136,37 @@ def test_the_card_metrics_are_judged_by_the_classifier_in_ckpt_dir(tmp_path):
     run(task, x, y, args, Dist(), log=lambda s: None)
     assert task.steps_taken == 2
     assert all(torch.equal(a, b) for a, b in zip(task.judge.state_dict().values(), judge.state_dict().values()))
+
+
+@pytest.mark.parametrize("family", ["classifier", "vae", "gan", "diffusion"])
+def test_train_with_no_flags_is_the_shipped_recipe(family):
+    """The newest shipped card of each family (the one the studio serves) was trained with the steps, batch,
+    lr, seed, precision and data that `python -m genart train <family>` uses today, and with the config
+    its task builds by default. (diffusion/fashion-v1: its last phase; its card records the first too.)"""
+    import shlex
+    from dataclasses import asdict
+
+    from genart.__main__ import _parser, run_args, task_class
+    card = Registry().card(f"{family}/fashion")
+    trained = card["training"]
+    command = _parser().parse_args(shlex.split(trained["command"])[3:])
+    shipped = {"steps": trained["steps"], "batch_size": trained["batch_size"], "lr": trained["lr"],
+               "seed": trained["seed"], "data": trained["dataset"], "precision": command.precision or "auto"}
+    default = run_args(_parser().parse_args(["train", family]))
+    assert {k: getattr(default, k) for k in shipped} == shipped
+    assert asdict(task_class(family)(replace(default, steps=1), Dist()).config) == card["config"]
+
+
+def test_the_card_command_spells_out_every_flag_that_shapes_the_weights(monkeypatch):
+    import shlex
+
+    from genart.__main__ import _parser, run_args
+    from genart.train.common import recipe_command
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    args = run_args(_parser().parse_args(["train", "gan", "--steps", "5", "--sample-every", "0"]))
+    command = recipe_command(args)
+    assert command == ("python -m genart train gan --data fashion-mnist --steps 5 --batch-size 64 --lr 0.0002 "
+                       "--seed 0 --precision auto")
+    again = run_args(_parser().parse_args(shlex.split(command)[3:]))
+    fields = ("data", "steps", "batch_size", "lr", "seed", "precision")
+    assert [getattr(again, f) for f in fields] == [getattr(args, f) for f in fields]

@@ -138,3 +138,26 @@ def test_shipped_vae_reads_the_class_it_decodes():
         _, logits = features_and_logits(clf, vae.decode(z))
     drawn = z[:, :len(CLASSES)].argmax(1).numpy()
     assert (np.asarray(logits).argmax(1) == drawn).mean() >= 0.7                 # prior draws look like their y
+
+
+def test_an_exported_vae_carries_slider_directions_from_its_training_set(tmp_path):
+    """`run` hands every task the training set at export: the VAE's directions are PCA and class means of it
+    (not the identity a VAE without data would ship)."""
+    from genart.registry import Registry
+    from genart.train.common import run
+    from standins import tiny_checkpoint
+
+    torch.manual_seed(0)
+    x, y = load_fashion_mnist("train")
+    x, y = to_tensor(x[:300]), torch.from_numpy(y[:300])
+    tiny_checkpoint(tmp_path / "ckpt", "classifier")                   # the judge of the card's metrics
+    args = RunArgs(family="vae", steps=3, batch_size=64, lr=1e-3, out=tmp_path / "runs", ckpt_dir=tmp_path / "ckpt",
+                   sample_every=0, eval_samples=50)
+    run(VAETask(args, Dist(), TINY), x, y, args, Dist(), log=lambda s: None)
+    vae = Registry(tmp_path / "ckpt").get("vae/fashion")
+    v = vae.pca_components                                              # (4, z_dim)
+    assert torch.allclose(v @ v.T, torch.eye(4), atol=1e-5) and (v[:, :10] == 0).all()
+    with torch.no_grad():
+        mu = vae.encode(x)[0]
+    assert torch.allclose(vae.class_means[7], mu[y == 7].mean(0), atol=1e-4)
+    assert torch.allclose(vae.pca_mean, mu.mean(0), atol=1e-4)

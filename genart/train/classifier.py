@@ -25,6 +25,8 @@ def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
 
 class ClassifierTask:
     family = "classifier"
+    # the shipped recipe (classifier/fashion-v1): `python -m genart train classifier` with no flags runs it
+    recipe = dict(steps=2800, batch_size=128, lr=3e-3, precision="auto", sample_every=0)
 
     def __init__(self, args: RunArgs, d: Dist, config: ClassifierConfig | None = None):
         self.args, self.d = args, d
@@ -54,7 +56,7 @@ class ClassifierTask:
     def sample_grid(self, generator: torch.Generator) -> torch.Tensor:
         return torch.zeros(0, 1, 28, 28)            # a classifier draws nothing
 
-    def export(self):
+    def export(self, images: torch.Tensor, labels: torch.Tensor):
         return self.ema.module, config_dict(self.config)
 
     def evaluate(self, model, classifier=None) -> dict:

@@ -23,6 +23,9 @@ MIN_SNR_GAMMA = 5.0
 
 class DiffusionTask:
     family = "diffusion"
+    # the shipped recipe (diffusion/fashion-v1's last phase; its card records the first phase too):
+    # `python -m genart train diffusion` with no flags runs it
+    recipe = dict(steps=6500, batch_size=128, lr=1e-3, precision="bf16", sample_every=1000)
 
     def __init__(self, args: RunArgs, d: Dist, config: UNetConfig | None = None):
         self.args, self.d = args, d
@@ -73,7 +76,7 @@ class DiffusionTask:
         fn = guided(self.ema.module.eval(), labels, 2.0, self.config.num_classes)
         return sample(fn, self.schedule, "ddim", x_T, 25, generator)
 
-    def export(self):
+    def export(self, images: torch.Tensor, labels: torch.Tensor):
         return self.ema.module, config_dict(self.config)
 
     def evaluate(self, model, classifier) -> dict:

@@ -17,6 +17,8 @@ from genart.train.common import EMA, Dist, RunArgs, autocast, step_seed, wrap_dd
 
 class GANTask:
     family = "gan"
+    # the shipped recipe (gan/fashion-v1): `python -m genart train gan` with no flags runs it
+    recipe = dict(steps=14000, batch_size=64, lr=2e-4, precision="auto", sample_every=1000)
 
     def __init__(self, args: RunArgs, d: Dist, config: GANConfig | None = None):
         self.args, self.d = args, d
@@ -69,7 +71,7 @@ class GANTask:
         y = torch.arange(10).repeat_interleave(6).view(10, 6).t().reshape(-1).to(self.d.device)   # a column per class
         return self.G_ema.module.eval()(z, y)
 
-    def export(self):
+    def export(self, images: torch.Tensor, labels: torch.Tensor):
         G = self.G_ema.module
         standing_stats(G, self.config, seed=self.args.seed)
         return G, config_dict(self.config)
