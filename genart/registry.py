@@ -57,6 +57,7 @@ class Registry:
         self._device = device
         self.specs = {s.name: s for s in specs}
         self._models: dict[str, nn.Module] = {}
+        self._cards: dict[str, dict] = {}                 # the card each loaded model's weights came from
         self._locks = {name: threading.Lock() for name in self.specs}
 
     @property
@@ -78,6 +79,10 @@ class Registry:
         return path
 
     def card(self, name: str) -> dict:
+        """The model card of `name`: the one its loaded weights came from, else the newest on disk. One
+        source, so /models and the Models tab never show a newer card than the model that answers."""
+        if name in self._cards:
+            return self._cards[name]
         return read_card(self.card_path(name))
 
     def available(self, name: str) -> bool:
@@ -92,10 +97,10 @@ class Registry:
         spec = self.spec(name)
         with self._locks[name]:
             if name not in self._models:
-                self._models[name] = self._load(spec)
+                self._models[name], self._cards[name] = self._load(spec)
             return self._models[name]
 
-    def _load(self, spec: ModelSpec) -> nn.Module:
+    def _load(self, spec: ModelSpec) -> tuple[nn.Module, dict]:
         card_path = self.card_path(spec.name)
         try:
             state, card = load_weights(card_path)
@@ -106,7 +111,7 @@ class Registry:
         except (KeyError, RuntimeError, TypeError) as e:
             raise CheckpointError(
                 f"{card_path} does not rebuild {spec.name}: {e}; retrain with `{spec.train_command}`") from e
-        return model.eval().requires_grad_(False).to(self.device)
+        return model.eval().requires_grad_(False).to(self.device), card
 
     def info(self) -> list[dict]:
         """One row per model for the /models API and the Models tab."""

@@ -42,6 +42,21 @@ def test_versions_are_never_overwritten(tmp_path):
     assert Registry(tmp_path).card("classifier/fashion")["version"] == 2
 
 
+def test_models_rows_describe_the_loaded_weights_not_a_newer_file(tmp_path):
+    """/models and the Models tab read `info()`/`card()`: once a model is loaded they describe its weights,
+    even after a newer version lands on disk; a fresh registry (a restart) sees the new version."""
+    _publish(tmp_path)
+    reg = Registry(tmp_path)
+    v1 = {r["name"]: r for r in reg.info()}["classifier/fashion"]
+    reg.get("classifier/fashion")
+    _publish(tmp_path)                                                    # v2 lands while v1 is loaded
+    row = {r["name"]: r for r in reg.info()}["classifier/fashion"]
+    assert (row["version"], row["sha256"], row["loaded"]) == (1, v1["sha256"], True)
+    assert reg.card("classifier/fashion")["file"] == "fashion-v1.safetensors"
+    newest = Registry(tmp_path).card("classifier/fashion")
+    assert newest["version"] == 2 and newest["sha256"] != v1["sha256"]
+
+
 def test_wrong_hash_is_a_clear_error(tmp_path):
     _, card_path = _publish(tmp_path)
     weights = tmp_path / "classifier" / "fashion-v1.safetensors"
