@@ -1,4 +1,6 @@
-"""Tiny untrained checkpoints for wiring tests (families not shipped yet, or where the model does not matter)."""
+"""Tiny untrained checkpoints, only for tests that ask for them by name (conftest's `standin_checkpoints`,
+or a tmp checkpoint root of their own) because the model's quality does not matter to them; and the
+check that the shipped checkpoints are all there (conftest's `checkpoint_root`)."""
 
 from pathlib import Path
 
@@ -22,3 +24,17 @@ def tiny_checkpoint(root: Path, family: str, **config_overrides) -> None:
     save_checkpoint(root / family, "fashion", model.state_dict(),
                     {"name": f"{family}/fashion", "family": family, "config": config, "metrics": {},
                      "training": {"command": "tests/standins.py: untrained stand-in"}})
+
+
+def shipped_problems(root: Path) -> list[str]:
+    """One line per registry model whose checkpoint under `root` is missing or does not match its card."""
+    from genart.checkpoints import CheckpointError, load_weights
+    from genart.registry import SPECS, Registry
+
+    registry, problems = Registry(root), []
+    for spec in SPECS:
+        try:
+            load_weights(registry.card_path(spec.name))                 # the card, the file and its sha256
+        except CheckpointError as e:
+            problems.append(f"{spec.name}: {e}")
+    return problems

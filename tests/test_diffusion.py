@@ -171,17 +171,14 @@ def test_tiny_training_run_loss_decreases():
     assert grid.shape == (40, 1, 28, 28) and grid.abs().max() <= 1.0 + 1e-5
 
 
-def test_eval_sweep_gives_one_row_per_sampler_and_step_count(tmp_path, capsys):
+def test_eval_sweep_gives_one_row_per_sampler_and_step_count(standin_checkpoints, capsys):
     import json
 
     from genart.__main__ import main
     from genart.evaluate import SWEEP_SAMPLERS, SWEEP_STEPS, sweep_markdown
-    from genart.registry import CHECKPOINTS
-    from standins import tiny_checkpoint
 
-    (tmp_path / "classifier").symlink_to(CHECKPOINTS / "classifier", target_is_directory=True)
-    tiny_checkpoint(tmp_path, "diffusion")                              # the sweep's wiring, not the model
-    assert main(["eval", "diffusion", "--sweep", "--samples", "20", "--json", "--checkpoints", str(tmp_path)]) == 0
+    root = standin_checkpoints("diffusion")                             # the sweep's wiring, not the model
+    assert main(["eval", "diffusion", "--sweep", "--samples", "20", "--json", "--checkpoints", str(root)]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert [(r["sampler"], r["steps"]) for r in rows] == [(s, n) for s in SWEEP_SAMPLERS for n in SWEEP_STEPS]
     assert all(r["fd"] >= 0 and 0 <= r["class_accuracy"] <= 1 and r["samples"] == 20 for r in rows)
@@ -221,7 +218,7 @@ def test_an_eps_network_and_a_v_network_of_the_same_denoiser_sample_the_same(sam
     assert (wrong - out_v).abs().max().item() > 0.1
 
 
-def test_a_card_with_another_schedule_samples_with_that_schedule(tmp_path, monkeypatch):
+def test_a_card_with_another_schedule_samples_with_that_schedule(standin_checkpoints, monkeypatch):
     """A diffusion card that says linear / T = 400 / ε: the evaluator, the benchmark, the tab's API and the
     trainer all denoise with exactly that process (every `denoise` call is recorded)."""
     import genart.diffusion.sampling as sampling
@@ -229,15 +226,12 @@ def test_a_card_with_another_schedule_samples_with_that_schedule(tmp_path, monke
     from genart.bench import bench_diffusion
     from genart.evaluate import eval_diffusion_model
     from genart.models.unet import UNetConfig
-    from genart.registry import CHECKPOINTS, Registry
+    from genart.registry import Registry
     from genart.train.common import Dist, RunArgs
     from genart.train.diffusion import DiffusionTask
     from genart.ui import build_demo
-    from standins import tiny_checkpoint
 
-    (tmp_path / "classifier").symlink_to(CHECKPOINTS / "classifier", target_is_directory=True)
-    tiny_checkpoint(tmp_path, "diffusion", schedule="linear", T=400, prediction="eps")
-    registry = Registry(tmp_path)
+    registry = Registry(standin_checkpoints("diffusion", schedule="linear", T=400, prediction="eps"))
     unet = registry.get("diffusion/fashion")
     seen = []
 

@@ -81,6 +81,20 @@ def test_missing_checkpoint_names_the_training_command(tmp_path):
     assert row["status"] == "missing" and "python -m genart train vae" in row["error"]
 
 
+def test_the_suite_reports_a_missing_or_corrupt_shipped_checkpoint(tmp_path):
+    """conftest's `checkpoint_root` fails the studio's tests with these lines instead of using stand-ins."""
+    import shutil
+    from genart.registry import CHECKPOINTS
+    from standins import shipped_problems
+    assert shipped_problems(CHECKPOINTS) == []
+    shutil.copytree(CHECKPOINTS, tmp_path, dirs_exist_ok=True)
+    shutil.rmtree(tmp_path / "gan")
+    (tmp_path / "vae" / "fashion-v2.safetensors").write_bytes(b"not the weights")
+    problems = shipped_problems(tmp_path)
+    assert [p.split(":")[0] for p in problems] == ["vae/fashion", "gan/fashion"]
+    assert "corrupt" in problems[0] and "no checkpoint for gan/fashion" in problems[1]
+
+
 def test_unknown_model_name(tmp_path):
     with pytest.raises(KeyError, match="classifier/fashion"):
         Registry(tmp_path).get("nope/x")
