@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 
@@ -83,7 +83,10 @@ def load_weights(card_path: Path, card: dict | None = None) -> tuple[dict[str, t
             f"{weights_path} is corrupt: sha256 {digest[:12]}… does not match the model card's "
             f"{str(card.get('sha256'))[:12]}…")
     tensors: dict[str, torch.Tensor] = {}
-    with safe_open(str(weights_path), framework="pt", device="cpu") as f:
-        for key in f.keys():
-            tensors[key] = f.get_tensor(key)
+    try:
+        with safe_open(str(weights_path), framework="pt", device="cpu") as f:
+            for key in f.keys():
+                tensors[key] = f.get_tensor(key)
+    except SafetensorError as e:
+        raise CheckpointError(f"{weights_path} is not a safetensors file ({e})") from e
     return tensors, card

@@ -113,12 +113,54 @@ def test_concurrent_gets_load_once(tmp_path, monkeypatch):
     assert len(calls) == 1 and all(r is results[0] for r in results)
 
 
+def _safetensors_layout(path) -> tuple[dict, int]:
+    """The header of a safetensors file and how many bytes its tensors' offsets leave unaccounted for."""
+    data = path.read_bytes()
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + n])
+    spans = sorted(tuple(v["data_offsets"]) for k, v in header.items() if k != "__metadata__")
+    covered = sum(b - a for a, b in spans)
+    assert all(a == prev_b for (a, _), (_, prev_b) in zip(spans[1:], spans)), "tensor byte ranges overlap or gap"
+    return header, len(data) - 8 - n - covered
+
+
 def test_safetensors_carry_no_pickle(tmp_path):
+    """Every shipped weights file and a freshly published one are pure safetensors: a JSON header of plain
+    tensors (dtype, shape, byte range) whose ranges cover the rest of the file exactly, with no room for a
+    pickle; the card in the metadata is JSON."""
+    from genart.registry import CHECKPOINTS
     _, card_path = _publish(tmp_path)
-    head = (tmp_path / "classifier" / "fashion-v1.safetensors").read_bytes()[:8]
-    n = int.from_bytes(head, "little")
-    header = json.loads((tmp_path / "classifier" / "fashion-v1.safetensors").read_bytes()[8:8 + n])
+    files = [tmp_path / "classifier" / "fashion-v1.safetensors", *sorted(CHECKPOINTS.glob("*/*.safetensors"))]
+    assert len(files) >= 6
+    for path in files:
+        header, unaccounted = _safetensors_layout(path)
+        assert unaccounted == 0, path
+        tensors = {k: v for k, v in header.items() if k != "__metadata__"}
+        assert tensors and all(set(v) == {"dtype", "shape", "data_offsets"} and v["dtype"] in {"F32", "I64"}
+                               for v in tensors.values()), path
+        assert set(header["__metadata__"]) == {"card"} and json.loads(header["__metadata__"]["card"])["config"]
+    header, _ = _safetensors_layout(files[0])
     assert json.loads(header["__metadata__"]["card"])["config"] == config_dict(TINY)
+
+
+class _Payload:
+    def __reduce__(self):                                      # unpickling this would run code
+        import pathlib
+        return (pathlib.Path.touch, (pathlib.Path(_Payload.marker),))
+
+
+def test_a_pickle_in_place_of_the_weights_is_refused_unopened(tmp_path):
+    """Weights swapped for a pickle (its sha256 put into the card, too) are refused; nothing is unpickled."""
+    import pickle
+    _, card_path = _publish(tmp_path)
+    weights = tmp_path / "classifier" / "fashion-v1.safetensors"
+    _Payload.marker = str(tmp_path / "ran")
+    weights.write_bytes(pickle.dumps({"model": _Payload()}))
+    card = json.loads(card_path.read_text())
+    card_path.write_text(json.dumps(dict(card, sha256=sha256_of(weights))))
+    with pytest.raises(CheckpointError, match="not a safetensors file.*python -m genart train classifier"):
+        Registry(tmp_path).get("classifier/fashion")
+    assert not (tmp_path / "ran").exists()
 
 
 def test_importing_app_loads_no_model(monkeypatch):
