@@ -151,6 +151,7 @@ def test_projection_reads_a_guide_through_the_unconditional_model():
     again = project(lambda x, t, y: gauss(x, t), S, guide, 300, 64, 10, torch.Generator().manual_seed(0))
     assert torch.equal(reads, again)
 
+@pytest.mark.slow
 def test_tiny_training_run_loss_decreases():
     from genart.data import load_fashion_mnist, to_tensor
     from genart.models.unet import UNetConfig
@@ -171,6 +172,7 @@ def test_tiny_training_run_loss_decreases():
     assert grid.shape == (40, 1, 28, 28) and grid.abs().max() <= 1.0 + 1e-5
 
 
+@pytest.mark.slow
 def test_eval_sweep_gives_one_row_per_sampler_and_step_count(standin_checkpoints, capsys):
     import json
 
@@ -218,6 +220,7 @@ def test_an_eps_network_and_a_v_network_of_the_same_denoiser_sample_the_same(sam
     assert (wrong - out_v).abs().max().item() > 0.1
 
 
+@pytest.mark.slow
 def test_a_card_with_another_schedule_samples_with_that_schedule(standin_checkpoints, monkeypatch):
     """A diffusion card that says linear / T = 400 / ε: the evaluator, the benchmark, the tab's API and the
     trainer all denoise with exactly that process (every `denoise` call is recorded)."""

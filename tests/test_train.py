@@ -41,6 +41,7 @@ def test_batches_are_disjoint_across_ranks_and_resumable():
     assert all(np.array_equal(seq[7 + i], next(resumed)) for i in range(5))
 
 
+@pytest.mark.slow
 def test_tiny_run_learns_and_exports_a_loadable_checkpoint(tmp_path):
     torch.manual_seed(0)                   # the weights' init, as the CLI's seed_everything does: not other tests' RNG
     x, y = _data()
@@ -66,6 +67,7 @@ class _Interrupted(ClassifierTask):
         return super().train_step(x, y, step)
 
 
+@pytest.mark.slow
 def test_resume_continues_from_its_step_with_the_same_optimizer_state(tmp_path):
     x, y = _data()
     args = _args(tmp_path, steps=12, no_export=True)
@@ -90,6 +92,7 @@ def test_resume_continues_from_its_step_with_the_same_optimizer_state(tmp_path):
         assert torch.allclose(p.float(), q.float(), atol=1e-6), k
 
 
+@pytest.mark.slow
 def test_torchrun_two_processes(tmp_path):
     env = {**os.environ, "GENART_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29533",
@@ -103,6 +106,7 @@ def test_torchrun_two_processes(tmp_path):
     assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
 
 
+@pytest.mark.slow
 def test_the_card_metrics_are_judged_by_the_classifier_in_ckpt_dir(tmp_path):
     """The feature classifier comes from --ckpt-dir (not the shipped one), loaded before training starts."""
     from genart.checkpoints import CheckpointError, save_checkpoint

@@ -80,6 +80,7 @@ def test_kl_closed_form_and_bernoulli_nll():
     assert rec.item() == pytest.approx(784 * np.log(2.0), rel=1e-5)
 
 
+@pytest.mark.slow
 def test_tiny_run_loss_is_finite_and_decreases():
     torch.manual_seed(0)
     x, y = load_fashion_mnist("train")
@@ -106,10 +107,10 @@ def test_directions_are_pca_of_the_posterior_means():
 
 
 @pytest.mark.slow
-def test_shipped_vae_round_trip_on_real_test_images():
+def test_shipped_vae_round_trip_on_real_test_images(checkpoint_root):
     from genart.evaluate import features_and_logits
     from genart.registry import Registry
-    reg = Registry()
+    reg = Registry(checkpoint_root)
     vae, clf = reg.get("vae/fashion"), reg.get("classifier/fashion")
     x, y = load_fashion_mnist("test")
     xt = to_tensor(x[:200])
@@ -122,13 +123,13 @@ def test_shipped_vae_round_trip_on_real_test_images():
 
 
 @pytest.mark.slow
-def test_shipped_vae_reads_the_class_it_decodes():
+def test_shipped_vae_reads_the_class_it_decodes(checkpoint_root):
     """The class latent: q(y|x) names real test garments, and a one-hot y decodes to that class."""
     from genart.data import CLASSES
     from genart.evaluate import features_and_logits
     from genart.registry import Registry
     from genart.ui.vae_tab import reading
-    reg = Registry()
+    reg = Registry(checkpoint_root)
     vae, clf = reg.get("vae/fashion"), reg.get("classifier/fashion")
     x, y = load_fashion_mnist("test")
     trouser = to_tensor(x[np.flatnonzero(y == 1)[:1]])
@@ -140,6 +141,7 @@ def test_shipped_vae_reads_the_class_it_decodes():
     assert (np.asarray(logits).argmax(1) == drawn).mean() >= 0.7                 # prior draws look like their y
 
 
+@pytest.mark.slow
 def test_an_exported_vae_carries_slider_directions_from_its_training_set(tmp_path):
     """`run` hands every task the training set at export: the VAE's directions are PCA and class means of it
     (not the identity a VAE without data would ship)."""
