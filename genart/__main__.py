@@ -1,6 +1,7 @@
 """Command line: python -m genart {train,eval,bench} ...
 
     python -m genart train classifier [--steps N] [--data fashion-mnist|DIR] [--resume PATH]
+        with no flags: the shipped model's recipe (each family's `recipe` in genart/train/<family>.py)
     torchrun --nproc_per_node=2 -m genart train classifier --steps N      # DistributedDataParallel
     python -m genart eval classifier [--samples N] --json
     python -m genart bench [--quick] --json
@@ -16,10 +17,7 @@ import sys
 from pathlib import Path
 
 FAMILIES = ("classifier", "vae", "gan", "diffusion")
-TRAIN_DEFAULTS = {"classifier": {"steps": 2800, "batch_size": 128, "lr": 3e-3},
-                  "vae": {"steps": 13000, "batch_size": 128, "lr": 2e-3},
-                  "gan": {"steps": 14000, "batch_size": 64, "lr": 2e-4},
-                  "diffusion": {"steps": 40000, "batch_size": 128, "lr": 1e-3}}
+RECIPE_FLAGS = ("steps", "batch_size", "lr", "precision", "sample_every")    # default: the task's recipe
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,19 +28,20 @@ def _parser() -> argparse.ArgumentParser:
     t = sub.add_parser("train", help="train a model and export its checkpoint + model card")
     t.add_argument("family", choices=FAMILIES)
     t.add_argument("--data", default="fashion-mnist", help="fashion-mnist or a folder of images")
-    t.add_argument("--steps", type=int, help="optimisation steps (batches)")
-    t.add_argument("--batch-size", type=int)
-    t.add_argument("--lr", type=float)
+    t.add_argument("--steps", type=int, help="optimisation steps (batches); default: the family's recipe")
+    t.add_argument("--batch-size", type=int, help="default: the family's recipe")
+    t.add_argument("--lr", type=float, help="peak learning rate; default: the family's recipe")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--out", type=Path, default=Path("runs"), help="run folder: samples and resume state")
     t.add_argument("--ckpt-dir", type=Path, default=None, help="where the exported checkpoint goes "
                    "(default assets/checkpoints)")
     t.add_argument("--resume", type=Path, help="continue from a run's state.pt")
-    t.add_argument("--sample-every", type=int, default=500)
+    t.add_argument("--sample-every", type=int, help="write a sample grid every N steps (0: never)")
     t.add_argument("--ckpt-minutes", type=float, default=3.0, help="save resume state this often")
     t.add_argument("--no-export", action="store_true", help="train only; write no checkpoint")
-    t.add_argument("--precision", default="auto", choices=("auto", "bf16", "fp32"),
-                   help="autocast: auto = bf16 on a GPU, fp32 on CPU; bf16 also on CPU (AVX512-BF16)")
+    t.add_argument("--precision", choices=("auto", "bf16", "fp32"),
+                   help="autocast: auto = bf16 on a GPU, fp32 on CPU; bf16 also on CPU (AVX512-BF16); "
+                   "default: the family's recipe")
 
     e = sub.add_parser("eval", help="measure a shipped model; prints one JSON object")
     e.add_argument("family", choices=FAMILIES)
@@ -71,31 +70,28 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def cmd_train(a: argparse.Namespace) -> int:
+def run_args(a: argparse.Namespace):
+    """The run a `train` command line means: each flag not given takes the family's recipe."""
     from genart.registry import CHECKPOINTS
-    from genart.train.common import RunArgs, seed_everything, setup_dist, teardown_dist
-    from genart.data import load_dataset, to_tensor
+    from genart.train.common import RunArgs
+    recipe = task_class(a.family).recipe
+    given = {k: getattr(a, k) for k in RECIPE_FLAGS if getattr(a, k) is not None}
+    return RunArgs(family=a.family, data=a.data, seed=a.seed, out=a.out, ckpt_dir=a.ckpt_dir or CHECKPOINTS,
+                   resume=a.resume, ckpt_minutes=a.ckpt_minutes, no_export=a.no_export, **{**recipe, **given})
 
-    if a.family not in TRAIN_DEFAULTS:
-        print(f"error: training {a.family} is not built yet; only {', '.join(TRAIN_DEFAULTS)} can be trained",
-              file=sys.stderr)
-        return 2
-    defaults = TRAIN_DEFAULTS[a.family]
-    args = RunArgs(family=a.family, data=a.data, steps=a.steps or defaults["steps"],
-                   batch_size=a.batch_size or defaults["batch_size"], lr=a.lr or defaults["lr"], seed=a.seed,
-                   out=a.out, ckpt_dir=a.ckpt_dir or CHECKPOINTS, resume=a.resume, sample_every=a.sample_every,
-                   ckpt_minutes=a.ckpt_minutes, no_export=a.no_export, precision=a.precision)
+
+def cmd_train(a: argparse.Namespace) -> int:
+    from genart.data import load_dataset, to_tensor
+    from genart.train.common import run, seed_everything, setup_dist, teardown_dist
+
+    args = run_args(a)
     signal.signal(signal.SIGTERM, _interrupt)          # `kill` saves the resume state like Ctrl-C does
     d = setup_dist()
     try:
         seed_everything(a.seed)
         images, labels = load_dataset(a.data, "train")
         x, y = to_tensor(images), torch_long(labels)
-        task = make_task(a.family, args, d)
-        if a.family == "vae":
-            task.train_images, task.train_labels = x, y
-        from genart.train.common import run
-        run(task, x, y, args, d)
+        run(task_class(a.family)(args, d), x, y, args, d)
     finally:
         teardown_dist()
     return 0
@@ -105,19 +101,19 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def make_task(family: str, args, d):
+def task_class(family: str):
     if family == "classifier":
         from genart.train.classifier import ClassifierTask
-        return ClassifierTask(args, d)
+        return ClassifierTask
     if family == "vae":
         from genart.train.vae import VAETask
-        return VAETask(args, d)
+        return VAETask
     if family == "gan":
         from genart.train.gan import GANTask
-        return GANTask(args, d)
+        return GANTask
     if family == "diffusion":
         from genart.train.diffusion import DiffusionTask
-        return DiffusionTask(args, d)
+        return DiffusionTask
     raise ValueError(f"no trainer for {family}")
 
 
@@ -134,18 +130,18 @@ def cmd_eval(a: argparse.Namespace) -> int:
         result = eval_classifier(registry, a.samples or 10000, a.seed)
     elif a.family == "vae":
         from genart.evaluate import eval_vae_model
-        result = eval_vae_model(registry.get("vae/fashion"), a.samples or 2000, a.seed,
-                                registry.get("classifier/fashion"))
+        result = eval_vae_model(registry.get("vae/fashion"), registry.get("classifier/fashion"), a.samples or 2000,
+                                a.seed)
         result["checkpoint_sha256"] = registry.card("vae/fashion")["sha256"]
     elif a.family == "gan":
         from genart.evaluate import eval_gan_model
-        result = eval_gan_model(registry.get("gan/fashion"), a.samples or 5000, a.seed,
-                                registry.get("classifier/fashion"))
+        result = eval_gan_model(registry.get("gan/fashion"), registry.get("classifier/fashion"), a.samples or 5000,
+                                a.seed)
         result["checkpoint_sha256"] = registry.card("gan/fashion")["sha256"]
     elif a.sweep:
         from genart.evaluate import sweep_diffusion, sweep_markdown
-        rows = sweep_diffusion(registry.get("diffusion/fashion"), a.samples or 500, a.seed, a.guidance,
-                               registry.get("classifier/fashion"),
+        rows = sweep_diffusion(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
+                               a.samples or 500, a.seed, a.guidance,
                                progress=lambda i, n, r: print(f"[{i}/{n}] {r['sampler']}-{r['steps']}: fd {r['fd']:.2f}"
                                                               f" class_accuracy {r['class_accuracy']:.3f}"
                                                               f" ({r['seconds']} s)", file=sys.stderr))
@@ -154,8 +150,8 @@ def cmd_eval(a: argparse.Namespace) -> int:
             print(sweep_markdown(rows))
     else:
         from genart.evaluate import eval_diffusion_model
-        result = eval_diffusion_model(registry.get("diffusion/fashion"), a.samples or 500, a.steps or 25, a.seed,
-                                      a.sampler, a.guidance, registry.get("classifier/fashion"))
+        result = eval_diffusion_model(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
+                                      a.samples or 500, a.steps or 25, a.seed, a.sampler, a.guidance)
         result["checkpoint_sha256"] = registry.card("diffusion/fashion")["sha256"]
     print(json.dumps(result, indent=None if a.json else 2))
     return 0

@@ -24,30 +24,27 @@ def median_seconds(fn: Callable[[], object], repeats: int, warmup: int = 1) -> f
     return sorted(times)[len(times) // 2]
 
 
-def bench_classifier(quick: bool = False) -> dict:
-    from genart.registry import Registry
-    model = Registry().get("classifier/fashion")
+def bench_classifier(registry, quick: bool = False) -> dict:
+    model = registry.get("classifier/fashion")
     x = torch.zeros(1, 1, 28, 28, device=next(model.parameters()).device)
     with torch.no_grad():
         s = median_seconds(lambda: model(x), 5 if quick else 50)
     return {"classify_one_ms": round(s * 1000, 2), "target_ms": 10, "ok": s < 0.010}
 
 
-def bench_vae(quick: bool = False) -> dict:
+def bench_vae(registry, quick: bool = False) -> dict:
     """Decoding one latent: what a slider move costs."""
-    from genart.registry import Registry
-    vae = Registry().get("vae/fashion")
+    vae = registry.get("vae/fashion")
     z = vae.sample_prior(1, torch.Generator().manual_seed(0)).to(vae.pca_mean.device)
     with torch.no_grad():
         s = median_seconds(lambda: vae.decode(z), 5 if quick else 100, warmup=3)
     return {"decode_one_ms": round(s * 1000, 2), "target_ms": 10, "ok": s < 0.010}
 
 
-def bench_gan(quick: bool = False) -> dict:
+def bench_gan(registry, quick: bool = False) -> dict:
     """One image and a 4×4 grid, from seeds (latents + generator), as the tab makes them."""
     from genart.models.gan import class_for, latent, render
-    from genart.registry import Registry
-    G = Registry().get("gan/fashion")
+    G = registry.get("gan/fashion")
 
     def make(seeds):
         z = torch.stack([latent(s, G.config.z_dim) for s in seeds])
@@ -59,13 +56,12 @@ def bench_gan(quick: bool = False) -> dict:
             "target_ms": {"one": 10, "grid": 50}, "ok": one < 0.010 and grid < 0.050}
 
 
-def bench_diffusion(quick: bool = False) -> dict:
+def bench_diffusion(registry, quick: bool = False) -> dict:
     """A DDIM-25 guided sample of one image, streamed step by step as the tab does."""
     from genart.diffusion.sampling import denoise, guided
-    from genart.diffusion.schedules import cosine_schedule, spaced_timesteps
-    from genart.registry import Registry
-    unet = Registry().get("diffusion/fashion")
-    sched = cosine_schedule(unet.config.T)
+    from genart.diffusion.schedules import schedule_for, spaced_timesteps
+    unet = registry.get("diffusion/fashion")
+    sched = schedule_for(unet.config)
     steps = 5 if quick else 25
 
     def run():
@@ -80,14 +76,17 @@ def bench_diffusion(quick: bool = False) -> dict:
     return {f"ddim{steps}_guided_one_image_s": round(s, 3), "target_s": 1.5, "ok": s < 1.5}
 
 
-def _sections() -> dict[str, Callable[[bool], dict]]:
+def _sections(registry) -> dict[str, Callable[[bool], dict]]:
     from genart.bench_styles import bench_filters, bench_neural
-    return {"filters": bench_filters, "neural": bench_neural, "classifier": bench_classifier,
-            "vae": bench_vae, "gan": bench_gan, "diffusion": bench_diffusion}
+    models = {"classifier": bench_classifier, "vae": bench_vae, "gan": bench_gan, "diffusion": bench_diffusion}
+    return {"filters": bench_filters, "neural": bench_neural,
+            **{name: (lambda quick, fn=fn: fn(registry, quick)) for name, fn in models.items()}}
 
 
-def run_benchmarks(quick: bool = False, only: list[str] | None = None) -> dict:
-    sections = _sections()
+def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=None) -> dict:
+    """Every section (or `only` those), the models from `registry` (default: the shipped checkpoints)."""
+    from genart.registry import Registry
+    sections = _sections(registry or Registry())
     unknown = set(only or []) - set(sections)
     if unknown:
         raise ValueError(f"unknown bench sections {sorted(unknown)}; choose from {sorted(sections)}")

@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 import torch
-from safetensors import safe_open
+from safetensors import SafetensorError, safe_open
 from safetensors.torch import save_file
 
 
@@ -49,11 +49,8 @@ def verify(card_path: Path, card: dict) -> Path:
 
 
 def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
     with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 @functools.lru_cache(maxsize=64)
@@ -107,7 +104,10 @@ def load_weights(card_path: Path, card: dict | None = None) -> tuple[dict[str, t
     card = card if card is not None else read_card(card_path)
     weights_path = verify(card_path, card)
     tensors: dict[str, torch.Tensor] = {}
-    with safe_open(str(weights_path), framework="pt", device="cpu") as f:
-        for key in f.keys():
-            tensors[key] = f.get_tensor(key)
+    try:
+        with safe_open(str(weights_path), framework="pt", device="cpu") as f:
+            for key in f.keys():
+                tensors[key] = f.get_tensor(key)
+    except SafetensorError as e:
+        raise CheckpointError(f"{weights_path} is not a safetensors file ({e})") from e
     return tensors, card

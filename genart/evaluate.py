@@ -1,6 +1,7 @@
 """`python -m genart eval ...`: measure a model the same way for every family.
 
-Features come from the shipped classifier (registry name `classifier/fashion`). A generative
+Features come from a feature classifier that every function takes explicitly (the CLI passes the
+registry's `classifier/fashion` from --checkpoints, the trainer the one in --ckpt-dir). A generative
 model is judged on N samples against N real test images; `floor_fd` is what two real sets of
 the same size score (train vs test), so every FD reads against its floor.
 """
@@ -74,12 +75,9 @@ def eval_classifier(registry, samples: int = 10000, seed: int = 0) -> dict:
 
 
 @torch.no_grad()
-def eval_vae_model(vae: nn.Module, samples: int = 2000, seed: int = 0, classifier: nn.Module | None = None) -> dict:
+def eval_vae_model(vae: nn.Module, classifier: nn.Module, samples: int = 2000, seed: int = 0) -> dict:
     """On `samples` test images: −ELBO (nats, 1-sample estimate, Bernoulli decoder), reconstruction MSE
     (pixels in [0, 1]), the class accuracy of reconstructions, and sample metrics of prior draws."""
-    from genart.registry import Registry
-
-    classifier = classifier or Registry().get("classifier/fashion")
     device = next(vae.parameters()).device
     test_x, test_y, _ = real_sets(samples, seed)
     x = to_tensor(test_x).to(device)
@@ -103,12 +101,9 @@ def eval_vae_model(vae: nn.Module, samples: int = 2000, seed: int = 0, classifie
 
 
 @torch.no_grad()
-def eval_gan_model(G: nn.Module, samples: int = 5000, seed: int = 0, classifier: nn.Module | None = None,
+def eval_gan_model(G: nn.Module, classifier: nn.Module, samples: int = 5000, seed: int = 0,
                    truncation: float = 1.0) -> dict:
     """Class-conditional samples (labels balanced over the classes) judged against real test images."""
-    from genart.registry import Registry
-
-    classifier = classifier or Registry().get("classifier/fashion")
     device = next(G.parameters()).device
     g = torch.Generator().manual_seed(seed)
     labels = torch.arange(samples) % G.config.num_classes
@@ -119,17 +114,14 @@ def eval_gan_model(G: nn.Module, samples: int = 5000, seed: int = 0, classifier:
 
 
 @torch.no_grad()
-def eval_diffusion_model(unet: nn.Module, samples: int = 500, steps: int = 25, seed: int = 0,
-                         sampler: str = "ddim", guidance: float = 2.0, classifier: nn.Module | None = None,
-                         batch_size: int = 250) -> dict:
+def eval_diffusion_model(unet: nn.Module, classifier: nn.Module, samples: int = 500, steps: int = 25, seed: int = 0,
+                         sampler: str = "ddim", guidance: float = 2.0, batch_size: int = 250) -> dict:
     """Class-conditional samples with `sampler`-`steps` and guidance, judged against real test images."""
     from genart.diffusion.sampling import guided, sample
-    from genart.diffusion.schedules import cosine_schedule
-    from genart.registry import Registry
+    from genart.diffusion.schedules import schedule_for
 
-    classifier = classifier or Registry().get("classifier/fashion")
     device = next(unet.parameters()).device
-    schedule = cosine_schedule(unet.config.T)
+    schedule = schedule_for(unet.config)
     g = torch.Generator().manual_seed(seed)
     labels = torch.arange(samples) % unet.config.num_classes
     out = []
@@ -145,9 +137,8 @@ SWEEP_SAMPLERS = ("ddpm", "ddim", "dpm++2m")
 SWEEP_STEPS = (10, 25, 50, 100)
 
 
-def sweep_diffusion(unet: nn.Module, samples: int = 500, seed: int = 0, guidance: float = 2.0,
-                    classifier: nn.Module | None = None, samplers=SWEEP_SAMPLERS, steps=SWEEP_STEPS,
-                    progress=None) -> list[dict]:
+def sweep_diffusion(unet: nn.Module, classifier: nn.Module, samples: int = 500, seed: int = 0,
+                    guidance: float = 2.0, samplers=SWEEP_SAMPLERS, steps=SWEEP_STEPS, progress=None) -> list[dict]:
     """FD (and the other sample metrics) against sampler steps, for each sampler: the same seed, so the
     same x_T and labels in every cell. `progress(i, n, cell)` is called after each cell."""
     import time
@@ -155,7 +146,7 @@ def sweep_diffusion(unet: nn.Module, samples: int = 500, seed: int = 0, guidance
     rows = []
     for i, (sampler, n) in enumerate(cells):
         t0 = time.perf_counter()
-        row = eval_diffusion_model(unet, samples, n, seed, sampler, guidance, classifier)
+        row = eval_diffusion_model(unet, classifier, samples, n, seed, sampler, guidance)
         row["seconds"] = round(time.perf_counter() - t0, 1)
         rows.append(row)
         if progress:

@@ -57,6 +57,7 @@ class Registry:
         self._device = device
         self.specs = {s.name: s for s in specs}
         self._models: dict[str, nn.Module] = {}
+        self._cards: dict[str, dict] = {}                 # the card each loaded model's weights came from
         self._locks = {name: threading.Lock() for name in self.specs}
 
     @property
@@ -78,6 +79,10 @@ class Registry:
         return path
 
     def card(self, name: str) -> dict:
+        """The model card of `name`: the one its loaded weights came from, else the newest on disk. One
+        source, so /models and the Models tab never show a newer card than the model that answers."""
+        if name in self._cards:
+            return self._cards[name]
         return read_card(self.card_path(name))
 
     def available(self, name: str) -> bool:
@@ -92,10 +97,10 @@ class Registry:
         spec = self.spec(name)
         with self._locks[name]:
             if name not in self._models:
-                self._models[name] = self._load(spec)
+                self._models[name], self._cards[name] = self._load(spec)
             return self._models[name]
 
-    def _load(self, spec: ModelSpec) -> nn.Module:
+    def _load(self, spec: ModelSpec) -> tuple[nn.Module, dict]:
         card_path = self.card_path(spec.name)
         try:
             state, card = load_weights(card_path)
@@ -106,7 +111,7 @@ class Registry:
         except (KeyError, RuntimeError, TypeError) as e:
             raise CheckpointError(
                 f"{shown(card_path)} does not rebuild {spec.name}: {e}; retrain with `{spec.train_command}`") from e
-        return model.eval().requires_grad_(False).to(self.device)
+        return model.eval().requires_grad_(False).to(self.device), card
 
     def info(self) -> list[dict]:
         """One row per model for the /models API and the Models tab."""
@@ -115,9 +120,8 @@ class Registry:
             row = {"name": spec.name, "family": spec.family, "description": spec.description,
                    "device": str(self.device), "loaded": spec.name in self._models}
             try:
-                card_path = self.card_path(spec.name)
-                card = read_card(card_path)
-                verify(card_path, card)
+                card = self.card(spec.name)               # the loaded model's card, else the newest
+                verify((self.root / spec.family / card["file"]).with_suffix(".json"), card)
                 row.update(status="ready", version=card.get("version"), params=card.get("params"),
                            sha256=card.get("sha256"), metrics=card.get("metrics", {}),
                            checkpoint=f"{spec.family}/{card.get('file')}")

@@ -1,4 +1,5 @@
-"""Shared fixtures: offline Gradio, a temp dir per test, a live in-process studio for API/browser tests."""
+"""Shared fixtures: offline Gradio, the shipped checkpoints (or stand-ins a test names), a live in-process
+studio for API/browser tests."""
 
 import os
 
@@ -12,25 +13,42 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from standins import tiny_checkpoint  # noqa: E402
+from standins import shipped_problems, tiny_checkpoint  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "assets" / "examples"
 
 
 @pytest.fixture(scope="session")
-def checkpoint_root(tmp_path_factory) -> Path:
-    """Shipped checkpoints where they exist; tiny untrained stand-ins for the families not shipped yet."""
-    from genart.registry import CHECKPOINTS, SPECS, Registry
+def checkpoint_root() -> Path:
+    """The shipped checkpoints, assets/checkpoints, as they are. A missing or corrupt one fails every test
+    that uses them, with the reason; it is never swapped for an untrained stand-in (see `standin_checkpoints`)."""
+    from genart.registry import CHECKPOINTS
 
-    root = tmp_path_factory.mktemp("checkpoints")
-    shipped = Registry(CHECKPOINTS)
-    for spec in SPECS:
-        if shipped.available(spec.name):
-            (root / spec.family).symlink_to(CHECKPOINTS / spec.family, target_is_directory=True)
-        else:
-            tiny_checkpoint(root, spec.family)
-    return root
+    problems = shipped_problems(CHECKPOINTS)
+    if problems:
+        pytest.fail("the studio's shipped checkpoints are missing or corrupt; the tests that serve the studio "
+                    "need the real models:\n  " + "\n  ".join(problems), pytrace=False)
+    return CHECKPOINTS
+
+
+@pytest.fixture
+def standin_checkpoints(tmp_path):
+    """For a test that asks for stand-ins by name: `standin_checkpoints("diffusion", schedule="linear")` is a
+    checkpoint root with tiny untrained models of the named families (config overrides applied) and the
+    shipped checkpoints of the others."""
+    from genart.registry import CHECKPOINTS, SPECS
+
+    def make(*families: str, **config) -> Path:
+        root = tmp_path / "checkpoints"
+        root.mkdir()
+        for spec in SPECS:
+            if spec.family in families:
+                tiny_checkpoint(root, spec.family, **config)
+            else:
+                (root / spec.family).symlink_to(CHECKPOINTS / spec.family, target_is_directory=True)
+        return root
+    return make
 
 
 @pytest.fixture(scope="session")

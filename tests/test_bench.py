@@ -5,6 +5,7 @@ import pytest
 from genart.bench import run_benchmarks
 
 
+@pytest.mark.slow
 def test_quick_bench_reports_every_requested_section():
     out = run_benchmarks(quick=True, only=["filters", "classifier"])
     assert set(out) == {"machine", "filters", "classifier"}

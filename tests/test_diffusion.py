@@ -151,6 +151,7 @@ def test_projection_reads_a_guide_through_the_unconditional_model():
     again = project(lambda x, t, y: gauss(x, t), S, guide, 300, 64, 10, torch.Generator().manual_seed(0))
     assert torch.equal(reads, again)
 
+@pytest.mark.slow
 def test_tiny_training_run_loss_decreases():
     from genart.data import load_fashion_mnist, to_tensor
     from genart.models.unet import UNetConfig
@@ -171,20 +172,119 @@ def test_tiny_training_run_loss_decreases():
     assert grid.shape == (40, 1, 28, 28) and grid.abs().max() <= 1.0 + 1e-5
 
 
-def test_eval_sweep_gives_one_row_per_sampler_and_step_count(tmp_path, capsys):
+@pytest.mark.slow
+def test_eval_sweep_gives_one_row_per_sampler_and_step_count(standin_checkpoints, capsys):
     import json
 
     from genart.__main__ import main
     from genart.evaluate import SWEEP_SAMPLERS, SWEEP_STEPS, sweep_markdown
-    from genart.registry import CHECKPOINTS
-    from standins import tiny_checkpoint
 
-    (tmp_path / "classifier").symlink_to(CHECKPOINTS / "classifier", target_is_directory=True)
-    tiny_checkpoint(tmp_path, "diffusion")                              # the sweep's wiring, not the model
-    assert main(["eval", "diffusion", "--sweep", "--samples", "20", "--json", "--checkpoints", str(tmp_path)]) == 0
+    root = standin_checkpoints("diffusion")                             # the sweep's wiring, not the model
+    assert main(["eval", "diffusion", "--sweep", "--samples", "20", "--json", "--checkpoints", str(root)]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert [(r["sampler"], r["steps"]) for r in rows] == [(s, n) for s in SWEEP_SAMPLERS for n in SWEEP_STEPS]
     assert all(r["fd"] >= 0 and 0 <= r["class_accuracy"] <= 1 and r["samples"] == 20 for r in rows)
     table = sweep_markdown(rows).splitlines()
     assert len(table) == 2 + len(SWEEP_SAMPLERS) and table[2].startswith("| ddpm |")
     assert table[2].count("|") == len(SWEEP_STEPS) + 3
+
+
+def test_schedule_for_reads_the_models_config():
+    from genart.diffusion.schedules import schedule_for
+    from genart.models.unet import UNetConfig
+    shipped = schedule_for(UNetConfig())
+    assert torch.equal(shipped.alphas_cumprod, cosine_schedule(1000).alphas_cumprod) and shipped.prediction == "v"
+    other = schedule_for({"channels": 8, "schedule": "linear", "T": 400, "prediction": "eps"})   # a card's dict
+    assert torch.equal(other.alphas_cumprod, linear_schedule(400).alphas_cumprod) and other.prediction == "eps"
+    with pytest.raises(ValueError, match="unknown noise schedule 'sigmoid'.*cosine, linear"):
+        schedule_for(UNetConfig(schedule="sigmoid"))
+    with pytest.raises(ValueError, match="unknown prediction 'x0'.*v, eps"):
+        schedule_for(UNetConfig(prediction="x0"))
+
+
+@pytest.mark.parametrize("sampler", ["ddpm", "ddim", "dpm++2m"])
+def test_an_eps_network_and_a_v_network_of_the_same_denoiser_sample_the_same(sampler):
+    """`prediction` is obeyed: the ideal denoiser of Gaussian data, written as ε̂ or as v̂, gives one path."""
+    from dataclasses import replace
+    v_fn = _gaussian_oracle(0.3, 0.5)
+
+    def eps_fn(x, t):                                             # ε̂ = σ_t x_t + α_t v̂
+        a, sg = S.alpha(t).float().view(-1, 1, 1, 1), S.sigma(t).float().view(-1, 1, 1, 1)
+        return sg * x + a * v_fn(x, t)
+
+    x_T = torch.randn(16, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    out_v = sample(v_fn, S, sampler, x_T, 20, torch.Generator().manual_seed(1))
+    out_eps = sample(eps_fn, replace(S, prediction="eps"), sampler, x_T, 20, torch.Generator().manual_seed(1))
+    assert (out_v - out_eps).abs().max().item() < 1e-4
+    wrong = sample(eps_fn, S, sampler, x_T, 20, torch.Generator().manual_seed(1))  # ε̂ read as v̂
+    assert (wrong - out_v).abs().max().item() > 0.1
+
+
+@pytest.mark.slow
+def test_a_card_with_another_schedule_samples_with_that_schedule(standin_checkpoints, monkeypatch):
+    """A diffusion card that says linear / T = 400 / ε: the evaluator, the benchmark, the tab's API and the
+    trainer all denoise with exactly that process (every `denoise` call is recorded)."""
+    import genart.diffusion.sampling as sampling
+    import genart.ui.diffusion_tab as diffusion_tab
+    from genart.bench import bench_diffusion
+    from genart.evaluate import eval_diffusion_model
+    from genart.models.unet import UNetConfig
+    from genart.registry import Registry
+    from genart.train.common import Dist, RunArgs
+    from genart.train.diffusion import DiffusionTask
+    from genart.ui import build_demo
+
+    registry = Registry(standin_checkpoints("diffusion", schedule="linear", T=400, prediction="eps"))
+    unet = registry.get("diffusion/fashion")
+    seen = []
+
+    def recording(model_fn, schedule, *args, **kw):
+        seen.append(schedule)
+        return original(model_fn, schedule, *args, **kw)
+
+    original = sampling.denoise
+    monkeypatch.setattr(sampling, "denoise", recording)
+    monkeypatch.setattr(diffusion_tab, "denoise", recording)
+    api = {f.api_name: f.fn for f in build_demo(registry).fns.values()}
+    config = UNetConfig(**registry.card("diffusion/fashion")["config"])
+    consumers = {
+        "evaluator": lambda: eval_diffusion_model(unet, registry.get("classifier/fashion"), samples=10,
+                                                  steps=3),
+        "benchmark": lambda: bench_diffusion(registry, quick=True),
+        "tab's /diffusion_sample": lambda: list(api["diffusion_sample"](0, "Dress", "ddim", 3, 2.0)),
+        "trainer's sample grid": lambda: DiffusionTask(RunArgs(family="diffusion", steps=1), Dist(),
+                                                       config).sample_grid(torch.Generator().manual_seed(0)),
+    }
+    linear = linear_schedule(400).alphas_cumprod
+    for name, use in consumers.items():
+        seen.clear()
+        use()
+        assert seen and all(torch.equal(s.alphas_cumprod, linear) and s.prediction == "eps" for s in seen), name
+    *_, (image, info) = api["diffusion_sample"](0, "Dress", "ddim", 3, 2.0)
+    assert info.startswith("step 3/3 · t = 133")                     # spaced over T = 400, not 1000
+
+
+@pytest.mark.parametrize("prediction", ["v", "eps"])
+def test_the_trainer_regresses_what_the_config_predicts(prediction):
+    """On one-image data the ideal ε̂ (or v̂) is known in closed form: the loss of that network is 0 under the
+    config's prediction and clearly not 0 when the other target is learned."""
+    from genart.models.unet import UNetConfig
+    from genart.train.common import Dist, RunArgs
+    from genart.train.diffusion import DiffusionTask
+
+    task = DiffusionTask(RunArgs(family="diffusion", steps=1), Dist(),
+                         UNetConfig(channels=8, schedule="linear", prediction=prediction))
+    x0 = torch.rand(1, 1, 28, 28, generator=torch.Generator().manual_seed(0)).expand(8, -1, -1, -1) * 2 - 1
+    sched = task.schedule
+
+    def ideal(kind):
+        def net(x_t, t, y):
+            a, sg = sched.alpha(t).float().view(-1, 1, 1, 1), sched.sigma(t).float().view(-1, 1, 1, 1)
+            eps = (x_t - a * x0) / sg
+            return eps if kind == "eps" else a * eps - sg * x0
+        return net
+
+    task.net = ideal(prediction)
+    assert task.loss(x0, torch.zeros(8, dtype=torch.long), torch.Generator().manual_seed(1)).item() < 1e-8
+    task.net = ideal("v" if prediction == "eps" else "eps")
+    assert task.loss(x0, torch.zeros(8, dtype=torch.long), torch.Generator().manual_seed(1)).item() > 1e-2

@@ -1,6 +1,7 @@
-"""The GAN: shapes, a tiny run whose losses move, latents and seeds that reproduce exactly."""
+"""The GAN: shapes, a tiny run in which D learns to separate, latents and seeds that reproduce exactly."""
 
 import numpy as np
+import pytest
 import torch
 
 from genart.data import load_fashion_mnist, to_tensor
@@ -20,7 +21,10 @@ def test_shapes():
     assert D(x, y).shape == (6,)
 
 
-def test_tiny_run_losses_move():
+@pytest.mark.slow
+def test_tiny_run_discriminator_learns_to_separate_real_from_fake():
+    """A D that cannot tell real from fake (D(x) = D(G(z)) = a) has hinge loss max(0, 1 − a) + max(0, 1 + a) ≥ 2;
+    after 30 steps on 256 images D is well below that floor and scores real above fake, and G has moved."""
     torch.manual_seed(0)
     x, y = load_fashion_mnist("train")
     x, y = to_tensor(x[:256]), torch.from_numpy(y[:256])
@@ -28,9 +32,10 @@ def test_tiny_run_losses_move():
     g0 = [p.detach().clone() for p in task.G.parameters()]
     logs = [task.train_step(x[i % 8 * 32:(i % 8 + 1) * 32], y[i % 8 * 32:(i % 8 + 1) * 32], i) for i in range(30)]
     assert all(np.isfinite(list(l.values())).all() for l in logs)
-    assert abs(logs[-1]["loss_d"] - logs[0]["loss_d"]) > 1e-3
-    assert any(not torch.equal(a, b) for a, b in zip(g0, task.G.parameters()))
-    assert logs[-1]["d_real"] > logs[-1]["d_fake"]                          # D separates real from fake
+    assert np.mean([l["loss_d"] for l in logs[-5:]]) < 1.6                   # seed 0: 0.80; floor without skill: 2
+    assert logs[-1]["d_real"] - logs[-1]["d_fake"] > 1.0                     # seed 0: 2.4
+    moved = max((a - b).abs().max().item() for a, b in zip(g0, task.G.parameters()))
+    assert moved > 2e-3                                                      # seed 0: 0.0087 (30 Adam steps, lr 2e-4)
 
 
 def test_seeds_reproduce_and_differ():

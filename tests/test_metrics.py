@@ -42,13 +42,13 @@ def test_class_accuracy():
 
 
 @pytest.fixture(scope="module")
-def judged():
+def judged(checkpoint_root):
     """Metrics of real and degraded sets (N=500) in the shipped classifier's features."""
     from genart.data import load_fashion_mnist, to_tensor
     from genart.evaluate import judge_samples
     from genart.registry import Registry
 
-    clf = Registry().get("classifier/fashion")
+    clf = Registry(checkpoint_root).get("classifier/fashion")
     x, y = load_fashion_mnist("train")
     rng = np.random.default_rng(5)
     idx = rng.choice(len(x), 500, replace=False)
@@ -62,6 +62,7 @@ def judged():
             "noised": judge_samples(clf, noised, y[idx]), "dropped": judge_samples(clf, no_tshirts, None)}
 
 
+@pytest.mark.slow
 def test_real_data_sits_at_the_floor(judged):
     real = judged["real"]
     assert real["fd"] < 2 * real["floor_fd"] + 1.0
@@ -69,6 +70,7 @@ def test_real_data_sits_at_the_floor(judged):
     assert real["precision"] > 0.6 and real["recall"] > 0.6
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("degraded", ["blurred", "noised", "dropped"])
 def test_degraded_sets_rank_worse(judged, degraded):
     real, bad = judged["real"], judged[degraded]

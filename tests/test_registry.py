@@ -42,6 +42,21 @@ def test_versions_are_never_overwritten(tmp_path):
     assert Registry(tmp_path).card("classifier/fashion")["version"] == 2
 
 
+def test_models_rows_describe_the_loaded_weights_not_a_newer_file(tmp_path):
+    """/models and the Models tab read `info()`/`card()`: once a model is loaded they describe its weights,
+    even after a newer version lands on disk; a fresh registry (a restart) sees the new version."""
+    _publish(tmp_path)
+    reg = Registry(tmp_path)
+    v1 = {r["name"]: r for r in reg.info()}["classifier/fashion"]
+    reg.get("classifier/fashion")
+    _publish(tmp_path)                                                    # v2 lands while v1 is loaded
+    row = {r["name"]: r for r in reg.info()}["classifier/fashion"]
+    assert (row["version"], row["sha256"], row["loaded"]) == (1, v1["sha256"], True)
+    assert reg.card("classifier/fashion")["file"] == "fashion-v1.safetensors"
+    newest = Registry(tmp_path).card("classifier/fashion")
+    assert newest["version"] == 2 and newest["sha256"] != v1["sha256"]
+
+
 def test_wrong_hash_is_a_clear_error(tmp_path):
     _, card_path = _publish(tmp_path)
     weights = tmp_path / "classifier" / "fashion-v1.safetensors"
@@ -79,6 +94,20 @@ def test_missing_checkpoint_names_the_training_command(tmp_path):
     assert row["status"] == "missing" and "python -m genart train vae" in row["error"]
 
 
+def test_the_suite_reports_a_missing_or_corrupt_shipped_checkpoint(tmp_path):
+    """conftest's `checkpoint_root` fails the studio's tests with these lines instead of using stand-ins."""
+    import shutil
+    from genart.registry import CHECKPOINTS
+    from standins import shipped_problems
+    assert shipped_problems(CHECKPOINTS) == []
+    shutil.copytree(CHECKPOINTS, tmp_path, dirs_exist_ok=True)
+    shutil.rmtree(tmp_path / "gan")
+    (tmp_path / "vae" / "fashion-v2.safetensors").write_bytes(b"not the weights")
+    problems = shipped_problems(tmp_path)
+    assert [p.split(":")[0] for p in problems] == ["vae/fashion", "gan/fashion"]
+    assert "corrupt" in problems[0] and "no checkpoint for gan/fashion" in problems[1]
+
+
 def test_unknown_model_name(tmp_path):
     with pytest.raises(KeyError, match="classifier/fashion"):
         Registry(tmp_path).get("nope/x")
@@ -97,12 +126,54 @@ def test_concurrent_gets_load_once(tmp_path, monkeypatch):
     assert len(calls) == 1 and all(r is results[0] for r in results)
 
 
+def _safetensors_layout(path) -> tuple[dict, int]:
+    """The header of a safetensors file and how many bytes its tensors' offsets leave unaccounted for."""
+    data = path.read_bytes()
+    n = int.from_bytes(data[:8], "little")
+    header = json.loads(data[8:8 + n])
+    spans = sorted(tuple(v["data_offsets"]) for k, v in header.items() if k != "__metadata__")
+    covered = sum(b - a for a, b in spans)
+    assert all(a == prev_b for (a, _), (_, prev_b) in zip(spans[1:], spans)), "tensor byte ranges overlap or gap"
+    return header, len(data) - 8 - n - covered
+
+
 def test_safetensors_carry_no_pickle(tmp_path):
+    """Every shipped weights file and a freshly published one are pure safetensors: a JSON header of plain
+    tensors (dtype, shape, byte range) whose ranges cover the rest of the file exactly, with no room for a
+    pickle; the card in the metadata is JSON."""
+    from genart.registry import CHECKPOINTS
     _, card_path = _publish(tmp_path)
-    head = (tmp_path / "classifier" / "fashion-v1.safetensors").read_bytes()[:8]
-    n = int.from_bytes(head, "little")
-    header = json.loads((tmp_path / "classifier" / "fashion-v1.safetensors").read_bytes()[8:8 + n])
+    files = [tmp_path / "classifier" / "fashion-v1.safetensors", *sorted(CHECKPOINTS.glob("*/*.safetensors"))]
+    assert len(files) >= 6
+    for path in files:
+        header, unaccounted = _safetensors_layout(path)
+        assert unaccounted == 0, path
+        tensors = {k: v for k, v in header.items() if k != "__metadata__"}
+        assert tensors and all(set(v) == {"dtype", "shape", "data_offsets"} and v["dtype"] in {"F32", "I64"}
+                               for v in tensors.values()), path
+        assert set(header["__metadata__"]) == {"card"} and json.loads(header["__metadata__"]["card"])["config"]
+    header, _ = _safetensors_layout(files[0])
     assert json.loads(header["__metadata__"]["card"])["config"] == config_dict(TINY)
+
+
+class _Payload:
+    def __reduce__(self):                                      # unpickling this would run code
+        import pathlib
+        return (pathlib.Path.touch, (pathlib.Path(_Payload.marker),))
+
+
+def test_a_pickle_in_place_of_the_weights_is_refused_unopened(tmp_path):
+    """Weights swapped for a pickle (its sha256 put into the card, too) are refused; nothing is unpickled."""
+    import pickle
+    _, card_path = _publish(tmp_path)
+    weights = tmp_path / "classifier" / "fashion-v1.safetensors"
+    _Payload.marker = str(tmp_path / "ran")
+    weights.write_bytes(pickle.dumps({"model": _Payload()}))
+    card = json.loads(card_path.read_text())
+    card_path.write_text(json.dumps(dict(card, sha256=sha256_of(weights))))
+    with pytest.raises(CheckpointError, match="not a safetensors file.*python -m genart train classifier"):
+        Registry(tmp_path).get("classifier/fashion")
+    assert not (tmp_path / "ran").exists()
 
 
 def test_importing_app_loads_no_model(monkeypatch):

@@ -1,6 +1,6 @@
 """A designer's outline sketch becomes a garment of the sketched kind — in the VAE and the diffusion tab's API.
 
-Judged by the shipped classifier on the 28×28 result; needs the shipped checkpoints (skipped without them).
+Judged by the shipped classifier on the 28×28 result (the shipped checkpoints: conftest fails without them).
 """
 
 import numpy as np
@@ -13,20 +13,13 @@ from sketches import OUTLINES, save_all
 pytestmark = pytest.mark.slow
 
 
-def _shipped(*names):
-    from genart.registry import CHECKPOINTS, Registry
-    missing = [n for n in names if not Registry(CHECKPOINTS).available(n)]
-    if missing:
-        pytest.skip(f"needs the shipped {', '.join(missing)}")
-
-
 @pytest.fixture(scope="module")
-def read():
+def read(checkpoint_root):
     """The class the shipped classifier sees in an upscaled 28-px result."""
     from genart.data import to_tensor
     from genart.models.classifier import predict
     from genart.registry import Registry
-    classifier = Registry().get("classifier/fashion")
+    classifier = Registry(checkpoint_root).get("classifier/fashion")
 
     def fn(path) -> str:
         im = Image.open(path).convert("L").resize((28, 28), Image.Resampling.BOX)
@@ -40,7 +33,6 @@ def sketch_files(tmp_path_factory):
 
 
 def test_vae_reconstructs_sketches_as_their_kind(client, sketch_files, read):
-    _shipped("vae/fashion", "classifier/fashion")
     seen = {name: read(client.predict(handle_file(path), api_name="/vae_encode")[0])
             for name, path in sketch_files.items()}
     hits = [name for name in OUTLINES if seen[name] == name]
@@ -48,7 +40,6 @@ def test_vae_reconstructs_sketches_as_their_kind(client, sketch_files, read):
 
 
 def test_diffusion_turns_sketches_into_their_kind(client, sketch_files, read):
-    _shipped("diffusion/fashion", "classifier/fashion")
     seen = {}
     for name, path in sketch_files.items():
         final, info = client.predict(handle_file(path), 0.6, 0, "any", "ddim", 25, 2.0, api_name="/diffusion_img2img")

@@ -41,6 +41,7 @@ def test_batches_are_disjoint_across_ranks_and_resumable():
     assert all(np.array_equal(seq[7 + i], next(resumed)) for i in range(5))
 
 
+@pytest.mark.slow
 def test_tiny_run_learns_and_exports_a_loadable_checkpoint(tmp_path):
     torch.manual_seed(0)                   # the weights' init, as the CLI's seed_everything does: not other tests' RNG
     x, y = _data()
@@ -66,6 +67,7 @@ class _Interrupted(ClassifierTask):
         return super().train_step(x, y, step)
 
 
+@pytest.mark.slow
 def test_resume_continues_from_its_step_with_the_same_optimizer_state(tmp_path):
     x, y = _data()
     args = _args(tmp_path, steps=12, no_export=True)
@@ -90,6 +92,7 @@ def test_resume_continues_from_its_step_with_the_same_optimizer_state(tmp_path):
         assert torch.allclose(p.float(), q.float(), atol=1e-6), k
 
 
+@pytest.mark.slow
 def test_torchrun_two_processes(tmp_path):
     env = {**os.environ, "GENART_DEVICE": "cpu", "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node=2", "--master_port=29533",
@@ -101,3 +104,73 @@ def test_torchrun_two_processes(tmp_path):
     assert card["training"]["world_size"] == 2 and card["training"]["command"].startswith("torchrun")
     model = Registry(tmp_path / "ckpt").get("classifier/fashion")
     assert model(torch.zeros(2, 1, 28, 28)).shape == (2, 10)
+
+
+@pytest.mark.slow
+def test_the_card_metrics_are_judged_by_the_classifier_in_ckpt_dir(tmp_path):
+    """The feature classifier comes from --ckpt-dir (not the shipped one), loaded before training starts."""
+    from genart.checkpoints import CheckpointError, save_checkpoint
+    from genart.models.classifier import Classifier, config_dict
+    from genart.models.gan import GANConfig
+    from genart.train.gan import GANTask
+
+    class Spy(GANTask):
+        steps_taken, judge = 0, None
+
+        def train_step(self, x, y, step):
+            self.steps_taken += 1
+            return super().train_step(x, y, step)
+
+        def evaluate(self, model, classifier):
+            self.judge = classifier
+            return {}
+
+    x, y = _data(256)
+    args = replace(_args(tmp_path, steps=2), family="gan")
+    tiny_gan = GANConfig(z_dim=16, g_channels=8, d_channels=8)
+    empty = Spy(args, Dist(), tiny_gan)
+    with pytest.raises(CheckpointError, match="no checkpoint for classifier/fashion"):
+        run(empty, x, y, args, Dist(), log=lambda s: None)
+    assert empty.steps_taken == 0                                  # refused before any training
+    torch.manual_seed(0)
+    judge = Classifier(TINY)
+    save_checkpoint(tmp_path / "ckpt" / "classifier", "fashion", judge.state_dict(),
+                    {"name": "classifier/fashion", "family": "classifier", "config": config_dict(TINY)})
+    task = Spy(args, Dist(), tiny_gan)
+    run(task, x, y, args, Dist(), log=lambda s: None)
+    assert task.steps_taken == 2
+    assert all(torch.equal(a, b) for a, b in zip(task.judge.state_dict().values(), judge.state_dict().values()))
+
+
+@pytest.mark.parametrize("family", ["classifier", "vae", "gan", "diffusion"])
+def test_train_with_no_flags_is_the_shipped_recipe(family):
+    """The newest shipped card of each family (the one the studio serves) was trained with the steps, batch,
+    lr, seed, precision and data that `python -m genart train <family>` uses today, and with the config
+    its task builds by default. (diffusion/fashion-v1: its last phase; its card records the first too.)"""
+    import shlex
+    from dataclasses import asdict
+
+    from genart.__main__ import _parser, run_args, task_class
+    card = Registry().card(f"{family}/fashion")
+    trained = card["training"]
+    command = _parser().parse_args(shlex.split(trained["command"])[3:])
+    shipped = {"steps": trained["steps"], "batch_size": trained["batch_size"], "lr": trained["lr"],
+               "seed": trained["seed"], "data": trained["dataset"], "precision": command.precision or "auto"}
+    default = run_args(_parser().parse_args(["train", family]))
+    assert {k: getattr(default, k) for k in shipped} == shipped
+    assert asdict(task_class(family)(replace(default, steps=1), Dist()).config) == card["config"]
+
+
+def test_the_card_command_spells_out_every_flag_that_shapes_the_weights(monkeypatch):
+    import shlex
+
+    from genart.__main__ import _parser, run_args
+    from genart.train.common import recipe_command
+    monkeypatch.delenv("WORLD_SIZE", raising=False)
+    args = run_args(_parser().parse_args(["train", "gan", "--steps", "5", "--sample-every", "0"]))
+    command = recipe_command(args)
+    assert command == ("python -m genart train gan --data fashion-mnist --steps 5 --batch-size 64 --lr 0.0002 "
+                       "--seed 0 --precision auto")
+    again = run_args(_parser().parse_args(shlex.split(command)[3:]))
+    fields = ("data", "steps", "batch_size", "lr", "seed", "precision")
+    assert [getattr(again, f) for f in fields] == [getattr(args, f) for f in fields]

@@ -80,6 +80,7 @@ def test_kl_closed_form_and_bernoulli_nll():
     assert rec.item() == pytest.approx(784 * np.log(2.0), rel=1e-5)
 
 
+@pytest.mark.slow
 def test_tiny_run_loss_is_finite_and_decreases():
     torch.manual_seed(0)
     x, y = load_fashion_mnist("train")
@@ -106,10 +107,10 @@ def test_directions_are_pca_of_the_posterior_means():
 
 
 @pytest.mark.slow
-def test_shipped_vae_round_trip_on_real_test_images():
+def test_shipped_vae_round_trip_on_real_test_images(checkpoint_root):
     from genart.evaluate import features_and_logits
     from genart.registry import Registry
-    reg = Registry()
+    reg = Registry(checkpoint_root)
     vae, clf = reg.get("vae/fashion"), reg.get("classifier/fashion")
     x, y = load_fashion_mnist("test")
     xt = to_tensor(x[:200])
@@ -122,13 +123,13 @@ def test_shipped_vae_round_trip_on_real_test_images():
 
 
 @pytest.mark.slow
-def test_shipped_vae_reads_the_class_it_decodes():
+def test_shipped_vae_reads_the_class_it_decodes(checkpoint_root):
     """The class latent: q(y|x) names real test garments, and a one-hot y decodes to that class."""
     from genart.data import CLASSES
     from genart.evaluate import features_and_logits
     from genart.registry import Registry
     from genart.ui.vae_tab import reading
-    reg = Registry()
+    reg = Registry(checkpoint_root)
     vae, clf = reg.get("vae/fashion"), reg.get("classifier/fashion")
     x, y = load_fashion_mnist("test")
     trouser = to_tensor(x[np.flatnonzero(y == 1)[:1]])
@@ -138,3 +139,27 @@ def test_shipped_vae_reads_the_class_it_decodes():
         _, logits = features_and_logits(clf, vae.decode(z))
     drawn = z[:, :len(CLASSES)].argmax(1).numpy()
     assert (np.asarray(logits).argmax(1) == drawn).mean() >= 0.7                 # prior draws look like their y
+
+
+@pytest.mark.slow
+def test_an_exported_vae_carries_slider_directions_from_its_training_set(tmp_path):
+    """`run` hands every task the training set at export: the VAE's directions are PCA and class means of it
+    (not the identity a VAE without data would ship)."""
+    from genart.registry import Registry
+    from genart.train.common import run
+    from standins import tiny_checkpoint
+
+    torch.manual_seed(0)
+    x, y = load_fashion_mnist("train")
+    x, y = to_tensor(x[:300]), torch.from_numpy(y[:300])
+    tiny_checkpoint(tmp_path / "ckpt", "classifier")                   # the judge of the card's metrics
+    args = RunArgs(family="vae", steps=3, batch_size=64, lr=1e-3, out=tmp_path / "runs", ckpt_dir=tmp_path / "ckpt",
+                   sample_every=0, eval_samples=50)
+    run(VAETask(args, Dist(), TINY), x, y, args, Dist(), log=lambda s: None)
+    vae = Registry(tmp_path / "ckpt").get("vae/fashion")
+    v = vae.pca_components                                              # (4, z_dim)
+    assert torch.allclose(v @ v.T, torch.eye(4), atol=1e-5) and (v[:, :10] == 0).all()
+    with torch.no_grad():
+        mu = vae.encode(x)[0]
+    assert torch.allclose(vae.class_means[7], mu[y == 7].mean(0), atol=1e-4)
+    assert torch.allclose(vae.pca_mean, mu.mean(0), atol=1e-4)

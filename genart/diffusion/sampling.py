@@ -16,10 +16,10 @@ import torch
 from genart.diffusion.ddim import ddim_step
 from genart.diffusion.ddpm import ddpm_step
 from genart.diffusion.dpm_solver import History, dpmpp_2m_step
-from genart.diffusion.schedules import Schedule, q_sample, spaced_timesteps, split_v
+from genart.diffusion.schedules import Schedule, q_sample, spaced_timesteps, split
 
 SAMPLERS = ("ddpm", "ddim", "dpm++2m")
-ModelFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]     # (x_t (B,C,H,W), t (B,)) → v̂
+ModelFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]     # (x_t (B,C,H,W), t (B,)) → v̂ or ε̂
 
 
 @dataclass
@@ -62,8 +62,7 @@ def denoise(model_fn: ModelFn, schedule: Schedule, sampler: str, x: torch.Tensor
         # resume this generator in another thread, so never yield inside the context.
         with torch.no_grad():
             t_batch = torch.full((x.shape[0],), t, device=x.device, dtype=torch.long)
-            v = model_fn(x, t_batch)
-            x0, eps = split_v(schedule, x, t_batch, v)
+            x0, eps = split(schedule, x, t_batch, model_fn(x, t_batch))
             if clip:                                      # keep x̂_0 in the data range; ε̂ consistent with it
                 x0 = x0.clamp(-1, 1)
                 a, sg = schedule.alpha(t_batch).float(), schedule.sigma(t_batch).float()
@@ -112,5 +111,5 @@ def project(model: Callable, schedule: Schedule, x0: torch.Tensor, t: int, k: in
     xs = x0.expand(k, *x0.shape[1:])
     tt = torch.full((k,), t, dtype=torch.long, device=x0.device)
     x_t = q_sample(schedule, xs, tt, _noise(xs.shape, generator, x0.device))
-    v = model(x_t, tt, torch.full((k,), null_label, dtype=torch.long, device=x0.device))
-    return split_v(schedule, x_t, tt, v)[0].clamp(-1, 1)
+    out = model(x_t, tt, torch.full((k,), null_label, dtype=torch.long, device=x0.device))
+    return split(schedule, x_t, tt, out)[0].clamp(-1, 1)

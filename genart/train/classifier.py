@@ -6,13 +6,11 @@ Trained on the train split only; the test split is its measure (and the metrics'
 
 from __future__ import annotations
 
-import math
-
 import torch
 import torch.nn.functional as F
 
 from genart.models.classifier import Classifier, ClassifierConfig, config_dict
-from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, lr_factor, step_seed, wrap_ddp
 
 
 def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
@@ -25,14 +23,10 @@ def augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
     return padded[:, :, dy:dy + 28, dx:dx + 28]
 
 
-def lr_factor(step: int, total: int, warmup: int) -> float:
-    if step < warmup:
-        return (step + 1) / warmup
-    return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
-
-
 class ClassifierTask:
     family = "classifier"
+    # the shipped recipe (classifier/fashion-v1): `python -m genart train classifier` with no flags runs it
+    recipe = dict(steps=2800, batch_size=128, lr=3e-3, precision="auto", sample_every=0)
 
     def __init__(self, args: RunArgs, d: Dist, config: ClassifierConfig | None = None):
         self.args, self.d = args, d
@@ -46,7 +40,7 @@ class ClassifierTask:
         self.warmup = max(1, min(200, args.steps // 10))
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]:
-        g = torch.Generator().manual_seed(self.args.seed * 1_000_003 + step * self.d.world + self.d.rank)
+        g = torch.Generator().manual_seed(step_seed(self.args.seed, step, self.d))
         for group in self.opt.param_groups:
             group["lr"] = self.args.lr * lr_factor(step, self.args.steps, self.warmup)
         self.net.train()
@@ -62,9 +56,10 @@ class ClassifierTask:
     def sample_grid(self, generator: torch.Generator) -> torch.Tensor:
         return torch.zeros(0, 1, 28, 28)            # a classifier draws nothing
 
-    def export(self):
+    def export(self, images: torch.Tensor, labels: torch.Tensor):
         return self.ema.module, config_dict(self.config)
 
-    def evaluate(self, model) -> dict:
+    def evaluate(self, model, classifier=None) -> dict:
+        """The classifier measures itself (test accuracy); it has no feature classifier to judge it."""
         from genart.evaluate import classifier_accuracy
         return classifier_accuracy(model, self.args.data)

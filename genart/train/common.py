@@ -21,7 +21,6 @@ import math
 import os
 import shlex
 import subprocess
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,18 +122,24 @@ class EMA:
 
 # ----------------------------------------------------------------------------- tasks
 class Task(Protocol):
+    """One family's training. `run` hands it everything it uses: batches, the step, the training set at
+    export (`images` (N, 1, 28, 28), `labels` (N,): the VAE's slider directions come from them) and the
+    feature classifier from --ckpt-dir that judges its samples (None when training the classifier)."""
     family: str
+    recipe: dict                                   # the shipped run's RunArgs values (steps, batch_size, lr, ...)
     modules: dict[str, nn.Module]                  # everything saved for resume (incl. EMA copies)
     optimizers: dict[str, torch.optim.Optimizer]
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]: ...
     def sample_grid(self, generator: torch.Generator) -> torch.Tensor: ...   # (N, 1, 28, 28) in [-1, 1]
-    def export(self) -> tuple[nn.Module, dict]: ...                         # inference model, its config
-    def evaluate(self, model: nn.Module) -> dict: ...                       # metrics for the model card
+    def export(self, images: torch.Tensor, labels: torch.Tensor) -> tuple[nn.Module, dict]: ...  # model, config
+    def evaluate(self, model: nn.Module, classifier: nn.Module | None) -> dict: ...          # card's metrics
 
 
 @dataclass
 class RunArgs:
+    """One training run. The defaults here are small, for tests; each Task's `recipe` holds its shipped
+    run's values, which `python -m genart train <family>` uses for every flag not given."""
     family: str
     data: str = "fashion-mnist"
     steps: int = 1000
@@ -149,8 +154,20 @@ class RunArgs:
     eval_samples: int = 2000
     no_export: bool = False
     precision: str = "auto"                            # autocast: auto (bf16 on GPU), bf16, fp32
-    command: str = ""
     history: list = field(default_factory=list)        # earlier phases of a resumed run: command, until_step
+
+
+def lr_factor(step: int, total: int, warmup: int) -> float:
+    """Learning-rate multiplier: linear warm-up over `warmup` steps, then cosine decay to 0 at `total`."""
+    if step < warmup:
+        return (step + 1) / warmup
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
+
+
+def step_seed(seed: int, step: int, d: Dist) -> int:
+    """The seed of one optimisation step on one rank: batches' noise, dropout and augmentation are a
+    function of (seed, step, rank), so a resumed run draws exactly what an uninterrupted one would."""
+    return seed * 1_000_003 + step * d.world + d.rank
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -162,7 +179,7 @@ def seed_everything(seed: int) -> torch.Generator:
 def save_state(path: Path, task: Task, step: int, elapsed: float, args: RunArgs) -> None:
     """Resume state (weights, EMA, optimizers, step): a local training file, never shipped."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    history = [*args.history, {"command": args.command or default_command(), "until_step": step}]
+    history = [*args.history, {"command": recipe_command(args), "until_step": step}]
     state = {"step": step, "elapsed": elapsed, "seed": args.seed, "family": task.family, "history": history,
              "modules": {k: _unwrap(m).state_dict() for k, m in task.modules.items()},
              "optimizers": {k: o.state_dict() for k, o in task.optimizers.items()}}
@@ -200,10 +217,17 @@ def git_commit() -> str:
         return "unknown"
 
 
-def default_command() -> str:
-    launcher = "torchrun --nproc_per_node=" + os.environ["WORLD_SIZE"] + " -m genart" \
-        if int(os.environ.get("WORLD_SIZE", "1")) > 1 else "python -m genart"
-    return launcher + " " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+def recipe_command(args: RunArgs) -> str:
+    """The command that trains these weights again, every flag that shapes them spelled out (the families'
+    default recipes may change later; a model card's command must keep meaning the same run)."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    launcher = f"torchrun --nproc_per_node={world} -m genart" if world > 1 else "python -m genart"
+    flags = ["train", args.family, "--data", str(args.data), "--steps", str(args.steps),
+             "--batch-size", str(args.batch_size), "--lr", repr(float(args.lr)), "--seed", str(args.seed),
+             "--precision", args.precision]
+    if args.resume is not None:
+        flags += ["--resume", str(args.resume)]
+    return launcher + " " + " ".join(shlex.quote(f) for f in flags)
 
 
 def write_grid(samples: torch.Tensor, path: Path, nrow: int = 10) -> None:
@@ -238,12 +262,16 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
     bar = tqdm(range(start, args.steps), initial=start, total=args.steps, disable=not d.main,
                desc=f"train {task.family}", dynamic_ncols=True, mininterval=2.0)
     commit = git_commit()                                  # the code that trains, not the code at export
+    judge = None                                           # the feature classifier for the card's metrics:
+    if d.main and not args.no_export and task.family != "classifier":        # load it now, not after training
+        from genart.registry import Registry
+        judge = Registry(args.ckpt_dir).get("classifier/fashion")
     t0, last_save, seen = time.time(), time.time(), 0
     losses: dict[str, float] = {}
     step = start
     try:
         for step in bar:
-            torch.manual_seed(args.seed * 1_000_003 + step * d.world + d.rank)   # dropout etc.: a function of the step
+            torch.manual_seed(step_seed(args.seed, step, d))                    # dropout etc.: a function of the step
             idx = torch.from_numpy(next(index_stream))
             x, y = images[idx].to(d.device, non_blocking=True), labels[idx].to(d.device, non_blocking=True)
             losses = task.train_step(x, y, step)
@@ -270,16 +298,17 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
     log(f"trained {task.family} to step {step} in {wall:.0f} s ({img_per_s:.0f} img/s); last losses {losses}")
     if args.no_export:
         return None
-    model, config = task.export()
+    model, config = task.export(images, labels)
     model.eval()
-    metrics = task.evaluate(model)
+    metrics = task.evaluate(model, judge)
     log("metrics: " + json.dumps(metrics))
     card = {
         "name": f"{task.family}/fashion" if args.data == "fashion-mnist" else f"{task.family}/{Path(args.data).name}",
         "family": task.family, "config": config, "metrics": metrics,
-        "training": {"command": args.command or default_command(), "git_commit": commit, "steps": step,
+        "training": {"command": recipe_command(args), "git_commit": commit, "steps": step,
                      "resumed_from": [h for h in args.history if h["until_step"] <= step],
                      "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, "world_size": d.world,
+                     "precision": args.precision,
                      "wall_time_s": round(wall, 1), "img_per_s": round(img_per_s, 1),
                      "device": _device_name(d.device), "dataset": args.data,
                      "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},

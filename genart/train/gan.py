@@ -12,11 +12,13 @@ import torch
 import torch.nn.functional as F
 
 from genart.models.gan import Discriminator, GANConfig, Generator, config_dict
-from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, step_seed, wrap_ddp
 
 
 class GANTask:
     family = "gan"
+    # the shipped recipe (gan/fashion-v1): `python -m genart train gan` with no flags runs it
+    recipe = dict(steps=14000, batch_size=64, lr=2e-4, precision="auto", sample_every=1000)
 
     def __init__(self, args: RunArgs, d: Dist, config: GANConfig | None = None):
         self.args, self.d = args, d
@@ -38,7 +40,7 @@ class GANTask:
         return self.g_net(z, y), y
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]:
-        g = torch.Generator().manual_seed(self.args.seed * 1_000_003 + step * self.d.world + self.d.rank)
+        g = torch.Generator().manual_seed(step_seed(self.args.seed, step, self.d))
         b = x.shape[0]
         x = x.contiguous(memory_format=torch.channels_last)
         self.G.train()
@@ -69,14 +71,14 @@ class GANTask:
         y = torch.arange(10).repeat_interleave(6).view(10, 6).t().reshape(-1).to(self.d.device)   # a column per class
         return self.G_ema.module.eval()(z, y)
 
-    def export(self):
+    def export(self, images: torch.Tensor, labels: torch.Tensor):
         G = self.G_ema.module
         standing_stats(G, self.config, seed=self.args.seed)
         return G, config_dict(self.config)
 
-    def evaluate(self, model) -> dict:
+    def evaluate(self, model, classifier) -> dict:
         from genart.evaluate import eval_gan_model
-        return eval_gan_model(model, samples=self.args.eval_samples, seed=self.args.seed)
+        return eval_gan_model(model, classifier, samples=self.args.eval_samples, seed=self.args.seed)
 
 
 @torch.no_grad()

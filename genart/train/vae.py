@@ -18,12 +18,13 @@ import torch
 import torch.nn.functional as F
 
 from genart.models.vae import VAE, VAEConfig, config_dict, neg_elbo_terms
-from genart.train.classifier import lr_factor
-from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, lr_factor, step_seed, wrap_ddp
 
 
 class VAETask:
     family = "vae"
+    # the shipped recipe (vae/fashion-v2): `python -m genart train vae` with no flags runs it
+    recipe = dict(steps=13000, batch_size=128, lr=2e-3, precision="bf16", sample_every=1000)
     alpha = 50.0                                          # weight of −log q(y|x) per image, in nats
 
     def __init__(self, args: RunArgs, d: Dist, config: VAEConfig | None = None):
@@ -37,11 +38,9 @@ class VAETask:
         self.optimizers = {"opt": self.opt}
         self.warmup = max(1, min(500, args.steps // 20))
         self.kl_warmup = max(1, args.steps // 10)
-        self.train_images: torch.Tensor | None = None       # set by the CLI: used for the export's directions
-        self.train_labels: torch.Tensor | None = None
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]:
-        g = torch.Generator(device=x.device).manual_seed(self.args.seed * 1_000_003 + step * self.d.world + self.d.rank)
+        g = torch.Generator(device=x.device).manual_seed(step_seed(self.args.seed, step, self.d))
         for group in self.opt.param_groups:
             group["lr"] = self.args.lr * lr_factor(step, self.args.steps, self.warmup)
         beta = min(1.0, (step + 1) / self.kl_warmup)
@@ -68,15 +67,15 @@ class VAETask:
         z = self.model.sample_prior(40, generator).to(self.d.device)
         return self.ema.module.decode(z)
 
-    def export(self):
+    def export(self, images: torch.Tensor, labels: torch.Tensor):
+        """The EMA model, its slider directions computed from the training set images (N, 1, 28, 28)."""
         model = self.ema.module
-        if self.train_images is not None:
-            set_directions(model, self.train_images, self.train_labels)
+        set_directions(model, images, labels)
         return model, config_dict(self.config)
 
-    def evaluate(self, model) -> dict:
+    def evaluate(self, model, classifier) -> dict:
         from genart.evaluate import eval_vae_model
-        return eval_vae_model(model, samples=self.args.eval_samples, seed=self.args.seed)
+        return eval_vae_model(model, classifier, samples=self.args.eval_samples, seed=self.args.seed)
 
 
 @torch.no_grad()

@@ -17,7 +17,7 @@ from PIL import Image, ImageDraw
 
 from genart.data import CLASSES, to_tensor, to_uint8
 from genart.diffusion.sampling import SAMPLERS, denoise, guided, project, sdedit_start
-from genart.diffusion.schedules import Schedule, cosine_schedule, spaced_timesteps
+from genart.diffusion.schedules import Schedule, schedule_for, spaced_timesteps
 from genart.images import upscale_nearest, with_params, write_gif
 from genart.registry import Registry
 from genart.ui.widgets import QUICK, SLOW, garment_of, number, seed_of, user_errors, whole
@@ -84,7 +84,7 @@ def build(registry: Registry) -> None:
         return registry.get(NAME)
 
     def schedule_of(model) -> Schedule:
-        return cosine_schedule(model.config.T)
+        return schedule_for(model.config)
 
     def run(x: torch.Tensor, timesteps: list[int], start: int, sampler: str, seed: int, label: int,
             guidance: float, progress, record: dict | None = None):

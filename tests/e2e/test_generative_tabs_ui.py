@@ -1,4 +1,5 @@
-"""VAE slider, GAN grid click, diffusion steps and timeline — driven in Debian's chromium."""
+"""The generative tabs in Debian's chromium: VAE slider, GAN grid click, diffusion steps and timeline (the Models
+tab itself is not driven here)."""
 
 import re
 
