@@ -1,6 +1,7 @@
 """Per-client queue limit, on a stand-in of Gradio's queue (the API test drives the real one)."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
 from genart.ui.fairness import client_key, limit_per_client
@@ -20,15 +21,21 @@ class FakeQueue:
         return True, "event", "success"
 
 
+def run(coro):
+    """asyncio.run on a fresh thread (the browser tests leave an event loop running on this one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def test_a_client_with_most_waiting_is_refused_with_a_sentence_and_others_are_not():
     q = FakeQueue()
     limit_per_client(q, 3)
     body = SimpleNamespace(session_hash="greedy")
     req = SimpleNamespace(headers={})
-    results = [asyncio.run(q.push(body, req, None)) for _ in range(5)]
+    results = [run(q.push(body, req, None)) for _ in range(5)]
     assert [r[0] for r in results] == [True, True, True, False, False]
     assert results[3][2] == "queue_full" and "You already have 3 requests waiting" in results[3][1]
-    assert asyncio.run(q.push(SimpleNamespace(session_hash="polite"), req, None))[0] is True
+    assert run(q.push(SimpleNamespace(session_hash="polite"), req, None))[0] is True
 
 
 def test_behind_a_proxy_the_client_is_its_address_not_its_session():
