@@ -40,3 +40,14 @@ def resolve(name: str | None) -> torch.device:
 def get_device() -> torch.device:
     """The studio's device, decided once per process."""
     return resolve(os.environ.get("GENART_DEVICE"))
+
+
+def serving_threads() -> int:
+    """Compute threads for the studio's server: all cores but one (at least one), so that a painting or
+    a diffusion run leaves a core for the web server and the quick lane. `GENART_THREADS` overrides.
+    Applies to torch's intra-op pool and OpenCV's; training and benchmarks keep their own settings."""
+    n = int(os.environ.get("GENART_THREADS") or max(1, (os.cpu_count() or 1) - 1))
+    torch.set_num_threads(n)
+    import cv2
+    cv2.setNumThreads(n)
+    return n

@@ -9,7 +9,7 @@ playing (GAN seed, VAE slider decode, classify, a GAN grid, /models), with `thin
 between calls (0: scripts hammering the studio; 1: a person looking at each result). Every call is timed; a failure is any call
 that did not return its result. The server's peak resident memory is sampled from /proc. Traffic
 goes only to 127.0.0.1, each client stops at the deadline or after `max_calls`, and the server is
-stopped at the end.
+stopped at the end. Clients speak Gradio's REST protocol directly (`RawClient`), like a browser tab.
 """
 
 from __future__ import annotations
@@ -82,49 +82,84 @@ def start_studio(port: int, log_path: Path) -> subprocess.Popen:
     raise RuntimeError(f"the studio did not start within 120 s; see {log_path}")
 
 
-def _calls(kind: str, i: int):
-    """The i-th call a client of `kind` makes: (api_name, args)."""
-    from gradio_client import handle_file
+class RawClient:
+    """The Gradio REST protocol over one keep-alive HTTP connection, as light as a browser tab:
+    POST /gradio_api/call/<api>, read its event stream to the end, then fetch the result's file the
+    way a browser shows it. (gradio_client spends ~150 ms of CPU per call on the 2-core machine
+    that also serves — measured — so with it the load generator, not the studio, was measured.)"""
+
+    def __init__(self, url: str):
+        import httpx
+        self.http = httpx.Client(base_url=url, timeout=300)
+
+    def upload(self, path: Path) -> dict:
+        r = self.http.post("gradio_api/upload", files={"files": (path.name, path.read_bytes())})
+        r.raise_for_status()
+        return {"path": r.json()[0], "meta": {"_type": "gradio.FileData"}, "orig_name": path.name}
+
+    def call(self, api: str, data: list):
+        import json
+        r = self.http.post(f"gradio_api/call/{api.strip('/')}", json={"data": data})
+        if r.status_code != 200:
+            raise RuntimeError(f"HTTP {r.status_code}: {r.text[:200]}")
+        event, payload = None, None
+        with self.http.stream("GET", f"gradio_api/call/{api.strip('/')}/{r.json()['event_id']}") as stream:
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    event = line.split(":", 1)[1].strip()
+                elif line.startswith("data:") and event in ("complete", "error"):
+                    payload = json.loads(line.split(":", 1)[1].strip() or "null")
+                    break
+        if event != "complete":
+            raise RuntimeError(f"{event}: {str(payload)[:200]}")
+        for out in payload:                                    # fetch images/files as a browser would
+            if isinstance(out, dict) and out.get("url"):
+                self.http.get(out["url"]).raise_for_status()
+        return payload
+
+    def close(self):
+        self.http.close()
+
+
+def _calls(kind: str, i: int, files: dict):
+    """The i-th call a client of `kind` makes: (api_name, data)."""
     if kind == "painter":
         k = i % 3
         if k == 0:
-            return "/stylize", (handle_file(str(EXAMPLES / "cat.jpg")), ("oil", "watercolor", "cartoon")[i % 3], 1.0)
+            return "/stylize", [files["cat"], ("oil", "watercolor", "cartoon")[i % 3], 1.0]
         if k == 1:
-            return "/diffusion_sample", (i, "any", "ddim", 25, 2.0)
-        return "/neural_style", (handle_file(str(EXAMPLES / "coffee.jpg")), handle_file(str(EXAMPLES / "style_gravel.jpg")),
-                                 20, 128, i)
-    k = i % len(QUICK)
-    api = QUICK[k]
+            return "/diffusion_sample", [i, "any", "ddim", 25, 2.0]
+        return "/neural_style", [files["coffee"], files["gravel"], 20, 128, i]
+    api = QUICK[i % len(QUICK)]
     if api == "/gan_generate":
-        return api, (i, "any", 0.8)
+        return api, [i, "any", 0.8]
     if api == "/vae_decode":
-        return api, ([0.0] * 10 + [0.1 * ((i * 7) % 11 - 5)] * (434 - 10),)
+        return api, [[0.0] * 10 + [0.1 * ((i * 7) % 11 - 5)] * (434 - 10)]
     if api == "/classify":
-        return api, (handle_file(str(EXAMPLES / "cat.jpg")),)
+        return api, [files["cat"]]
     if api == "/gan_grid":
-        return api, (i, "any", 0.8, 4, 4)
-    return api, ()
+        return api, [i, "any", 0.8, 4, 4]
+    return api, []
 
 
 def client_loop(url: str, kind: str, deadline: float, max_calls: int, tally: Tally, offset: int,
                 think_s: float = 0.0) -> None:
-    from gradio_client import Client
+    client = RawClient(url)
     try:
-        client = Client(url, verbose=False)
+        files = {name: client.upload(EXAMPLES / f"{name if name != 'gravel' else 'style_gravel'}.jpg")
+                 for name in ("cat", "coffee", "gravel")}
     except Exception as e:                                      # noqa: BLE001 — a failed connect is a failure
-        tally.add("connect", None, f"{type(e).__name__}: {e}")
+        tally.add("upload", None, f"{type(e).__name__}: {e}")
+        client.close()
         return
     try:
         for i in range(max_calls):
             if time.monotonic() >= deadline:
                 break
-            api, args = _calls(kind, i + offset)
+            api, data = _calls(kind, i + offset, files)
             t0 = time.perf_counter()
             try:
-                if api in ("/neural_style", "/diffusion_sample"):
-                    client.submit(*args, api_name=api).result(timeout=300)
-                else:
-                    client.predict(*args, api_name=api)
+                client.call(api, data)
                 tally.add(api, time.perf_counter() - t0)
             except Exception as e:                              # noqa: BLE001 — every failure is counted
                 tally.add(api, None, f"{type(e).__name__}: {e}")
@@ -168,9 +203,8 @@ def run_load(clients: int, seconds: float, max_calls: int = 400, log_dir: Path |
     wall = time.perf_counter() - t0
     alive_after = None
     try:
-        from gradio_client import Client
-        c = Client(url, verbose=False)
-        alive_after = len(c.predict(api_name="/models"))
+        c = RawClient(url)
+        alive_after = len(c.call("/models", [])[0])
         c.close()
     except Exception as e:                                      # noqa: BLE001
         alive_after = f"{type(e).__name__}: {e}"

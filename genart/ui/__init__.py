@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gradio as gr
 
+from genart.device import serving_threads
 from genart.images import MAX_FILE_BYTES
 from genart.registry import Registry
 from genart.ui.fairness import limit_per_client
@@ -28,6 +29,7 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
     from genart.ui import diffusion_tab, gan_tab, models_tab, styles_tab, vae_tab
 
     registry = registry or Registry()
+    serving_threads()
     with gr.Blocks(title="genart studio", fill_width=True, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(INTRO)
         with gr.Tabs():
