@@ -231,19 +231,15 @@ def recipe_command(args: RunArgs) -> str:
 
 
 def write_grid(samples: torch.Tensor, path: Path, nrow: int = 10) -> None:
+    """Samples (N, 1, 28, 28) in [-1, 1] → one PNG, `nrow` to a row with 2-px gaps, enlarged 3× (nearest)."""
     from PIL import Image
-    from genart.data import to_uint8
-    imgs = to_uint8(samples)                                     # (N, 28, 28)
-    n, h, w = imgs.shape
-    if n == 0:
+    from torchvision.utils import make_grid
+    if len(samples) == 0:
         return
-    rows = math.ceil(n / nrow)
-    grid = np.zeros((rows * (h + 2), nrow * (w + 2)), np.uint8)
-    for i, im in enumerate(imgs):
-        r, c = divmod(i, nrow)
-        grid[r * (h + 2) + 1:r * (h + 2) + 1 + h, c * (w + 2) + 1:c * (w + 2) + 1 + w] = im
+    grid = make_grid(samples.detach().float().cpu(), nrow=nrow, padding=2, normalize=True, value_range=(-1, 1))
+    img = (grid[0] * 255).round().to(torch.uint8).numpy()                      # (H', W'): channel 0 of gray
     path.parent.mkdir(parents=True, exist_ok=True)
-    Image.fromarray(grid).resize((grid.shape[1] * 3, grid.shape[0] * 3), Image.Resampling.NEAREST).save(path)
+    Image.fromarray(img).resize((img.shape[1] * 3, img.shape[0] * 3), Image.Resampling.NEAREST).save(path)
 
 
 # ----------------------------------------------------------------------------- the loop
