@@ -237,24 +237,16 @@ def _paper_noise(h: int, w: int, rng: np.random.Generator, k: float) -> np.ndarr
 
 def _kmeans(data: np.ndarray, n: int, rng: np.random.Generator, iters: int = 12,
             max_samples: int = 6000) -> np.ndarray:
-    """Plain Lloyd k-means with k-means++ seeding from ``rng``. data (N, D) -> centres (n, D)."""
+    """k-means (cv2.kmeans, k-means++ seeding) on at most ``max_samples`` rows drawn by ``rng``.
+    data (N, D) -> centres (n, D) float32. OpenCV seeds from its own per-thread RNG, so that is set
+    from ``rng`` first: the same seed gives the same palette."""
     if data.shape[0] > max_samples:
         data = data[rng.choice(data.shape[0], max_samples, replace=False)]
     n = max(1, min(n, data.shape[0]))
-    centres = [data[rng.integers(data.shape[0])]]
-    d2 = ((data - centres[0]) ** 2).sum(1)
-    for _ in range(1, n):
-        p = d2 / d2.sum() if d2.sum() > 0 else None
-        centres.append(data[rng.choice(data.shape[0], p=p)])
-        d2 = np.minimum(d2, ((data - centres[-1]) ** 2).sum(1))
-    C = np.stack(centres).astype(np.float32)  # (n, D)
-    for _ in range(iters):
-        lab = _nearest(data, C)
-        for j in range(n):
-            members = data[lab == j]
-            if len(members):
-                C[j] = members.mean(0)
-    return C
+    cv2.setRNGSeed(int(rng.integers(2 ** 31)))
+    criteria = (cv2.TERM_CRITERIA_MAX_ITER | cv2.TERM_CRITERIA_EPS, iters, 1e-3)
+    _, _, centres = cv2.kmeans(np.ascontiguousarray(data, np.float32), n, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
+    return centres
 
 
 def _nearest(data: np.ndarray, centres: np.ndarray) -> np.ndarray:
