@@ -252,6 +252,10 @@ def write_grid(samples: torch.Tensor, path: Path, nrow: int = 10) -> None:
 def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d: Dist,
         card_extra: dict | None = None, log: Callable[[str], None] = print) -> Path | None:
     """Train `task` for args.steps on images (N, 1, 28, 28) / labels (N,); export; return the card path."""
+    judge = None                                           # the feature classifier for the card's metrics:
+    if d.main and not args.no_export and task.family != "classifier":        # load it now, not after training
+        from genart.registry import Registry
+        judge = Registry(args.ckpt_dir).get("classifier/fashion")
     run_dir = Path(args.out) / task.family
     state_path = run_dir / "state.pt"
     start, elapsed = 0, 0.0
@@ -264,10 +268,6 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
     bar = tqdm(range(start, args.steps), initial=start, total=args.steps, disable=not d.main,
                desc=f"train {task.family}", dynamic_ncols=True, mininterval=2.0)
     commit = git_commit()                                  # the code that trains, not the code at export
-    judge = None                                           # the feature classifier for the card's metrics:
-    if d.main and not args.no_export and task.family != "classifier":        # load it now, not after training
-        from genart.registry import Registry
-        judge = Registry(args.ckpt_dir).get("classifier/fashion")
     t0, last_save, seen = time.time(), time.time(), 0
     losses: dict[str, float] = {}
     step = start
