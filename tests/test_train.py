@@ -174,3 +174,17 @@ def test_the_card_command_spells_out_every_flag_that_shapes_the_weights(monkeypa
     again = run_args(_parser().parse_args(shlex.split(command)[3:]))
     fields = ("data", "steps", "batch_size", "lr", "seed", "precision")
     assert [getattr(again, f) for f in fields] == [getattr(args, f) for f in fields]
+
+
+def test_sample_grid_png_lays_out_the_samples(tmp_path):
+    from PIL import Image
+
+    from genart.data import to_uint8
+    from genart.train.common import write_grid
+    samples = torch.rand(12, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    write_grid(samples, tmp_path / "g.png", nrow=10)
+    im = np.asarray(Image.open(tmp_path / "g.png"))
+    assert im.shape == ((2 * 30 + 2) * 3, (10 * 30 + 2) * 3)                   # 2 rows of 10, 2-px gaps, ×3
+    cell = im[(30 + 2) * 3:(30 + 2 + 28) * 3:3, (30 + 2) * 3:(30 + 2 + 28) * 3:3]  # row 1, column 1: sample 11
+    assert np.abs(cell.astype(int) - to_uint8(samples[11:12])[0]).max() <= 1
+    assert im[:6].max() == 0 and im[32 * 3:, (2 * 30 + 2) * 3:].max() == 0         # gaps and empty cells: black

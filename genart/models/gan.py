@@ -4,8 +4,9 @@ Generator G(z, y): z ~ N(0, I) (B, 128) and a class y → image (B, 1, 28, 28) i
 class-conditional batch norm (gains and biases from an embedding of y).
 Discriminator D(x, y): spectral-normalised convolutions (Miyato et al. 2018) and a projection
 head (Miyato & Koyama 2018): D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩.
-Truncation ψ (the "truncation trick", Brock et al. 2019; Karras et al. 2019) lives with the
-sampling code in genart/gan_sampling.py: z is drawn from the seed and pulled toward the mean.
+Seeds, truncation ψ (the "truncation trick", Brock et al. 2019; Karras et al. 2019), slerp and
+crossover live at the end of this file (`latent`, `truncate`, ...): z is drawn from the seed and
+pulled toward the mean.
 """
 
 from __future__ import annotations

@@ -47,17 +47,6 @@ def panel(x: torch.Tensor, scale: int = SCALE) -> np.ndarray:
     return upscale_nearest(to_uint8(x)[0], scale)
 
 
-def noise_view(eps: torch.Tensor, scale: int) -> np.ndarray:
-    """ε̂ (≈ N(0, 1)) shown with ±3 mapped to black/white."""
-    return panel((eps / 3).clamp(-1, 1), scale)
-
-
-def inside(x_t: torch.Tensor, x0: torch.Tensor, eps: torch.Tensor) -> np.ndarray:
-    """x_t | x̂_0 | ε̂ side by side, (224, 3·224 + 16) uint8."""
-    gap = np.full((224, 8), 128, np.uint8)
-    return np.hstack([panel(x_t, 8), gap, panel(x0, 8), gap, noise_view(eps, 8)])
-
-
 def noise_plot(schedule: Schedule, timesteps: list[int], index: int, size=(420, 150)) -> np.ndarray:
     """log-SNR along the run's timesteps, with the current step marked."""
     w, h = size
