@@ -9,7 +9,7 @@ playing (GAN seed, VAE slider decode, classify, a GAN grid, /models), with `thin
 between calls (0: scripts hammering the studio; 1: a person looking at each result). Every call is timed; a failure is any call
 that did not return its result. The server's peak resident memory is sampled from /proc. Traffic
 goes only to 127.0.0.1, each client stops at the deadline or after `max_calls`, and the server is
-stopped at the end. Clients speak Gradio's REST protocol directly (`RawClient`), like a browser tab.
+stopped at the end. Clients speak Gradio's browser protocol directly (`RawClient`), like a browser tab.
 """
 
 from __future__ import annotations
@@ -83,14 +83,21 @@ def start_studio(port: int, log_path: Path) -> subprocess.Popen:
 
 
 class RawClient:
-    """The Gradio REST protocol over one keep-alive HTTP connection, as light as a browser tab:
-    POST /gradio_api/call/<api>, read its event stream to the end, then fetch the result's file the
-    way a browser shows it. (gradio_client spends ~150 ms of CPU per call on the 2-core machine
-    that also serves — measured — so with it the load generator, not the studio, was measured.)"""
+    """Gradio's browser protocol over one keep-alive HTTP connection, as light as a browser tab: one
+    session for the client's life, POST /gradio_api/queue/join, read the session's event stream to
+    the call's completion, then fetch the result's files the way a browser shows them.
+    (gradio_client spends ~150 ms of CPU per call — measured — on the 2-core machine that also
+    serves, so with it the load generator measured itself; and a fresh session per call, as
+    /gradio_api/call/ makes, costs the server ~30 ms to build the session's copy of the UI config.)"""
 
     def __init__(self, url: str):
+        import uuid
+
         import httpx
         self.http = httpx.Client(base_url=url, timeout=300)
+        self.session = uuid.uuid4().hex[:11]
+        config = self.http.get("config").json()
+        self.fn_index = {f"/{d['api_name']}": d["id"] for d in config["dependencies"] if d.get("api_name")}
 
     def upload(self, path: Path) -> dict:
         r = self.http.post("gradio_api/upload", files={"files": (path.name, path.read_bytes())})
@@ -99,23 +106,27 @@ class RawClient:
 
     def call(self, api: str, data: list):
         import json
-        r = self.http.post(f"gradio_api/call/{api.strip('/')}", json={"data": data})
+        r = self.http.post("gradio_api/queue/join", json={
+            "data": data, "fn_index": self.fn_index[api], "session_hash": self.session,
+            "event_data": None, "trigger_id": None})
         if r.status_code != 200:
             raise RuntimeError(f"HTTP {r.status_code}: {r.text[:200]}")
-        event, payload = None, None
-        with self.http.stream("GET", f"gradio_api/call/{api.strip('/')}/{r.json()['event_id']}") as stream:
+        event_id, done = r.json()["event_id"], None
+        with self.http.stream("GET", "gradio_api/queue/data", params={"session_hash": self.session}) as stream:
             for line in stream.iter_lines():
-                if line.startswith("event:"):
-                    event = line.split(":", 1)[1].strip()
-                elif line.startswith("data:") and event in ("complete", "error"):
-                    payload = json.loads(line.split(":", 1)[1].strip() or "null")
+                if not line.startswith("data:"):
+                    continue
+                msg = json.loads(line[5:])
+                if msg.get("event_id") == event_id and msg.get("msg") == "process_completed":
+                    done = msg
                     break
-        if event != "complete":
-            raise RuntimeError(f"{event}: {str(payload)[:200]}")
-        for out in payload:                                    # fetch images/files as a browser would
+        if not done or not done.get("success"):
+            raise RuntimeError(str((done or {}).get("output", "no completion"))[:200])
+        outputs = done["output"]["data"]
+        for out in outputs:                                    # fetch images/files as a browser would
             if isinstance(out, dict) and out.get("url"):
                 self.http.get(out["url"]).raise_for_status()
-        return payload
+        return outputs
 
     def close(self):
         self.http.close()

@@ -14,6 +14,7 @@ from genart.ui.fairness import limit_per_client
 
 QUEUE_SIZE = 64           # requests waiting in all lanes together
 PER_CLIENT = 8            # of which one client may own at most this many
+SESSIONS = 1000           # Gradio keeps ~0.46 MB per session (its copy of the UI config; measured): ≤ ~0.5 GB
 
 THEME = gr.themes.Soft(primary_hue="indigo", secondary_hue="pink")
 CSS = """
@@ -45,5 +46,8 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
 
 def launch_options() -> dict:
     """What `demo.launch` needs besides host and port: look, and the upload limit (Gradio refuses a
-    larger upload while it streams in, before anything is stored)."""
-    return dict(theme=THEME, css=CSS, footer_links=["api", "gradio", "settings"], max_file_size=MAX_FILE_BYTES)
+    larger upload while it streams in, before anything is stored), and the sessions kept (least recently
+    used dropped first: Gradio's default of 10000 would be ~4.6 GB, and every /gradio_api/call/ request
+    is a new session)."""
+    return dict(theme=THEME, css=CSS, footer_links=["api", "gradio", "settings"], max_file_size=MAX_FILE_BYTES,
+                state_session_capacity=SESSIONS)
