@@ -10,7 +10,10 @@ import gradio as gr
 from genart.device import serving_threads
 from genart.images import MAX_FILE_BYTES
 from genart.registry import Registry
+from genart.ui import gradio_fixes
 from genart.ui.fairness import limit_per_client
+
+gradio_fixes.apply()
 
 QUEUE_SIZE = 64           # requests waiting in all lanes together
 PER_CLIENT = 8            # of which one client may own at most this many
@@ -27,18 +30,17 @@ INTRO = ("# genart studio\nPaint a photo in a classic medium, or play the studio
 
 
 def build_demo(registry: Registry | None = None) -> gr.Blocks:
-    from genart.ui import diffusion_tab, gan_tab, models_tab, styles_tab, vae_tab
+    from genart.ui import diffusion_tab, gan_tab, models_tab, records_tab, styles_tab, vae_tab
 
     registry = registry or Registry()
     serving_threads()
     with gr.Blocks(title="genart studio", fill_width=True, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(INTRO)
-        with gr.Tabs():
+        with gr.Tabs() as tabs:
             styles_tab.build()
-            vae_tab.build(registry)
-            gan_tab.build(registry)
-            diffusion_tab.build(registry)
+            settings = {**vae_tab.build(registry), **gan_tab.build(registry), **diffusion_tab.build(registry)}
             models_tab.build(registry)
+            records_tab.build(registry, tabs, settings)
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=1)
     limit_per_client(demo._queue, PER_CLIENT)
     return demo

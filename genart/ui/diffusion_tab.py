@@ -3,11 +3,15 @@
 Sample with any sampler and see inside every step (x_t, the predicted clean image x̂_0 and the
 predicted noise ε̂); scrub the finished run on a timeline (no recomputation) with the noise level
 marked; export it as a GIF; rewind to any step and branch with another seed, class or guidance;
-or start from a sketch (SDEdit). Public API: /diffusion_sample, /diffusion_img2img (streaming).
+or start from a sketch (SDEdit). Core functions (`fn(registry, ...)`) are shared by the API, the
+browser and /replay; `build()` only lays out and wires.
+Public API: /diffusion_sample, /diffusion_img2img (streaming).
 """
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 
 import gradio as gr
@@ -15,12 +19,14 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
+from genart import records
 from genart.data import CLASSES, to_tensor, to_uint8
 from genart.diffusion.sampling import SAMPLERS, denoise, guided, project, sdedit_start
 from genart.diffusion.schedules import Schedule, schedule_for, spaced_timesteps
-from genart.images import upscale_nearest, with_params, write_gif
+from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
-from genart.ui.widgets import QUICK, SLOW, garment_of, number, seed_of, user_errors, whole
+from genart.ui.widgets import (QUICK, SLOW, bind, garment_of, number, seed_of, sketchpad, ui_action, user_errors,
+                               whole)
 
 NAME = "diffusion/fashion"
 LABELS = ["any", *CLASSES]
@@ -68,195 +74,241 @@ def noise_plot(schedule: Schedule, timesteps: list[int], index: int, size=(420, 
     return np.asarray(img)
 
 
-def build(registry: Registry) -> None:
-    def unet():
-        return registry.get(NAME)
+# ---- core: the sampling loop with a trace of every step, shared by the API, the browser and /replay
 
-    def schedule_of(model) -> Schedule:
-        return schedule_for(model.config)
+def unet(registry: Registry):
+    return registry.get(NAME)
 
-    def run(x: torch.Tensor, timesteps: list[int], start: int, sampler: str, seed: int, label: int,
-            guidance: float, progress, record: dict | None = None):
-        """Denoise from x = x at timesteps[start]; yield (step, record) with the record growing."""
-        model = unet()
-        sched = schedule_of(model)
-        labels = torch.tensor([label], device=registry.device)
-        fn = guided(model, labels, guidance, model.config.num_classes)
-        g = torch.Generator().manual_seed(int(seed))
-        record = record or {"timesteps": timesteps, "frames": [], "xs": []}
-        record["frames"], record["xs"] = record["frames"][:start], record["xs"][:start]
-        for step in denoise(fn, sched, sampler, x.to(registry.device), timesteps, g, start=start):
-            record["frames"].append((to_uint8(step.x_t)[0], to_uint8(step.x0)[0],
-                                     to_uint8((step.eps / 3).clamp(-1, 1))[0]))
-            record["xs"].append(step.x_t.cpu()[0, 0].tolist())
+
+def schedule_of(registry: Registry) -> Schedule:
+    return schedule_for(unet(registry).config)
+
+
+def start_noise(seed: int) -> torch.Tensor:
+    return torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(int(seed)))    # x_T (1, 1, 28, 28)
+
+
+def run(registry: Registry, x: torch.Tensor, timesteps: list[int], start: int, sampler: str, seed: int,
+        label: int, guidance: float, progress=None, trace: dict | None = None):
+    """Denoise from x at timesteps[start]; yield (step, trace), the trace (frames and x_t of every step,
+    for the timeline and branching) growing as it goes."""
+    model = unet(registry)
+    labels = torch.tensor([label], device=registry.device)
+    fn = guided(model, labels, guidance, model.config.num_classes)
+    g = torch.Generator().manual_seed(int(seed))
+    trace = trace or {"timesteps": timesteps, "frames": [], "xs": []}
+    trace["frames"], trace["xs"] = trace["frames"][:start], trace["xs"][:start]
+    for step in denoise(fn, schedule_of(registry), sampler, x.to(registry.device), timesteps, g, start=start):
+        trace["frames"].append((to_uint8(step.x_t)[0], to_uint8(step.x0)[0],
+                                to_uint8((step.eps / 3).clamp(-1, 1))[0]))
+        trace["xs"].append(step.x_t.cpu()[0, 0].tolist())
+        if progress is not None:
             progress((step.index + 1, len(timesteps)), desc="Denoising")
-            yield step, record
+        yield step, trace
 
-    def info_line(step, n, sampler, seed, label, guidance) -> str:
-        return (f"step {step.index + 1}/{n} · t = {step.t} · {sampler} · seed {seed} · "
-                f"{label if isinstance(label, str) else ('any' if label >= len(CLASSES) else CLASSES[label])}"
-                f" · guidance {guidance:g}")
 
-    def start_noise(seed: int) -> torch.Tensor:
-        return torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(int(seed)))
+def info_line(step, n, sampler, seed, label, guidance) -> str:
+    name = label if isinstance(label, str) else ("any" if label >= len(CLASSES) else CLASSES[label])
+    return f"step {step.index + 1}/{n} · t = {step.t} · {sampler} · seed {seed} · {name} · guidance {guidance:g}"
 
-    @user_errors
-    def diffusion_sample(seed: int = 0, label: str = "any", sampler: str = "ddim", steps: int = 25,
-                         guidance: float = 2.0, progress=gr.Progress()):
-        """/diffusion_sample: streams (image, info) as the noise becomes a garment; the last is final."""
-        sampler, steps, guidance = check(sampler, steps, guidance)
-        seed, lab = seed_of(seed), label_index(label, unet().config.num_classes)
-        ts = spaced_timesteps(schedule_of(unet()).T, steps)
-        for step, _ in run(start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress):
-            params = dict(seed=seed, label=label, sampler=sampler, steps=steps, guidance=guidance,
-                          step=step.index + 1)
-            yield with_params(panel(step.x_next), **params), info_line(step, len(ts), sampler, seed, label, guidance)
 
-    def sketch_guide(sketch) -> tuple[torch.Tensor, int]:
-        """The garment the sketch becomes, and the class it shows: the classifier's probabilities averaged
-        over the sketch itself and 8 of the model's unconditional readings of it noised to t = 300
-        (`project`). On six outline sketches the sketch alone was read right 5 times (a dress → T-shirt),
-        with the readings 6 times; on 100 test images 89 → 92 right (weights of training step 5269)."""
-        garment = garment_of(sketch)                                                        # (28, 28)
-        x0 = to_tensor(garment[None])                                                       # (1, 1, 28, 28)
-        model = unet()
-        readings = project(model, schedule_of(model), x0, 300, 8, model.config.num_classes,
-                           torch.Generator().manual_seed(0))                               # (8, 1, 28, 28)
-        classifier = registry.get("classifier/fashion")
-        with torch.no_grad():
-            p_sketch = classifier(x0).softmax(-1)[0]                                        # (10,)
-            p_read = classifier(readings).softmax(-1).mean(0)                               # (10,)
-        return x0, int(((p_sketch + p_read) / 2).argmax())
+def sample(registry: Registry, seed: int = 0, label: str = "any", sampler: str = "ddim", steps: int = 25,
+           guidance: float = 2.0, progress=gr.Progress()):
+    """/diffusion_sample: streams (image, info) as the noise becomes a garment; the last is final and
+    carries the record that makes it again."""
+    sampler, steps, guidance = check(sampler, steps, guidance)
+    seed, lab = seed_of(seed), label_index(label, unet(registry).config.num_classes)
+    ts = spaced_timesteps(schedule_of(registry).T, steps)
+    params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance}
+    for step, _ in run(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress):
+        done = step.index + 1 == len(ts)
+        rec = records.of_model(registry, "diffusion_sample", NAME, params if done else {**params, "step": step.index + 1})
+        yield records.stamp(panel(step.x_next), rec), info_line(step, len(ts), sampler, seed, label, guidance)
 
-    @user_errors
-    def diffusion_img2img(sketch, strength: float = 0.6, seed: int = 0, label: str = "any", sampler: str = "ddim",
-                          steps: int = 25, guidance: float = 2.0, progress=gr.Progress()):
-        """/diffusion_img2img (SDEdit): noise the sketch to `strength`, then denoise; streams (image, info).
-        label "any" uses the class the sketch reads as (`sketch_guide`)."""
-        sampler, steps, guidance = check(sampler, steps, guidance)
-        seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
-        lab = None if label in (None, "", "any") else label_index(label, unet().config.num_classes)
-        x0, guess = sketch_guide(sketch)
-        lab = guess if lab is None else lab
-        x, ts = sdedit_start(schedule_of(unet()), x0, strength, steps, torch.Generator().manual_seed(seed))
-        name = CLASSES[lab]
-        for step, _ in run(x, ts, 0, sampler, seed, lab, guidance, progress):
-            yield (with_params(panel(step.x_next), seed=seed, label=name, sampler=sampler, steps=steps,
-                               guidance=guidance, strength=strength, step=step.index + 1),
-                   info_line(step, len(ts), sampler, seed, name, guidance) + f" · strength {strength:g}")
 
-    # ---- UI handlers: the record of a run lives in session state for the timeline and branching
-    def ui_views(record: dict, k: int, params: dict):
-        x_t, x0, eps = record["frames"][k]
-        big = with_params(upscale_nearest(x_t, SCALE), **params, shown_step=k + 1)
-        gap = np.full((224, 8), 128, np.uint8)
-        strip = np.hstack([upscale_nearest(x_t, 8), gap, upscale_nearest(x0, 8), gap, upscale_nearest(eps, 8)])
-        return big, strip, noise_plot(schedule_of(unet()), record["timesteps"], k)
+def sketch_guide(registry: Registry, sketch) -> tuple[torch.Tensor, int]:
+    """The garment the sketch becomes, and the class it shows: the classifier's probabilities averaged
+    over the sketch itself and 8 of the model's unconditional readings of it noised to t = 300
+    (`project`). On six outline sketches the sketch alone was read right 5 times (a dress → T-shirt),
+    with the readings 6 times; on 100 test images 89 → 92 right (weights of training step 5269)."""
+    garment = garment_of(sketch)                                                            # (28, 28)
+    x0 = to_tensor(garment[None])                                                           # (1, 1, 28, 28)
+    model = unet(registry)
+    readings = project(model, schedule_of(registry), x0, 300, 8, model.config.num_classes,
+                       torch.Generator().manual_seed(0))                                   # (8, 1, 28, 28)
+    classifier = registry.get("classifier/fashion")
+    with torch.no_grad():
+        p_sketch = classifier(x0).softmax(-1)[0]                                            # (10,)
+        p_read = classifier(readings).softmax(-1).mean(0)                                   # (10,)
+    return x0, int(((p_sketch + p_read) / 2).argmax())
 
-    def _stream(x, ts, start, sampler, seed, lab, guidance, progress, params, record=None):
-        for step, rec in run(x, ts, start, sampler, seed, lab, guidance, progress, record):
-            k = step.index
-            big, strip, plot = ui_views(rec, k, params)
-            yield (big, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance), rec,
-                   gr.Slider(minimum=1, maximum=max(2, len(rec["frames"])), value=k + 1, step=1))
-        if rec["frames"]:
-            final = with_params(upscale_nearest(to_uint8(step.x_next)[0], SCALE), **params, shown_step="final")
-            rec["final"] = to_uint8(step.x_next)[0]
-            yield (final, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance) + " · done", rec,
-                   gr.Slider(minimum=1, maximum=max(2, len(rec["frames"])), value=len(rec["frames"]), step=1))
 
-    @user_errors
-    def ui_sample(seed, label, sampler, steps, guidance, progress=gr.Progress()):
-        sampler, steps, guidance = check(sampler, steps, guidance)
-        seed, lab = seed_of(seed), label_index(label, unet().config.num_classes)
-        ts = spaced_timesteps(schedule_of(unet()).T, steps)
-        params = dict(seed=seed, label=label, sampler=sampler, steps=steps, guidance=guidance)
-        record = {"timesteps": ts, "frames": [], "xs": [], "params": params}
-        yield from _stream(start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress, params, record)
+def img2img_start(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance):
+    """Checked SDEdit inputs → (x at the start step, timesteps, class index, guessed class, params).
+    One rule for the API and the browser: label "any" uses the class the sketch reads as."""
+    sampler, steps, guidance = check(sampler, steps, guidance)
+    seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
+    lab = None if label in (None, "", "any") else label_index(label, unet(registry).config.num_classes)
+    x0, guess = sketch_guide(registry, sketch)
+    lab = guess if lab is None else lab
+    x, ts = sdedit_start(schedule_of(registry), x0, strength, steps, torch.Generator().manual_seed(seed))
+    params = {"seed": seed, "label": CLASSES[lab], "sampler": sampler, "steps": steps, "guidance": guidance,
+              "strength": strength}
+    return x, ts, lab, guess, params
 
-    @user_errors
-    def ui_img2img(sketch, strength, seed, label, sampler, steps, guidance, progress=gr.Progress()):
-        sampler, steps, guidance = check(sampler, steps, guidance)
-        seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
-        x0, guess = sketch_guide(sketch)
-        lab = guess if label == "any" else label_index(label, unet().config.num_classes)
-        x, ts = sdedit_start(schedule_of(unet()), x0, strength, steps, torch.Generator().manual_seed(seed))
-        params = dict(seed=seed, label=CLASSES[lab], sampler=sampler, steps=steps, guidance=guidance,
-                      strength=strength)
-        record = {"timesteps": ts, "frames": [], "xs": [], "params": params}
-        if label == "any":
-            gr.Info(f"Your sketch reads as a {CLASSES[guess]} (the classifier on the sketch and on the "
-                        "model's own reading of it); guiding toward it. Pick a class to choose yourself.")
-        yield from _stream(x, ts, 0, sampler, seed, lab, guidance, progress, params, record)
 
-    @user_errors
-    def ui_preview_noised(sketch, strength, seed):
-        if sketch is None:
-            return None
-        try:
-            x0 = to_tensor(garment_of(sketch)[None])                                        # no reading needed
-        except gr.Error:
-            return None
-        x, ts = sdedit_start(schedule_of(unet()), x0, float(strength), 1, torch.Generator().manual_seed(int(seed)))
-        return upscale_nearest(to_uint8(x)[0], 8)
+def img2img(registry: Registry, sketch, strength: float = 0.6, seed: int = 0, label: str = "any",
+            sampler: str = "ddim", steps: int = 25, guidance: float = 2.0, progress=gr.Progress()):
+    """/diffusion_img2img (SDEdit): noise the sketch to `strength`, then denoise; streams (image, info).
+    label "any" uses the class the sketch reads as (`sketch_guide`)."""
+    x, ts, lab, _, params = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance)
+    chain = [records.make("sketch", {"image": "uploaded or drawn"})]
+    for step, _ in run(registry, x, ts, 0, params["sampler"], params["seed"], lab, params["guidance"], progress):
+        rec = records.of_model(registry, "diffusion_img2img", NAME, {**params, "step": step.index + 1}, chain)
+        yield (records.stamp(panel(step.x_next), rec),
+               info_line(step, len(ts), params["sampler"], params["seed"], params["label"], params["guidance"])
+               + f" · strength {params['strength']:g}")
 
-    def ui_scrub(record, k):
-        if not record or not record.get("frames"):
-            return gr.skip(), gr.skip(), gr.skip(), "Run the sampler first."
-        k = max(0, min(int(k) - 1, len(record["frames"]) - 1))
-        big, strip, plot = ui_views(record, k, record.get("params", {}))
-        return big, strip, plot, f"showing step {k + 1}/{len(record['frames'])} · t = {record['timesteps'][k]}"
 
-    @user_errors
-    def ui_branch(record, k, seed, label, guidance, progress=gr.Progress()):
-        if not record or not record.get("xs"):
-            raise gr.Error("Run the sampler first, then pick a step on the timeline.")
-        k = max(0, min(int(k) - 1, len(record["xs"]) - 1))
-        params = dict(record["params"], seed=int(seed), label=label, guidance=float(guidance), branched_at=k + 1)
-        lab = label_index(label, unet().config.num_classes)
-        x = torch.tensor(record["xs"][k]).view(1, 1, 28, 28)
-        yield from _stream(x, record["timesteps"], k, params["sampler"], seed, lab, float(guidance), progress,
-                           params, {**record, "params": params})
+# ---- browser handlers: the trace of a run lives in session state for the timeline and branching
 
-    def ui_gif(record):
-        if not record or not record.get("frames"):
-            raise gr.Error("Run the sampler first.")
-        gap = np.full((224, 8), 128, np.uint8)
-        frames = [np.hstack([upscale_nearest(a, 8), gap, upscale_nearest(b, 8), gap, upscale_nearest(c, 8)])
-                  for a, b, c in record["frames"]]
-        if "final" in record:
-            f = upscale_nearest(record["final"], 8)
-            frames += [np.hstack([f, gap, f, gap, np.full_like(f, 128)])] * 6
-        return str(write_gif(frames, duration_ms=100))
+def views(registry: Registry, trace: dict, k: int):
+    """Step k of a trace → the big x_t, the x_t | x̂₀ | ε̂ strip and the noise plot."""
+    x_t, x0, eps = trace["frames"][k]
+    gap = np.full((224, 8), 128, np.uint8)
+    strip = np.hstack([upscale_nearest(x_t, 8), gap, upscale_nearest(x0, 8), gap, upscale_nearest(eps, 8)])
+    return upscale_nearest(x_t, SCALE), strip, noise_plot(schedule_of(registry), trace["timesteps"], k)
 
+
+def timeline(trace: dict, k: int) -> gr.Slider:
+    return gr.Slider(minimum=1, maximum=max(2, len(trace["frames"])), value=k, step=1)
+
+
+def stream(registry: Registry, x, ts, start, sampler, seed, lab, guidance, progress, trace, record: dict):
+    """Run and show every step; the final image carries `record`."""
+    step = None
+    for step, trace in run(registry, x, ts, start, sampler, seed, lab, guidance, progress, trace):
+        big, strip, plot = views(registry, trace, step.index)
+        yield (big, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance), trace,
+               timeline(trace, step.index + 1))
+    if step is not None:
+        trace["final"] = to_uint8(step.x_next)[0]
+        trace["record"] = record
+        final = records.stamp(upscale_nearest(trace["final"], SCALE), record)
+        yield (final, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance) + " · done", trace,
+               timeline(trace, len(trace["frames"])))
+
+
+def ui_sample(registry: Registry, seed, label, sampler, steps, guidance, progress=gr.Progress()):
+    sampler, steps, guidance = check(sampler, steps, guidance)
+    seed, lab = seed_of(seed), label_index(label, unet(registry).config.num_classes)
+    ts = spaced_timesteps(schedule_of(registry).T, steps)
+    params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance}
+    trace = {"timesteps": ts, "frames": [], "xs": [], "params": params}
+    rec = records.of_model(registry, "diffusion_sample", NAME, params)
+    yield from stream(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress, trace, rec)
+
+
+def ui_img2img(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance, progress=gr.Progress()):
+    x, ts, lab, guess, params = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance)
+    trace = {"timesteps": ts, "frames": [], "xs": [], "params": params}
+    if label in (None, "", "any"):
+        gr.Info(f"Your sketch reads as a {CLASSES[guess]} (the classifier on the sketch and on the "
+                "model's own reading of it); guiding toward it. Pick a class to choose yourself.")
+    rec = records.of_model(registry, "diffusion_img2img", NAME, params, [records.make("sketch", {})])
+    yield from stream(registry, x, ts, 0, params["sampler"], params["seed"], lab, params["guidance"], progress,
+                      trace, rec)
+
+
+@functools.lru_cache(maxsize=4)
+def _welcome_run(registry: Registry) -> tuple:
+    *_, last = ui_sample(registry, 0, "any", "ddim", 25, 2.0, progress=None)
+    return last
+
+
+def welcome(registry: Registry):
+    """What the tab shows when it opens: a finished DDIM-25 run of seed 0, computed once per studio
+    (the same inputs give the same bytes) and copied for each visitor."""
+    big, strip, plot, _, trace, line = _welcome_run(registry)
+    return (big, strip, plot, "A finished run (seed 0, DDIM, 25 steps): scrub the timeline, or press Sample.",
+            copy.deepcopy(trace), line)
+
+
+def ui_preview_noised(registry: Registry, sketch, strength, seed):
+    """Your sketch noised to `strength`: follows the drawing, an upload, a clear and the slider."""
+    try:
+        x0 = to_tensor(garment_of(sketch)[None])                                            # no reading needed
+    except (gr.Error, ValueError):
+        return None                                                                         # blank: nothing to show
+    x, _ = sdedit_start(schedule_of(registry), x0, number(strength, "strength", 0.0, 1.0), 1,
+                        torch.Generator().manual_seed(seed_of(seed)))
+    return upscale_nearest(to_uint8(x)[0], 8)
+
+
+def ui_scrub(registry: Registry, trace, k):
+    if not trace or not trace.get("frames"):
+        return gr.skip(), gr.skip(), gr.skip(), "Run the sampler first."
+    k = max(0, min(int(k) - 1, len(trace["frames"]) - 1))
+    big, strip, plot = views(registry, trace, k)
+    return big, strip, plot, f"showing step {k + 1}/{len(trace['frames'])} · t = {trace['timesteps'][k]}"
+
+
+def ui_branch(registry: Registry, trace, k, seed, label, guidance, progress=gr.Progress()):
+    if not trace or not trace.get("xs"):
+        raise ValueError("Run the sampler first, then pick a step on the timeline.")
+    k = max(0, min(int(k) - 1, len(trace["xs"]) - 1))
+    seed, guidance = seed_of(seed), number(guidance, "guidance", 0.0, 20.0)
+    params = dict(trace["params"], seed=seed, label=label, guidance=guidance, branched_at=k + 1)
+    lab = label_index(label, unet(registry).config.num_classes)
+    x = torch.tensor(trace["xs"][k]).view(1, 1, 28, 28)
+    rec = records.of_model(registry, "diffusion_branch", NAME, params, [trace["record"]] if trace.get("record") else [])
+    yield from stream(registry, x, trace["timesteps"], k, params["sampler"], seed, lab, guidance, progress,
+                      {**trace, "params": params}, rec)
+
+
+def ui_gif(trace):
+    if not trace or not trace.get("frames"):
+        raise ValueError("Run the sampler first.")
+    gap = np.full((224, 8), 128, np.uint8)
+    frames = [np.hstack([upscale_nearest(a, 8), gap, upscale_nearest(b, 8), gap, upscale_nearest(c, 8)])
+              for a, b, c in trace["frames"]]
+    if "final" in trace:
+        f = upscale_nearest(trace["final"], 8)
+        frames += [np.hstack([f, gap, f, gap, np.full_like(f, 128)])] * 6
+    return str(write_gif(frames, duration_ms=100))
+
+
+def build(registry: Registry) -> dict:
+    """Lay out the tab inside the current Blocks and wire its events; → its settings by key."""
     with gr.Tab("Diffusion", id="diffusion"):
-        if not registry.available(NAME):
-            gr.Markdown("**The diffusion model is not trained yet.** Train it with `python -m genart train diffusion`.")
-        record = gr.State({})
+        gr.Markdown("Watch noise become a garment: every step shows x_t, the model's guess of the clean image "
+                    "x̂₀ and of the noise ε̂. Scrub the finished run, rewind and branch, or start from a sketch."
+                    if registry.available(NAME) else
+                    "**The diffusion model is not trained yet.** Train it with `python -m genart train diffusion`.")
+        trace = gr.State({})
         with gr.Row():
             with gr.Column(scale=1):
                 with gr.Tabs():
                     with gr.Tab("Sample"):
                         seed = gr.Number(0, precision=0, label="Seed", elem_id="diff-seed")
                         label = gr.Dropdown(LABELS, value="any", label="Class", elem_id="diff-label")
+                        go = gr.Button("Sample", variant="primary", elem_id="diff-go")
                     with gr.Tab("From a sketch"):
-                        sketch = gr.Sketchpad(value={"background": np.full((280, 280, 3), 255, np.uint8),
-                                                     "layers": [], "composite": None},
-                                              type="filepath", image_mode="RGB", canvas_size=(280, 280),
-                                              brush=gr.Brush(default_size=8, colors=["#000000"], color_mode="fixed"),
-                                              layers=False, transforms=(), label="Sketch (dark lines on white) "
-                                              "or upload", sources=("upload",), elem_id="diff-sketch")
+                        gr.Markdown("Draw dark lines on white, or upload a drawing.")
+                        sketch = sketchpad("Sketch", "diff-sketch", sources=("upload",))
                         strength = gr.Slider(0.05, 1.0, 0.6, step=0.05, label="Strength (how much noise)",
                                              elem_id="diff-strength")
                         noised = gr.Image(label="Your sketch, noised to this strength", height=160,
-                                          elem_classes=["pixelated"], interactive=False)
+                                          elem_classes=["pixelated"], interactive=False, elem_id="diff-noised")
+                        with gr.Row():
+                            s_seed = gr.Number(0, precision=0, label="Seed", elem_id="diff-sketch-seed")
+                            s_label = gr.Dropdown(LABELS, value="any", label="Class ('any': as the sketch reads)",
+                                                  elem_id="diff-sketch-label")
                         go_sketch = gr.Button("Dream from sketch", variant="primary", elem_id="diff-go-sketch")
                 sampler = gr.Dropdown(list(SAMPLERS), value="ddim", label="Sampler", elem_id="diff-sampler")
                 steps = gr.Slider(1, MAX_STEPS, 25, step=1, label="Steps", elem_id="diff-steps")
                 guidance = gr.Slider(0, 8, 2.0, step=0.25, label="Guidance (classifier-free)", elem_id="diff-guidance")
-                with gr.Row():
-                    go = gr.Button("Sample", variant="primary", elem_id="diff-go")
-                    stop = gr.Button("Stop", variant="stop", elem_id="diff-stop")
+                stop = gr.Button("Stop", variant="stop", elem_id="diff-stop")
             with gr.Column(scale=2):
                 with gr.Row():
                     big = gr.Image(label="x_t", type="pil", format="png", height=336, elem_id="diff-out",
@@ -265,29 +317,37 @@ def build(registry: Registry) -> None:
                         plot = gr.Image(label="Noise level (log SNR)", height=160, interactive=False,
                                         elem_id="diff-plot")
                         info = gr.Textbox(label="Step", interactive=False, elem_id="diff-info")
+                        busy = gr.Markdown(elem_id="diff-progress", min_height=40)    # the one progress bar
                 strip = gr.Image(label="Inside the step:  x_t  |  predicted clean x̂₀  |  predicted noise ε̂",
                                  height=240, elem_classes=["pixelated"], interactive=False, elem_id="diff-inside")
-                timeline = gr.Slider(1, 2, 1, step=1, label="Timeline (scrub the finished run)", elem_id="diff-timeline")
+                steps_line = gr.Slider(1, 2, 1, step=1, label="Timeline (scrub the finished run)",
+                                       elem_id="diff-timeline")
                 with gr.Row():
-                    branch = gr.Button("Rewind to this step and continue with the settings on the left",
-                                       elem_id="diff-branch")
+                    branch = gr.Button("Rewind to this step and continue with the Sample tab's seed, class and "
+                                       "guidance", elem_id="diff-branch")
                     gif_btn = gr.Button("Export run as GIF", elem_id="diff-gif")
                 gif = gr.File(label="GIF", elem_id="diff-gif-file")
                 gr.Markdown("Branching keeps the run up to the chosen step. Class and guidance change every "
                             "sampler's path; the seed changes only stochastic ones (DDPM).")
 
-        outs = [big, strip, plot, info, record, timeline]
-        common = dict(api_visibility="private", show_progress="minimal", **SLOW)
-        ev1 = go.click(ui_sample, [seed, label, sampler, steps, guidance], outs, **common)
-        ev2 = go_sketch.click(ui_img2img, [sketch, strength, seed, label, sampler, steps, guidance], outs,
+        outs = [big, strip, plot, info, trace, steps_line]
+        # one progress indicator, on its own line: the images and the step text being watched stay uncovered
+        common = dict(api_visibility="private", show_progress="full", show_progress_on=[busy], **SLOW)
+        ev1 = go.click(ui_action(bind(ui_sample, registry)), [seed, label, sampler, steps, guidance], outs, **common)
+        ev2 = go_sketch.click(ui_action(bind(ui_img2img, registry)),
+                              [sketch, strength, s_seed, s_label, sampler, steps, guidance], outs,
                               preprocess=False, **common)
-        ev3 = branch.click(ui_branch, [record, timeline, seed, label, guidance], outs, **common)
+        ev3 = branch.click(ui_action(bind(ui_branch, registry)), [trace, steps_line, seed, label, guidance], outs,
+                           **common)
         stop.click(None, None, None, cancels=[ev1, ev2, ev3])
-        timeline.release(ui_scrub, [record, timeline], [big, strip, plot, info], queue=False,
-                         api_visibility="private", show_progress="hidden")
-        gif_btn.click(ui_gif, [record], [gif], api_visibility="private", **QUICK)
-        strength.release(ui_preview_noised, [sketch, strength, seed], [noised], preprocess=False,
-                         api_visibility="private", **QUICK)
+        gr.on(None, ui_action(bind(welcome, registry)), None, outputs=outs, api_visibility="private",
+              show_progress="hidden", **SLOW)
+        steps_line.release(ui_action(bind(ui_scrub, registry)), [trace, steps_line], [big, strip, plot, info],
+                           queue=False, api_visibility="private", show_progress="hidden")
+        gif_btn.click(ui_action(ui_gif), [trace], [gif], api_visibility="private", **QUICK)
+        gr.on([sketch.change, strength.release, s_seed.change], ui_action(bind(ui_preview_noised, registry)),
+              [sketch, strength, s_seed], [noised], preprocess=False, api_visibility="private",
+              show_progress="hidden", trigger_mode="always_last", **QUICK)
 
         with gr.Column(visible=False):
             a_sketch = gr.JSON()           # a plain image or a Sketchpad value {background, layers, composite}
@@ -296,8 +356,10 @@ def build(registry: Registry) -> None:
             a_guidance, a_strength = gr.Number(2.0), gr.Number(0.6)
             a_img, a_info = gr.Image(type="pil", format="png"), gr.Textbox()
             b1, b2 = gr.Button(), gr.Button()
-        b1.click(diffusion_sample, [a_seed, a_label, a_sampler, a_steps, a_guidance], [a_img, a_info],
+        b1.click(user_errors(bind(sample, registry)), [a_seed, a_label, a_sampler, a_steps, a_guidance], [a_img, a_info],
                  api_name="diffusion_sample", preprocess=False, **SLOW)
-        b2.click(diffusion_img2img, [a_sketch, a_strength, a_seed, a_label, a_sampler, a_steps, a_guidance],
-                 [a_img, a_info], api_name="diffusion_img2img", preprocess=False,
-                 **SLOW)
+        b2.click(user_errors(bind(img2img, registry)),
+                 [a_sketch, a_strength, a_seed, a_label, a_sampler, a_steps, a_guidance], [a_img, a_info],
+                 api_name="diffusion_img2img", preprocess=False, **SLOW)
+    return {"diffusion.seed": seed, "diffusion.label": label, "diffusion.sampler": sampler,
+            "diffusion.steps": steps, "diffusion.guidance": guidance}

@@ -1,7 +1,10 @@
 """GAN seed explorer: a garden of seeds — generate, grid, variations, interpolation, breeding.
 
-Every image is a pure function of (seed, class, ψ) — or of a favourite's recorded latent — so the
-same inputs give the same bytes. Public API: /gan_generate, /gan_grid, /gan_interpolate.
+Every image is a pure function of (seed, class, ψ) — or of a recorded latent — so the same inputs
+give the same bytes, and every PNG carries the record that makes it again (`genart.records`).
+Core functions first (`fn(registry, ...)`, shared by the API and the browser), then the browser's
+handlers, then `build()`, which only lays out and wires. Public API: /gan_generate, /gan_grid,
+/gan_interpolate.
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ import gradio as gr
 import numpy as np
 import torch
 
+from genart import records
 from genart.data import CLASSES, to_uint8
-from genart.images import upscale_nearest, with_params, write_gif
+from genart.images import upscale_nearest, write_gif
 from genart.models.gan import class_for, crossover, latent, render, slerp, truncate, variation
 from genart.registry import Registry
-from genart.ui.widgets import QUICK, number, seed_of, user_errors, whole
+from genart.ui.widgets import QUICK, bind, number, seed_of, ui_action, user_errors, whole
 
 NAME = "gan/fashion"
 LABELS = ["any", *CLASSES]
@@ -46,138 +50,171 @@ def grid_image(tiles: np.ndarray, rows: int, cols: int, pad: int = 2) -> np.ndar
     return out
 
 
-def build(registry: Registry) -> None:
-    def G():
-        return registry.get(NAME)
+# ---- core: the model's maths, shared by the API, the browser and /replay
 
-    def seed_latents(seeds: list[int], label: int | None, psi: float):
-        z_dim = G().config.z_dim
-        z = torch.stack([truncate(latent(s, z_dim), psi) for s in seeds])                 # (B, z_dim)
-        y = torch.tensor([class_for(s, label) for s in seeds])                             # (B,)
-        return z, y
+def seed_latents(registry: Registry, seeds: list[int], label: int | None, psi: float):
+    """Seeds → truncated latents z (B, z_dim) and classes y (B,)."""
+    z_dim = registry.get(NAME).config.z_dim
+    z = torch.stack([truncate(latent(s, z_dim), psi) for s in seeds])                     # (B, z_dim)
+    y = torch.tensor([class_for(s, label) for s in seeds])                                 # (B,)
+    return z, y
 
-    def images(z: torch.Tensor, y: torch.Tensor) -> np.ndarray:
-        return to_uint8(render(G(), z, y))                                                  # (B, 28, 28)
 
-    @user_errors
-    def gan_generate(seed: int = 0, label: str = "any", truncation: float = 1.0):
-        """/gan_generate: (seed, label, ψ) → one garment, large and crisp."""
-        seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
-        z, y = seed_latents([seed], lab, psi)
-        return with_params(upscale_nearest(images(z, y)[0], SCALE), seed=seed, label=label,
-                           truncation=psi, cls=CLASSES[int(y[0])])
+def images(registry: Registry, z: torch.Tensor, y: torch.Tensor) -> np.ndarray:
+    return to_uint8(render(registry.get(NAME), z, y))                                       # (B, 28, 28)
 
-    @user_errors
-    def gan_grid(seed: int = 0, label: str = "any", truncation: float = 1.0, rows: int = 4, cols: int = 4):
-        """/gan_grid: rows × cols neighbouring seeds (seed, seed+1, …) as one image."""
-        rows, cols = whole(rows, "rows", 1, 16), whole(cols, "cols", 1, 16)
-        seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
-        z, y = seed_latents(list(range(seed, seed + rows * cols)), lab, psi)
-        big = upscale_nearest(grid_image(images(z, y), rows, cols), 4)
-        return with_params(big, seed=seed, label=label, truncation=psi, rows=rows, cols=cols)
 
-    @user_errors
-    def gan_interpolate(seed_a: int = 0, seed_b: int = 1, label: str = "any", truncation: float = 1.0,
-                        frames: int = 16):
-        """/gan_interpolate: spherical interpolation between two seeds' latents → animated GIF."""
-        frames = whole(frames, "frames", 2, 120)
-        psi, lab = _check_psi(truncation), parse_label(label)
-        za, ya = seed_latents([seed_of(seed_a, "seed_a")], lab, psi)
-        zb, _ = seed_latents([seed_of(seed_b, "seed_b")], lab, psi)
-        t = torch.linspace(0, 1, frames)[:, None]                                         # (F, 1)
-        z = slerp(za.expand(frames, -1), zb.expand(frames, -1), t)                         # (F, z_dim)
-        strip = [upscale_nearest(im, 8) for im in images(z, ya.expand(frames))]
-        return str(write_gif(strip, duration_ms=70, boomerang=True)), strip
+def generate(registry: Registry, seed: int = 0, label: str = "any", truncation: float = 1.0):
+    """/gan_generate: (seed, label, ψ) → one garment, large and crisp, carrying its record."""
+    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
+    z, y = seed_latents(registry, [seed], lab, psi)
+    params = {"seed": seed, "label": label or "any", "truncation": psi, "cls": CLASSES[int(y[0])]}
+    return records.stamp(upscale_nearest(images(registry, z, y)[0], SCALE),
+                         records.of_model(registry, "gan_generate", NAME, params))
 
-    def gan_interpolate_api(seed_a: int = 0, seed_b: int = 1, label: str = "any", truncation: float = 1.0,
-                            frames: int = 16):
-        """/gan_interpolate: animated GIF file."""
-        return gan_interpolate(seed_a, seed_b, label, truncation, frames)[0]
 
-    # ---- UI handlers: the current latent lives in session state so variations and children can be kept
-    def current_from_seed(seed, label, truncation):
-        seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
-        z, y = seed_latents([seed], lab, psi)
-        return {"z": z[0].tolist(), "y": int(y[0]), "name": f"seed {seed}"}
+def grid(registry: Registry, seed: int = 0, label: str = "any", truncation: float = 1.0, rows: int = 4,
+         cols: int = 4):
+    """/gan_grid: rows × cols neighbouring seeds (seed, seed+1, …) as one image."""
+    rows, cols = whole(rows, "rows", 1, 16), whole(cols, "cols", 1, 16)
+    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
+    z, y = seed_latents(registry, list(range(seed, seed + rows * cols)), lab, psi)
+    big = upscale_nearest(grid_image(images(registry, z, y), rows, cols), 4)
+    params = {"seed": seed, "label": label or "any", "truncation": psi, "rows": rows, "cols": cols}
+    return records.stamp(big, records.of_model(registry, "gan_grid", NAME, params))
 
-    def show(current):
-        z, y = torch.tensor([current["z"]]), torch.tensor([current["y"]])
-        img = with_params(upscale_nearest(images(z, y)[0], SCALE), name=current["name"], cls=CLASSES[current["y"]])
-        return img, f"{current['name']} · {CLASSES[current['y']]}"
 
-    @user_errors
-    def ui_generate(seed, label, truncation):
-        cur = current_from_seed(seed, label, truncation)
-        return (cur, *show(cur))
+def from_latent(registry: Registry, z: list[float], y: int):
+    """A recorded latent (a variation or a child of two favourites) → its garment, carrying its record."""
+    zt, yt = torch.tensor([z], dtype=torch.float32), torch.tensor([int(y)])
+    params = {"z": [float(v) for v in z], "y": int(y)}
+    return records.stamp(upscale_nearest(images(registry, zt, yt)[0], SCALE),
+                         records.of_model(registry, "gan_latent", NAME, params))
 
-    @user_errors
-    def ui_grid(seed, label, truncation, rows, cols):
-        rows, cols = whole(rows, "rows", 1, 16), whole(cols, "cols", 1, 16)
-        seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
-        seeds = list(range(seed, seed + rows * cols))
-        z, y = seed_latents(seeds, lab, psi)
-        tiles = images(z, y)
-        return gr.Gallery(value=[(upscale_nearest(t, 4), f"seed {s}") for t, s in zip(tiles, seeds)],
-                          columns=cols), seeds
 
-    def ui_pick_cell(seeds, label, truncation, evt: gr.SelectData):
-        seed = seeds[evt.index]
-        cur = current_from_seed(seed, label, truncation)
-        return (seed, cur, *show(cur))
+def interpolate(registry: Registry, seed_a: int = 0, seed_b: int = 1, label: str = "any",
+                truncation: float = 1.0, frames: int = 16):
+    """Spherical interpolation between two seeds' latents → (GIF path, frames)."""
+    frames = whole(frames, "frames", 2, 120)
+    psi, lab = _check_psi(truncation), parse_label(label)
+    za, ya = seed_latents(registry, [seed_of(seed_a, "seed_a")], lab, psi)
+    zb, _ = seed_latents(registry, [seed_of(seed_b, "seed_b")], lab, psi)
+    t = torch.linspace(0, 1, frames)[:, None]                                             # (F, 1)
+    z = slerp(za.expand(frames, -1), zb.expand(frames, -1), t)                             # (F, z_dim)
+    strip = [upscale_nearest(im, 8) for im in images(registry, z, ya.expand(frames))]
+    return str(write_gif(strip, duration_ms=70, boomerang=True)), strip
 
-    @user_errors
-    def ui_variations(current, seed, strength):
-        if not current:
-            raise gr.Error("Generate an image first.")
-        z = torch.tensor(current["z"])
-        seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
-        kids = [{"z": variation(z, seed, k, strength).tolist(), "y": current["y"],
-                 "name": f"{current['name']} ~ var {k + 1} @ {float(strength):.2f}"} for k in range(8)]
-        return kids, _gallery(kids)
 
-    def _gallery(items):
-        z = torch.tensor([it["z"] for it in items])
-        y = torch.tensor([it["y"] for it in items])
-        return [(upscale_nearest(t, 4), it["name"]) for t, it in zip(images(z, y), items)]
+def interpolate_api(registry: Registry, seed_a: int = 0, seed_b: int = 1, label: str = "any",
+                    truncation: float = 1.0, frames: int = 16):
+    """/gan_interpolate: animated GIF file."""
+    return interpolate(registry, seed_a, seed_b, label, truncation, frames)[0]
 
-    def ui_pick(items, evt: gr.SelectData):
-        cur = items[evt.index]
-        return (cur, *show(cur))
 
-    def ui_keep(current, favourites):
-        if not current:
-            raise gr.Error("Generate an image first.")
-        if any(f["name"] == current["name"] for f in favourites):
-            gr.Info("Already a favourite.")
-            return favourites, _gallery(favourites), *_parent_choices(favourites)
+# ---- browser handlers: the current garment is {"z", "y", "name"} in session state
+
+def current_from_seed(registry: Registry, seed, label, truncation) -> dict:
+    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
+    z, y = seed_latents(registry, [seed], lab, psi)
+    return {"z": z[0].tolist(), "y": int(y[0]), "name": f"seed {seed}",
+            "api": {"seed": seed, "label": label or "any", "truncation": psi}}
+
+
+def show(registry: Registry, current: dict):
+    """The current garment's image (with the record that makes it again) and its caption."""
+    img = generate(registry, **current["api"]) if current.get("api") else from_latent(registry, current["z"], current["y"])
+    return img, f"{current['name']} · {CLASSES[current['y']]}"
+
+
+def ui_generate(registry: Registry, seed, label, truncation):
+    cur = current_from_seed(registry, seed, label, truncation)
+    return (cur, *show(registry, cur))
+
+
+def ui_grid(registry: Registry, seed, label, truncation, rows, cols):
+    rows, cols = whole(rows, "rows", 1, 16), whole(cols, "cols", 1, 16)
+    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
+    seeds = list(range(seed, seed + rows * cols))
+    tiles = images(registry, *seed_latents(registry, seeds, lab, psi))
+    return gr.Gallery(value=[(upscale_nearest(t, 4), f"seed {s}") for t, s in zip(tiles, seeds)],
+                      columns=cols), seeds
+
+
+def ui_pick_cell(registry: Registry, seeds, label, truncation, evt: gr.SelectData):
+    seed = seeds[evt.index]
+    cur = current_from_seed(registry, seed, label, truncation)
+    return (seed, cur, *show(registry, cur))
+
+
+def gallery(registry: Registry, items: list[dict]):
+    z = torch.tensor([it["z"] for it in items])
+    y = torch.tensor([it["y"] for it in items])
+    return [(upscale_nearest(t, 4), it["name"]) for t, it in zip(images(registry, z, y), items)]
+
+
+def ui_variations(registry: Registry, current, seed, strength):
+    if not current:
+        raise ValueError("Generate an image first.")
+    z = torch.tensor(current["z"])
+    seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
+    kids = [{"z": variation(z, seed, k, strength).tolist(), "y": current["y"],
+             "name": f"{current['name']} ~ var {k + 1} @ {strength:.2f}"} for k in range(8)]
+    return kids, gallery(registry, kids)
+
+
+def ui_pick(registry: Registry, items, evt: gr.SelectData):
+    cur = items[evt.index]
+    return (cur, *show(registry, cur))
+
+
+def parent_choices(favourites):
+    names = [f["name"] for f in favourites]
+    a = names[-2] if len(names) >= 2 else (names[0] if names else None)
+    b = names[-1] if names else None
+    return gr.Dropdown(choices=names, value=a), gr.Dropdown(choices=names, value=b)
+
+
+def ui_keep(registry: Registry, current, favourites):
+    if not current:
+        raise ValueError("Generate an image first.")
+    if any(f["name"] == current["name"] for f in favourites):
+        gr.Info("Already a favourite.")
+    else:
         favourites = [*favourites, current]
-        return favourites, _gallery(favourites), *_parent_choices(favourites)
+    return favourites, gallery(registry, favourites), *parent_choices(favourites)
 
-    def _parent_choices(favourites):
-        names = [f["name"] for f in favourites]
-        a = names[-2] if len(names) >= 2 else (names[0] if names else None)
-        b = names[-1] if names else None
-        return gr.Dropdown(choices=names, value=a), gr.Dropdown(choices=names, value=b)
 
-    @user_errors
-    def ui_breed(favourites, name_a, name_b, blend, seed):
-        by_name = {f["name"]: f for f in favourites}
-        if name_a not in by_name or name_b not in by_name:
-            raise gr.Error("Keep at least two favourites and pick the two parents.")
-        a, b = by_name[name_a], by_name[name_b]
-        za, zb = torch.tensor(a["z"]), torch.tensor(b["z"])
-        kids = []
-        for k in range(3):
-            kids.append({"z": crossover(za, zb, int(seed) * 31 + k).tolist(), "y": (a, b)[k % 2]["y"],
-                         "name": f"({a['name']} × {b['name']}) cross {k + 1}"})
-        for k, t in enumerate((0.5 * float(blend), float(blend), 0.5 + 0.5 * float(blend))):
-            kids.append({"z": slerp(za, zb, t).tolist(), "y": (a, b)[int(t >= 0.5)]["y"],
-                         "name": f"({a['name']} × {b['name']}) blend {t:.2f}"})
-        return kids, _gallery(kids)
+def ui_breed(registry: Registry, favourites, name_a, name_b, blend, seed):
+    by_name = {f["name"]: f for f in favourites}
+    if name_a not in by_name or name_b not in by_name:
+        raise ValueError("Keep at least two favourites and pick the two parents.")
+    a, b = by_name[name_a], by_name[name_b]
+    za, zb = torch.tensor(a["z"]), torch.tensor(b["z"])
+    seed, blend = seed_of(seed), number(blend, "blend", 0.0, 1.0)
+    kids = [{"z": crossover(za, zb, seed * 31 + k).tolist(), "y": (a, b)[k % 2]["y"],
+             "name": f"({a['name']} × {b['name']}) cross {k + 1}"} for k in range(3)]
+    kids += [{"z": slerp(za, zb, t).tolist(), "y": (a, b)[int(t >= 0.5)]["y"],
+              "name": f"({a['name']} × {b['name']}) blend {t:.2f}"} for t in (0.5 * blend, blend, 0.5 + 0.5 * blend)]
+    return kids, gallery(registry, kids)
+
+
+def seed_down(seed):
+    return seed_of(seed) - 1
+
+
+def seed_up(seed):
+    return seed_of(seed) + 1
+
+
+def build(registry: Registry) -> dict:
+    """Lay out the tab inside the current Blocks and wire its events; → its settings by key."""
+    on = bind                                        # on(handler, registry): the handler bound to this studio
 
     with gr.Tab("GAN Seed Explorer", id="gan"):
-        if not registry.available(NAME):
-            gr.Markdown("**The GAN is not trained yet.** Train it with `python -m genart train gan`.")
+        gr.Markdown("Every seed is a garment. Change the seed, class or ψ and the garment follows; "
+                    "click a grid cell to make it current; keep favourites and breed them."
+                    if registry.available(NAME) else
+                    "**The GAN is not trained yet.** Train it with `python -m genart train gan`.")
         current = gr.State({})
         grid_seeds = gr.State([])
         variants = gr.State([])
@@ -190,8 +227,9 @@ def build(registry: Registry) -> None:
                 psi = gr.Slider(0.1, 1.0, 0.8, step=0.05, label="Truncation ψ (lower: safer, less varied)",
                                 elem_id="gan-psi")
                 with gr.Row():
+                    prev_b = gr.Button("◀ seed", elem_id="gan-prev")
                     go = gr.Button("Generate", variant="primary", elem_id="gan-go")
-                    prev_b, next_b = gr.Button("◀ seed"), gr.Button("seed ▶")
+                    next_b = gr.Button("seed ▶", elem_id="gan-next")
                 out = gr.Image(label="Current", type="pil", format="png", height=336, elem_id="gan-out",
                                elem_classes=["pixelated"], buttons=["download", "fullscreen"])
                 name = gr.Textbox(label="Current", interactive=False, elem_id="gan-name")
@@ -203,14 +241,15 @@ def build(registry: Registry) -> None:
                             rows = gr.Slider(1, 8, 4, step=1, label="Rows")
                             cols = gr.Slider(1, 8, 4, step=1, label="Columns")
                             grid_go = gr.Button("Grid from seed", elem_id="gan-grid-go")
-                        grid = gr.Gallery(label="Click a cell to make it the current seed", columns=4,
-                                          height=460, format="png", elem_id="gan-grid", allow_preview=False)
+                        grid_view = gr.Gallery(label="Click a cell to make it the current seed", columns=4,
+                                               height="auto", format="png", elem_id="gan-grid",
+                                               allow_preview=False, object_fit="contain")
                     with gr.Tab("Variations"):
                         with gr.Row():
                             strength = gr.Slider(0.05, 1.0, 0.3, step=0.05, label="Strength")
                             var_go = gr.Button("Variations of current", elem_id="gan-var-go")
-                        var_gallery = gr.Gallery(label="Click one to make it current", columns=4, height=300,
-                                                 format="png", allow_preview=False)
+                        var_gallery = gr.Gallery(label="Click one to make it current", columns=4, height="auto",
+                                                 format="png", allow_preview=False, object_fit="contain")
                     with gr.Tab("Interpolate"):
                         with gr.Row():
                             seed_a = gr.Number(0, precision=0, label="Seed A")
@@ -218,34 +257,43 @@ def build(registry: Registry) -> None:
                             n_frames = gr.Slider(2, 60, 16, step=1, label="Frames")
                             interp_go = gr.Button("Interpolate", elem_id="gan-interp-go")
                         gif = gr.Image(label="Animation (GIF)", type="filepath", height=240)
-                        strip = gr.Gallery(label="Frames", columns=16, height=120, format="png")
+                        strip = gr.Gallery(label="Frames", columns=8, height="auto", format="png",
+                                           object_fit="contain")
                     with gr.Tab("Breed"):
-                        fav_gallery = gr.Gallery(label="Favourites (this session)", columns=8, height=140,
-                                                 format="png", allow_preview=False)
+                        fav_gallery = gr.Gallery(label="Favourites (this session)", columns=6, height="auto",
+                                                 format="png", allow_preview=False, object_fit="contain",
+                                                 elem_id="gan-favourites")
                         with gr.Row():
                             parent_a = gr.Dropdown([], label="Parent A")
                             parent_b = gr.Dropdown([], label="Parent B")
                             blend = gr.Slider(0, 1, 0.5, step=0.05, label="Blend")
                             breed_go = gr.Button("Breed", elem_id="gan-breed-go")
                         kids_gallery = gr.Gallery(label="Children: click one to make it current", columns=6,
-                                                  height=160, format="png", allow_preview=False)
+                                                  height="auto", format="png", allow_preview=False,
+                                                  object_fit="contain")
 
-        common = dict(api_visibility="private", **QUICK)
-        go.click(ui_generate, [seed, label, psi], [current, out, name], **common)
-        prev_b.click(lambda s: int(s) - 1, [seed], [seed], queue=False, api_visibility="private").then(
-            ui_generate, [seed, label, psi], [current, out, name], **common)
-        next_b.click(lambda s: int(s) + 1, [seed], [seed], queue=False, api_visibility="private").then(
-            ui_generate, [seed, label, psi], [current, out, name], **common)
-        grid_go.click(ui_grid, [seed, label, psi, rows, cols], [grid, grid_seeds], **common)
-        grid.select(ui_pick_cell, [grid_seeds, label, psi], [seed, current, out, name], **common)
-        var_go.click(ui_variations, [current, seed, strength], [variants, var_gallery], **common)
-        var_gallery.select(ui_pick, [variants], [current, out, name], **common)
-        interp_go.click(gan_interpolate, [seed_a, seed_b, label, psi, n_frames], [gif, strip],
-                        api_name="ui_gan_interpolate", **common)
-        keep.click(ui_keep, [current, favourites], [favourites, fav_gallery, parent_a, parent_b], **common)
-        breed_go.click(ui_breed, [favourites, parent_a, parent_b, blend, seed], [children, kids_gallery], **common)
-        kids_gallery.select(ui_pick, [children], [current, out, name], **common)
-        fav_gallery.select(ui_pick, [favourites], [current, out, name], **common)
+        common = dict(api_visibility="private", show_progress="hidden", **QUICK)
+        shown = [current, out, name]
+        # live: on page load and whenever seed, class or ψ change, the garment follows (milliseconds)
+        gr.on(None, ui_action(on(ui_generate, registry)), [seed, label, psi], shown, trigger_mode="always_last",
+              **common)
+        go.click(ui_action(on(ui_generate, registry)), [seed, label, psi], shown, **common)
+        for button, step in ((prev_b, seed_down), (next_b, seed_up)):
+            button.click(ui_action(step), [seed], [seed], queue=False, api_visibility="private")
+        grid_go.click(ui_action(on(ui_grid, registry)), [seed, label, psi, rows, cols], [grid_view, grid_seeds],
+                      **common)
+        grid_view.select(ui_action(on(ui_pick_cell, registry)), [grid_seeds, label, psi], [seed, *shown], **common)
+        var_go.click(ui_action(on(ui_variations, registry)), [current, seed, strength], [variants, var_gallery],
+                     **common)
+        var_gallery.select(ui_action(on(ui_pick, registry)), [variants], shown, **common)
+        interp_go.click(ui_action(on(interpolate, registry)), [seed_a, seed_b, label, psi, n_frames], [gif, strip],
+                        **common)
+        keep.click(ui_action(on(ui_keep, registry)), [current, favourites],
+                   [favourites, fav_gallery, parent_a, parent_b], **common)
+        breed_go.click(ui_action(on(ui_breed, registry)), [favourites, parent_a, parent_b, blend, seed],
+                       [children, kids_gallery], **common)
+        kids_gallery.select(ui_action(on(ui_pick, registry)), [children], shown, **common)
+        fav_gallery.select(ui_action(on(ui_pick, registry)), [favourites], shown, **common)
 
         with gr.Column(visible=False):
             a_seed, a_seed2 = gr.Number(0, precision=0), gr.Number(1, precision=0)
@@ -253,8 +301,10 @@ def build(registry: Registry) -> None:
             a_rows, a_cols, a_frames = gr.Number(4, precision=0), gr.Number(4, precision=0), gr.Number(16, precision=0)
             a_img, a_file = gr.Image(type="pil", format="png"), gr.File()
             b1, b2, b3 = gr.Button(), gr.Button(), gr.Button()
-        b1.click(gan_generate, [a_seed, a_label, a_psi], [a_img], api_name="gan_generate", preprocess=False, **QUICK)
-        b2.click(gan_grid, [a_seed, a_label, a_psi, a_rows, a_cols], [a_img], api_name="gan_grid",
-                 preprocess=False, **QUICK)
-        b3.click(gan_interpolate_api, [a_seed, a_seed2, a_label, a_psi, a_frames], [a_file],
-                 api_name="gan_interpolate", preprocess=False, **QUICK)
+        api = dict(preprocess=False, **QUICK)
+        b1.click(user_errors(on(generate, registry)), [a_seed, a_label, a_psi], [a_img], api_name="gan_generate", **api)
+        b2.click(user_errors(on(grid, registry)), [a_seed, a_label, a_psi, a_rows, a_cols], [a_img],
+                 api_name="gan_grid", **api)
+        b3.click(user_errors(on(interpolate_api, registry)), [a_seed, a_seed2, a_label, a_psi, a_frames], [a_file],
+                 api_name="gan_interpolate", **api)
+    return {"gan.seed": seed, "gan.label": label, "gan.psi": psi}

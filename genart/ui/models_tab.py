@@ -10,32 +10,47 @@ import json
 
 import gradio as gr
 import numpy as np
-from PIL import Image
 
 from genart.data import to_tensor
 from genart.images import upscale_nearest
 from genart.models.classifier import predict
 from genart.registry import Registry
-from genart.ui.widgets import QUICK, garment_of, user_errors
+from genart.ui.widgets import QUICK, bind, garment_of, sketchpad, ui_action, user_errors
 
-COLUMNS = ["name", "family", "status", "device", "params", "sha256", "metrics"]
+COLUMNS = ["name", "family", "status", "version", "params", "checkpoint sha256", "key metrics"]
+KEY_METRICS = ("accuracy", "neg_elbo_nats", "recon_class_accuracy", "class_accuracy", "fd", "floor_fd", "precision",
+               "recall")
+
+
+def short_metrics(metrics: dict) -> str:
+    """The metrics a person compares, as 'accuracy 0.927 · fd 4.21', not a JSON blob."""
+    shown = [f"{k} {v:.4g}" for k, v in (metrics or {}).items() if k in KEY_METRICS and isinstance(v, (int, float))]
+    return " · ".join(shown) or "—"
 
 
 def models_table(registry: Registry) -> list[list]:
-    rows = []
-    for r in registry.info():
-        rows.append([r["name"], r["family"], r["status"], r["device"],
-                     f"{r['params']:,}" if r.get("params") else "—",
-                     (r["sha256"] or "—")[:16], json.dumps(r.get("metrics") or {})])
-    return rows
+    return [[r["name"], r["family"], r["status"], f"v{r['version']}" if r.get("version") else "—",
+             f"{r['params']:,}" if r.get("params") else "—", (r["sha256"] or "—")[:12] + "…",
+             short_metrics(r.get("metrics"))] for r in registry.info()]
 
 
 def model_card(registry: Registry, name: str) -> str:
+    """A model card for people: what it is, how it was made, what it measures; the raw JSON folded away."""
     try:
         card = registry.card(name)
     except Exception as e:          # noqa: BLE001 — shown to the user as the card's text
         return f"**{name}**: {e}"
-    return f"### {name} (v{card.get('version')})\n\n```json\n{json.dumps(card, indent=2)}\n```"
+    training = card.get("training") or {}
+    rows = [("checkpoint", f"`{card.get('file')}` (v{card.get('version')}), sha256 `{card.get('sha256')}`"),
+            ("parameters", f"{card.get('params'):,}" if card.get("params") else "—"),
+            ("trained with", f"`{training.get('command', '—')}`"),
+            ("steps · wall time · device", f"{training.get('steps', '—')} · "
+             f"{round(training['wall_time_s'] / 60, 1) if training.get('wall_time_s') else '—'} min · "
+             f"{training.get('device', '—')}")]
+    rows += [(k, f"{v:.4g}" if isinstance(v, float) else str(v)) for k, v in (card.get("metrics") or {}).items()]
+    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return (f"### {name}\n\n| | |\n|---|---|\n{table}\n\n<details><summary>the whole model card (JSON)</summary>"
+            f"\n\n```json\n{json.dumps(card, indent=2)}\n```\n</details>")
 
 
 def classify_with(registry: Registry, image) -> tuple[dict, np.ndarray]:
@@ -44,34 +59,39 @@ def classify_with(registry: Registry, image) -> tuple[dict, np.ndarray]:
     return predict(registry.get("classifier/fashion"), to_tensor(garment[None]))[0], garment
 
 
+def list_models(registry: Registry) -> list[dict]:
+    """/models: name, family, device, params, checkpoint sha256, metrics of every model."""
+    return registry.info()
+
+
+def classify(registry: Registry, image) -> dict:
+    """/classify: image → {"label": ..., "probs": {...}}; photos, dataset images and sketches."""
+    return classify_with(registry, image)[0]
+
+
+def classify_ui(registry: Registry, image):
+    result, garment = classify_with(registry, image)
+    return result["probs"], upscale_nearest(garment, 8)
+
+
+def refresh(registry: Registry, name: str):
+    return models_table(registry), model_card(registry, name)
+
+
 def build(registry: Registry) -> None:
-    @user_errors
-    def list_models() -> list[dict]:
-        """/models: name, family, device, params, checkpoint sha256, metrics of every model."""
-        return registry.info()
-
-    @user_errors
-    def classify(image) -> dict:
-        """/classify: image → {"label": ..., "probs": {...}}; photos, dataset images and sketches."""
-        return classify_with(registry, image)[0]
-
-    @user_errors
-    def classify_ui(image):
-        result, garment = classify_with(registry, image)
-        return result["probs"], upscale_nearest(garment, 8)
-
+    """Lay out the tab inside the current Blocks and wire its events."""
     with gr.Tab("Models", id="models"):
         gr.Markdown("Every model the studio plays, as the registry sees it. Metrics are the ones measured when "
-                    "the checkpoint was trained (see each model card for the exact command).")
+                    "the checkpoint was trained (each model card has the exact command).")
         table = gr.Dataframe(models_table(registry), headers=COLUMNS, interactive=False, wrap=True,
-                             elem_id="models-table")
+                             elem_id="models-table", column_widths=["14%", "9%", "8%", "7%", "9%", "13%", "40%"])
         with gr.Row():
             which = gr.Dropdown(list(registry.specs), value="classifier/fashion", label="Model card")
-            refresh = gr.Button("Refresh", size="sm")
+            refresh_btn = gr.Button("Refresh", size="sm")
         card = gr.Markdown(model_card(registry, "classifier/fashion"), elem_id="models-card")
-        which.change(lambda n: model_card(registry, n), [which], [card], api_visibility="private", queue=False)
-        refresh.click(lambda n: (models_table(registry), model_card(registry, n)), [which], [table, card],
-                      api_visibility="private", queue=False)
+        which.change(ui_action(bind(model_card, registry)), [which], [card], api_visibility="private", queue=False)
+        refresh_btn.click(ui_action(bind(refresh, registry)), [which], [table, card], api_visibility="private",
+                          queue=False)
 
         gr.Markdown("### Classifier playground\nUpload a garment photo, or draw one (dark lines on white); "
                     "the classifier sees it as the 28×28 image on the right.")
@@ -79,11 +99,7 @@ def build(registry: Registry) -> None:
             with gr.Column():
                 with gr.Tabs():
                     with gr.Tab("Draw"):
-                        sketch = gr.Sketchpad(value={"background": Image.new("RGB", (280, 280), "white"),
-                                                     "layers": [], "composite": None},
-                                              type="filepath", image_mode="RGB", canvas_size=(280, 280),
-                                              brush=gr.Brush(default_size=6, colors=["#000000"], color_mode="fixed"),
-                                              layers=False, transforms=(), label="Sketch", elem_id="classify-sketch")
+                        sketch = sketchpad("Sketch", "classify-sketch", brush_size=6)
                         go_sketch = gr.Button("Classify sketch", elem_id="classify-sketch-go")
                     with gr.Tab("Upload"):
                         upload = gr.Image(type="filepath", label="Image", elem_id="classify-image")
@@ -92,12 +108,14 @@ def build(registry: Registry) -> None:
                 seen = gr.Image(label="What the classifier sees (28×28)", elem_id="classify-seen",
                                 image_mode="L", height=224)
                 label = gr.Label(num_top_classes=3, label="Prediction", elem_id="classify-label")
-        go_sketch.click(classify_ui, [sketch], [label, seen], preprocess=False, api_visibility="private", **QUICK)
-        go_upload.click(classify_ui, [upload], [label, seen], preprocess=False, api_visibility="private", **QUICK)
+        common = dict(preprocess=False, api_visibility="private", show_progress="hidden", **QUICK)
+        go_sketch.click(ui_action(bind(classify_ui, registry)), [sketch], [label, seen], **common)
+        go_upload.click(ui_action(bind(classify_ui, registry)), [upload], [label, seen], **common)
 
         with gr.Column(visible=False):
             api_image = gr.JSON()          # a plain image or a Sketchpad value {background, layers, composite}
             api_json = gr.JSON()
             api_btn = gr.Button()
-        api_btn.click(classify, [api_image], [api_json], api_name="classify", preprocess=False, **QUICK)
-        gr.api(list_models, api_name="models")
+        api_btn.click(user_errors(bind(classify, registry)), [api_image], [api_json], api_name="classify",
+                      preprocess=False, **QUICK)
+        gr.api(user_errors(bind(list_models, registry)), api_name="models")

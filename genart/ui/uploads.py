@@ -15,7 +15,7 @@ from typing import Any
 from gradio.utils import get_upload_folder
 from PIL import Image
 
-from genart.images import ImageError, load_image
+from genart.images import MAX_PIXELS, ImageError, load_image
 from genart.registry import ASSETS
 
 REFUSED = ("Only images uploaded to the studio can be read: send the file itself "
@@ -66,3 +66,21 @@ def uploaded_image(value: Any, what: str = "an image", max_side: int | None = No
             raise ImageError("Draw something first.")
         value = source
     return load_image(uploaded_path(value), max_side=max_side)
+
+
+def uploaded_png(value: Any) -> Image.Image:
+    """A request's image file as it is — mode and text chunks kept (a PNG's record is in them) — after
+    the same checks: only the upload cache, a readable image, not over MAX_PIXELS."""
+    if value is None or value == "":
+        raise ImageError("Please provide a PNG made by the studio first.")
+    path = uploaded_path(value)
+    try:
+        im = Image.open(path)
+        if im.size[0] * im.size[1] > MAX_PIXELS:
+            raise ImageError("The image is too large to be a studio output.")
+        im.load()
+    except ImageError:
+        raise
+    except Exception:                                   # noqa: BLE001 — any decoder failure is the same sentence
+        raise ImageError("This file is not an image we can read (PNG, JPEG, WebP, GIF, BMP, TIFF).") from None
+    return im

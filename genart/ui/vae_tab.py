@@ -16,19 +16,20 @@ import gradio as gr
 import numpy as np
 import torch
 
+from genart import records
 from genart.data import CLASSES, to_tensor, to_uint8
-from genart.images import upscale_nearest, with_params, write_gif
+from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
-from genart.ui.widgets import QUICK, garment_of, seed_of, user_errors, whole
+from genart.ui.widgets import QUICK, bind, garment_of, seed_of, sketchpad, ui_action, user_errors, whole
 
 N_PCA = 8
 SCALE = 12                    # 28 px → 336 px, nearest: crisp pixels, no mush
 NAME = "vae/fashion"
 
 
-def _view(x: torch.Tensor, **params):
-    """(1, 1, 28, 28) in [-1, 1] → a large crisp PNG-ready image carrying its parameters."""
-    return with_params(upscale_nearest(to_uint8(x)[0], SCALE), **params)
+def _view(registry: Registry, x: torch.Tensor, action: str, params: dict, chain=()):
+    """(1, 1, 28, 28) in [-1, 1] → a large crisp PNG-ready image carrying the record that makes it."""
+    return records.stamp(upscale_nearest(to_uint8(x)[0], SCALE), records.of_model(registry, action, NAME, params, chain))
 
 
 def compose(vae, z0: torch.Tensor, pca: list[float], named: list[float]) -> torch.Tensor:
@@ -64,95 +65,111 @@ def reading(vae, x: torch.Tensor) -> str:
     return f"The VAE reads this as **{CLASSES[a]}** ({pa:.0%}); next {CLASSES[b]} ({pb:.0%})."
 
 
-def build(registry: Registry) -> None:
-    def vae():
-        return registry.get(NAME)
+# ---- core: shared by the API, the browser and /replay
 
-    @torch.no_grad()
-    def encode_garment(image) -> tuple[torch.Tensor, np.ndarray]:
-        """Image or sketch → posterior mean μ (1, d) and the (28, 28) uint8 garment the VAE saw."""
-        garment = garment_of(image)
-        return vae().encode(to_tensor(garment[None]).to(registry.device))[0], garment
+@torch.no_grad()
+def encode_garment(registry: Registry, image) -> tuple[torch.Tensor, np.ndarray]:
+    """Image or sketch → posterior mean μ (1, d) and the (28, 28) uint8 garment the VAE saw."""
+    garment = garment_of(image)
+    return registry.get(NAME).encode(to_tensor(garment[None]).to(registry.device))[0], garment
 
-    def encode_image(image) -> torch.Tensor:
-        return encode_garment(image)[0]
 
-    @user_errors
-    @torch.no_grad()
-    def vae_encode(image):
-        """/vae_encode: image → its reconstruction and its latent z (posterior mean μ)."""
-        z = encode_image(image)
-        return _view(vae().decode(z), z=z[0].tolist()), z[0].tolist()
+@torch.no_grad()
+def decode(registry: Registry, z, chain=()):
+    """/vae_decode: latent z (list of floats) → image (its record: vae_decode of this z)."""
+    z = latent_of(z, registry.get(NAME).z_dim)
+    zt = torch.tensor([z], dtype=torch.float32, device=registry.device)
+    return _view(registry, registry.get(NAME).decode(zt), "vae_decode", {"z": z}, chain)
 
-    @user_errors
-    @torch.no_grad()
-    def vae_decode(z):
-        """/vae_decode: latent z (list of floats) → image."""
-        d = vae().z_dim
-        z = latent_of(z, d)
-        zt = torch.tensor([z], dtype=torch.float32, device=registry.device)
-        return _view(vae().decode(zt), z=z)
 
-    @user_errors
-    @torch.no_grad()
-    def vae_random(seed: int = 0):
-        """/vae_random: seed → a sample from the prior (a class y, then z₁ ~ N(0, I)), and its z."""
-        seed = seed_of(seed)
-        g = torch.Generator().manual_seed(seed)
-        z = vae().sample_prior(1, g).to(registry.device)
-        return _view(vae().decode(z), seed=seed, z=z[0].tolist()), z[0].tolist()
+def decode_api(registry: Registry, z):
+    """/vae_decode: latent z (list of floats) → image."""
+    return decode(registry, z)
 
-    @user_errors
-    @torch.no_grad()
-    def vae_interpolate(image_a, image_b, frames: int = 12):
-        """/vae_interpolate: two images or sketches → an animated GIF walking between their latents."""
-        frames = whole(frames, "frames", 2, 64)
-        za, zb = encode_image(image_a), encode_image(image_b)
-        t = torch.linspace(0, 1, frames, device=za.device)[:, None]                       # (F, 1)
-        xs = vae().decode((1 - t) * za + t * zb)                                          # (F, 1, 28, 28)
-        strip = [upscale_nearest(im, 8) for im in to_uint8(xs)]
-        return str(write_gif(strip, duration_ms=90, boomerang=True)), strip
 
-    def vae_interpolate_api(image_a, image_b, frames: int = 12):
-        """/vae_interpolate: animated GIF file."""
-        return vae_interpolate(image_a, image_b, frames)[0]
+@torch.no_grad()
+def encode(registry: Registry, image):
+    """/vae_encode: image → its reconstruction and its latent z (posterior mean μ)."""
+    z = encode_garment(registry, image)[0][0].tolist()
+    return decode(registry, z, [records.make("vae_encode", {"image": "uploaded"}, NAME)]), z
 
-    # ---- UI-only handlers (they also return slider resets and state)
-    @user_errors
-    @torch.no_grad()
-    def start_random(seed):
-        img, z = vae_random(seed)
-        return z, img, None, "", *[0.0] * (N_PCA + len(CLASSES))
 
-    @user_errors
-    @torch.no_grad()
-    def start_from(image):
-        z, garment = encode_garment(image)
-        recon = _view(vae().decode(z), z=z[0].tolist())
-        text = reading(vae(), to_tensor(garment[None]).to(registry.device))
-        return (z[0].tolist(), recon, upscale_nearest(garment, SCALE), text, *[0.0] * (N_PCA + len(CLASSES)))
+@torch.no_grad()
+def prior_sample(registry: Registry, seed: int = 0):
+    """/vae_random: seed → a sample from the prior (a class y, then z₁ ~ N(0, I)), and its z."""
+    seed = seed_of(seed)
+    z = registry.get(NAME).sample_prior(1, torch.Generator().manual_seed(seed)).to(registry.device)
+    return _view(registry, registry.get(NAME).decode(z), "vae_random", {"seed": seed}), z[0].tolist()
 
-    @torch.no_grad()
-    def slide(z0, *values):
-        if not z0:
-            return None
-        m = vae()
-        z = compose(m, torch.tensor([z0], device=registry.device), list(values[:N_PCA]), list(values[N_PCA:]))
-        return _view(m.decode(z), z=z[0].tolist(), pca=list(values[:N_PCA]), named=list(values[N_PCA:]))
 
-    def randomise(z0, seed):
-        rng = np.random.default_rng(int(seed) + 1)
-        values = np.clip(rng.standard_normal(N_PCA), -2.5, 2.5).round(2).tolist()
-        return (*values, *[0.0] * len(CLASSES), slide(z0, *values, *[0.0] * len(CLASSES)))
+@torch.no_grad()
+def interpolate(registry: Registry, image_a, image_b, frames: int = 12):
+    """Two images or sketches → (GIF path, frames) walking between their latents."""
+    frames = whole(frames, "frames", 2, 64)
+    za, zb = encode_garment(registry, image_a)[0], encode_garment(registry, image_b)[0]
+    t = torch.linspace(0, 1, frames, device=za.device)[:, None]                           # (F, 1)
+    xs = registry.get(NAME).decode((1 - t) * za + t * zb)                                 # (F, 1, 28, 28)
+    strip = [upscale_nearest(im, 8) for im in to_uint8(xs)]
+    return str(write_gif(strip, duration_ms=90, boomerang=True)), strip
 
-    def reset(z0):
-        zeros = [0.0] * (N_PCA + len(CLASSES))
-        return (*zeros, slide(z0, *zeros))
 
+def interpolate_api(registry: Registry, image_a, image_b, frames: int = 12):
+    """/vae_interpolate: animated GIF file."""
+    return interpolate(registry, image_a, image_b, frames)[0]
+
+
+def direction_names(vae) -> list[str]:
+    """Each principal direction named by the classes its two ends lean to: the class means (C, d)
+    projected on direction k, lowest and highest ("Trouser ↔ Bag")."""
+    proj = (vae.class_means - vae.class_means.mean(0, keepdim=True)) @ vae.pca_components[:N_PCA].T   # (C, K)
+    return [f"{CLASSES[int(proj[:, k].argmin())]} ↔ {CLASSES[int(proj[:, k].argmax())]}" for k in range(N_PCA)]
+
+
+# ---- browser handlers: the start latent z₀ lives in session state; sliders only decode
+
+ZEROS = [0.0] * (N_PCA + len(CLASSES))
+
+
+def start_random(registry: Registry, seed):
+    img, z = prior_sample(registry, seed)
+    return z, img, None, "", *ZEROS
+
+
+@torch.no_grad()
+def start_from(registry: Registry, image):
+    z, garment = encode_garment(registry, image)
+    recon = decode(registry, z[0].tolist(), [records.make("vae_encode", {"image": "uploaded"}, NAME)])
+    text = reading(registry.get(NAME), to_tensor(garment[None]).to(registry.device))
+    return (z[0].tolist(), recon, upscale_nearest(garment, SCALE), text, *ZEROS)
+
+
+@torch.no_grad()
+def slide(registry: Registry, z0, *values):
+    if not z0:
+        return gr.skip()
+    z = compose(registry.get(NAME), torch.tensor([z0], device=registry.device), list(values[:N_PCA]),
+                list(values[N_PCA:]))
+    return decode(registry, z[0].tolist())
+
+
+def randomise(registry: Registry, z0, seed):
+    rng = np.random.default_rng(seed_of(seed) + 1)
+    values = np.clip(rng.standard_normal(N_PCA), -2.5, 2.5).round(2).tolist()
+    return (*values, *[0.0] * len(CLASSES), slide(registry, z0, *values, *[0.0] * len(CLASSES)))
+
+
+def reset(registry: Registry, z0):
+    return (*ZEROS, slide(registry, z0, *ZEROS))
+
+
+def build(registry: Registry) -> dict:
+    """Lay out the tab inside the current Blocks and wire its events; → its settings by key."""
     available = registry.available(NAME)
+    names = direction_names(registry.get(NAME)) if available else [""] * N_PCA
     with gr.Tab("VAE Latent Lab", id="vae"):
-        if not available:
-            gr.Markdown("**The VAE is not trained yet.** Train it with `python -m genart train vae`.")
+        gr.Markdown("Start from a random sample, a drawing or an upload; then move the sliders — the garment "
+                    "follows your hand. Each direction is named by the classes its two ends lean to."
+                    if available else "**The VAE is not trained yet.** Train it with `python -m genart train vae`.")
         z_state = gr.State([])
         with gr.Row():
             with gr.Column(scale=1):
@@ -161,12 +178,8 @@ def build(registry: Registry) -> None:
                         seed = gr.Number(0, precision=0, label="Seed", elem_id="vae-seed")
                         go_random = gr.Button("Sample", variant="primary", elem_id="vae-random")
                     with gr.Tab("Sketch"):
-                        sketch = gr.Sketchpad(value={"background": np.full((280, 280, 3), 255, np.uint8),
-                                                     "layers": [], "composite": None},
-                                              type="filepath", image_mode="RGB", canvas_size=(280, 280),
-                                              brush=gr.Brush(default_size=8, colors=["#000000"], color_mode="fixed"),
-                                              layers=False, transforms=(), label="Draw a garment (dark on white)",
-                                              elem_id="vae-sketch")
+                        gr.Markdown("Draw a garment: dark lines on white.")
+                        sketch = sketchpad("Sketch", "vae-sketch")
                         go_sketch = gr.Button("Encode sketch", variant="primary", elem_id="vae-encode-sketch")
                     with gr.Tab("Upload"):
                         upload = gr.Image(type="filepath", label="Garment image", elem_id="vae-upload")
@@ -182,7 +195,7 @@ def build(registry: Registry) -> None:
                     reset_btn = gr.Button("Reset sliders", elem_id="vae-reset")
                     random_btn = gr.Button("Randomise sliders", elem_id="vae-randomise")
             with gr.Column(scale=1):
-                pca = [gr.Slider(-3, 3, 0, step=0.05, label=f"Direction {k + 1} (σ)", elem_id=f"vae-pc{k + 1}")
+                pca = [gr.Slider(-3, 3, 0, step=0.05, label=f"{k + 1}: {names[k]} (σ)", elem_id=f"vae-pc{k + 1}")
                        for k in range(N_PCA)]
                 with gr.Accordion("Named directions: more of a class", open=False):
                     named = [gr.Slider(-1.5, 1.5, 0, step=0.05, label=f"more {c}", elem_id=f"vae-more-{i}")
@@ -195,21 +208,24 @@ def build(registry: Registry) -> None:
                     n_frames = gr.Slider(2, 64, 12, step=1, label="Frames")
                     go_interp = gr.Button("Interpolate", elem_id="vae-interpolate")
             gif = gr.Image(label="Animation (GIF)", type="filepath", height=240)
-            strip = gr.Gallery(label="Frames", columns=12, height=140, format="png")
+            strip = gr.Gallery(label="Frames", columns=12, height="auto", format="png", object_fit="contain")
 
         sliders = [*pca, *named]
-        go_random.click(start_random, [seed], [z_state, out, seen, said, *sliders], api_visibility="private",
-                        **QUICK)
-        go_sketch.click(start_from, [sketch], [z_state, out, seen, said, *sliders], preprocess=False,
-                        api_visibility="private", **QUICK)
-        go_upload.click(start_from, [upload], [z_state, out, seen, said, *sliders], preprocess=False,
-                        api_visibility="private", **QUICK)
-        gr.on([s.input for s in sliders], slide, [z_state, *sliders], [out], queue=False,
+        started = [z_state, out, seen, said, *sliders]
+        common = dict(api_visibility="private", show_progress="hidden", **QUICK)
+        # on page load (and when the seed changes) a sample is there to play with
+        gr.on(None, ui_action(bind(start_random, registry)), [seed], started, trigger_mode="always_last", **common)
+        go_random.click(ui_action(bind(start_random, registry)), [seed], started, **common)
+        go_sketch.click(ui_action(bind(start_from, registry)), [sketch], started, preprocess=False, **common)
+        go_upload.click(ui_action(bind(start_from, registry)), [upload], started, preprocess=False, **common)
+        gr.on([s.input for s in sliders], ui_action(bind(slide, registry)), [z_state, *sliders], [out], queue=False,
               show_progress="hidden", trigger_mode="always_last", api_visibility="private")
-        reset_btn.click(reset, [z_state], [*sliders, out], queue=False, api_visibility="private")
-        random_btn.click(randomise, [z_state, seed], [*sliders, out], queue=False, api_visibility="private")
-        go_interp.click(vae_interpolate, [ia, ib, n_frames], [gif, strip], preprocess=False,
-                        api_visibility="private", api_name="ui_vae_interpolate", **QUICK)
+        reset_btn.click(ui_action(bind(reset, registry)), [z_state], [*sliders, out], queue=False,
+                        api_visibility="private")
+        random_btn.click(ui_action(bind(randomise, registry)), [z_state, seed], [*sliders, out], queue=False,
+                         api_visibility="private")
+        go_interp.click(ui_action(bind(interpolate, registry)), [ia, ib, n_frames], [gif, strip], preprocess=False,
+                        **common)
 
         with gr.Column(visible=False):
             api_a, api_b = gr.JSON(), gr.JSON()    # a plain image or a Sketchpad value each
@@ -218,8 +234,10 @@ def build(registry: Registry) -> None:
             api_seed, api_frames = gr.Number(0, precision=0), gr.Number(12, precision=0)
             api_gif = gr.File()
             b1, b2, b3, b4 = gr.Button(), gr.Button(), gr.Button(), gr.Button()
-        b1.click(vae_encode, [api_a], [api_img, api_z], api_name="vae_encode", preprocess=False, **QUICK)
-        b2.click(vae_decode, [api_z], [api_img], api_name="vae_decode", preprocess=False, **QUICK)
-        b3.click(vae_random, [api_seed], [api_img, api_z], api_name="vae_random", preprocess=False, **QUICK)
-        b4.click(vae_interpolate_api, [api_a, api_b, api_frames], [api_gif], api_name="vae_interpolate",
-                 preprocess=False, **QUICK)
+        api = dict(preprocess=False, **QUICK)
+        b1.click(user_errors(bind(encode, registry)), [api_a], [api_img, api_z], api_name="vae_encode", **api)
+        b2.click(user_errors(bind(decode_api, registry)), [api_z], [api_img], api_name="vae_decode", **api)
+        b3.click(user_errors(bind(prior_sample, registry)), [api_seed], [api_img, api_z], api_name="vae_random", **api)
+        b4.click(user_errors(bind(interpolate_api, registry)), [api_a, api_b, api_frames], [api_gif],
+                 api_name="vae_interpolate", **api)
+    return {"vae.seed": seed}

@@ -12,6 +12,7 @@ import time
 from typing import Any, Callable
 
 import gradio as gr
+import numpy as np
 import torch
 
 from genart.checkpoints import CheckpointError
@@ -80,6 +81,67 @@ def user_errors(fn: Callable) -> Callable:
         except CAUGHT as e:
             raise _refuse(fn, e) from e
     return wrapper
+
+
+def bind(fn: Callable, registry) -> Callable:
+    """`fn(registry, ...)` as a handler of this studio: the registry bound, the rest of the signature and
+    the annotations kept (Gradio reads them for gr.SelectData, gr.Progress and the API's parameter names)."""
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def handler(*args, **kwargs):
+            yield from fn(registry, *args, **kwargs)
+    else:
+        @functools.wraps(fn)
+        def handler(*args, **kwargs):
+            return fn(registry, *args, **kwargs)
+    sig = inspect.signature(fn)
+    handler.__signature__ = sig.replace(parameters=list(sig.parameters.values())[1:])
+    handler.__annotations__ = {k: v for k, v in fn.__annotations__.items() if k != "registry"}
+    return handler
+
+
+def ui_action(fn: Callable) -> Callable:
+    """A browser handler: a user error is one toast (gr.Warning) and every output stays as it was —
+    no red Error badges over the user's work. (API handlers use `user_errors`: the client gets the error.)"""
+    fn = user_errors(fn)
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def gen_wrapper(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except gr.Error as e:
+                gr.Warning(e.message)
+                yield gr.skip()
+        return gen_wrapper
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except gr.Error as e:
+            gr.Warning(e.message)
+            return gr.skip()
+    return wrapper
+
+
+BLANK_SIDE = 280
+
+
+def blank_canvas() -> dict:
+    """A Sketchpad value with a white background: with it the brush is active at once."""
+    return {"background": np.full((BLANK_SIDE, BLANK_SIDE, 3), 255, np.uint8), "layers": [], "composite": None}
+
+
+def sketchpad(label: str, elem_id: str, brush_size: int = 8, **kwargs) -> gr.Sketchpad:
+    """The studio's drawing canvas (dark lines on white, 280 px), made once for every tab. Clearing it
+    puts the white background back, so the brush stays selected (a bare clear left the canvas asking
+    for a tool, and strokes did nothing)."""
+    pad = gr.Sketchpad(value=blank_canvas(), type="filepath", image_mode="RGB", canvas_size=(BLANK_SIDE, BLANK_SIDE),
+                       brush=gr.Brush(default_size=brush_size, colors=["#000000"], color_mode="fixed"),
+                       layers=False, transforms=(), label=label, elem_id=elem_id, elem_classes=["genart-sketch"],
+                       **kwargs)
+    pad.clear(blank_canvas, None, [pad], queue=False, api_visibility="private", show_progress="hidden")
+    return pad
 
 
 def require(value, what: str):

@@ -1,0 +1,103 @@
+"""Records tab: drop a PNG the studio made — see what made it, restore those settings in the right
+tab, or replay it and check that the pixels come out identical.
+
+Public API: /replay (image → image made again, report JSON with `identical` and `max_abs_diff`).
+"""
+
+from __future__ import annotations
+
+import json
+
+import gradio as gr
+
+from genart import records
+from genart.registry import Registry
+from genart.replay import replay
+from genart.ui.uploads import uploaded_png
+from genart.ui.widgets import QUICK, SLOW, bind, ui_action, user_errors
+
+# which tab a record's settings belong to, and the settings each tab shows (name → component key)
+TAB_OF = {"gan_generate": "gan", "gan_grid": "gan", "gan_latent": "gan", "vae_random": "vae", "vae_decode": "vae",
+          "diffusion_sample": "diffusion", "diffusion_img2img": "diffusion", "diffusion_branch": "diffusion"}
+
+
+def replay_api(registry: Registry, image):
+    """/replay: a PNG made by the studio → (the image made again, report: identical, max_abs_diff, ...)."""
+    again, report = replay(registry, uploaded_png(image))
+    return again, report
+
+
+def verdict(report: dict) -> str:
+    same = "" if report["same_checkpoint"] else " (with another checkpoint than the one that made it)"
+    if report["identical"]:
+        return f"**Identical**: {report['action']} made the same pixels again{same}."
+    if report["max_abs_diff"] is None:
+        return f"**Different size**: the replayed image does not have the original's size{same}."
+    return (f"**Different**: {report['differing_pixels']} pixels differ, by at most {report['max_abs_diff']} of 255"
+            f"{same}. Left: made again; right: where they differ (red).")
+
+
+def ui_read(image):
+    """Show what made the dropped PNG."""
+    record = records.read(uploaded_png(image))
+    if record is None:
+        raise ValueError("This PNG carries no genart record (only the studio's own PNG outputs do).")
+    chain = " ← ".join(records.describe(r) for r in record.get("chain", []))
+    text = f"**{records.describe(record)}**" + (f"\n\nmade from: {chain}" if chain else "")
+    return text, json.dumps(record, indent=1)
+
+
+def ui_replay(registry: Registry, image):
+    again, report = replay_api(registry, image)
+    return again, verdict(report), {k: v for k, v in report.items() if k != "record"}
+
+
+def ui_restore(image, settings_keys: list[str]):
+    """The record's settings → updates for [tabs, *settings components] (skip where it says nothing)."""
+    record = records.read(uploaded_png(image))
+    if record is None:
+        raise ValueError("This PNG carries no genart record (only the studio's own PNG outputs do).")
+    tab = TAB_OF.get(record["action"])
+    if tab is None:
+        raise ValueError(f"There are no settings to restore for {record['action']!r}.")
+    p = record["params"]
+    values = {f"{tab}.{k}": v for k, v in p.items()}
+    if "truncation" in p:
+        values["gan.psi"] = p["truncation"]
+    gr.Info(f"Restored the {tab} settings of {records.describe(record)}.")
+    return (gr.Tabs(selected=tab), *[values.get(k, gr.skip()) for k in settings_keys])
+
+
+def build(registry: Registry, tabs: gr.Tabs, settings: dict[str, gr.components.Component]) -> None:
+    """`settings`: the other tabs' controls by key ("gan.seed", "diffusion.sampler", ...)."""
+    keys = list(settings)
+    with gr.Tab("Records", id="records"):
+        gr.Markdown("Every PNG the studio makes carries its record: the model and checkpoint, the seed, class "
+                    "and every setting, and what it was made from. Drop one here to see it, restore its settings "
+                    "in its tab, or replay it and check that the same pixels come out.")
+        with gr.Row():
+            with gr.Column(scale=1):
+                png = gr.Image(type="filepath", label="A PNG made by the studio", elem_id="records-png", height=300)
+                with gr.Row():
+                    restore = gr.Button("Restore its settings", elem_id="records-restore")
+                    verify = gr.Button("Replay & verify", variant="primary", elem_id="records-replay")
+                what = gr.Markdown(elem_id="records-what")
+            with gr.Column(scale=1):
+                again = gr.Image(label="Made again", type="pil", format="png", height=300, elem_id="records-again",
+                                 elem_classes=["pixelated"], interactive=False)
+                said = gr.Markdown(elem_id="records-verdict")
+                report = gr.JSON(label="Report", elem_id="records-report")
+        with gr.Accordion("The record (JSON)", open=False):
+            raw = gr.Code(language="json", elem_id="records-json")
+        png.upload(ui_action(ui_read), [png], [what, raw], preprocess=False, api_visibility="private",
+                   show_progress="hidden", **QUICK)
+        verify.click(ui_action(bind(ui_replay, registry)), [png], [again, said, report], preprocess=False,
+                     api_visibility="private", show_progress="minimal", **SLOW)
+        restore.click(ui_action(lambda image: ui_restore(image, keys)), [png], [tabs, *settings.values()],
+                      preprocess=False, api_visibility="private", show_progress="hidden", **QUICK)
+
+        with gr.Column(visible=False):
+            api_png, api_img, api_report = gr.JSON(), gr.Image(type="pil", format="png"), gr.JSON()
+            b = gr.Button()
+        b.click(user_errors(bind(replay_api, registry)), [api_png], [api_img, api_report], api_name="replay",
+                preprocess=False, **SLOW)

@@ -1,0 +1,113 @@
+"""The studio as a person uses it, in Debian's chromium with the mouse: draw, clear, draw again and encode;
+a user error is one toast, not red badges over the work; the GAN follows its controls; a downloaded PNG
+goes back in and replays identical; its settings come back in their tab; the diffusion steps stay
+visible while they run."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+
+def draw(page: Page, canvas_sel: str, strokes: list[list[tuple[float, float]]]):
+    """Strokes in fractions of the canvas box, drawn with small mouse moves from its centre region."""
+    box = page.locator(canvas_sel).first.bounding_box()
+    for stroke in strokes:
+        x0, y0 = stroke[0]
+        page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=8)
+        page.mouse.up()
+
+
+TROUSER = [[(0.42, 0.25), (0.58, 0.25), (0.6, 0.75), (0.53, 0.75), (0.5, 0.4), (0.47, 0.75), (0.4, 0.75),
+            (0.42, 0.25)]]
+BAG = [[(0.35, 0.4), (0.65, 0.4), (0.65, 0.7), (0.35, 0.7), (0.35, 0.4)], [(0.42, 0.4), (0.45, 0.3), (0.55, 0.3),
+                                                                          (0.58, 0.4)]]
+
+
+def test_draw_clear_draw_again_and_encode(page: Page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="VAE Latent Lab").click()
+    page.get_by_role("tab", name="Sketch").first.click()
+    canvas = "#vae-sketch canvas"
+    draw(page, canvas, TROUSER)
+    page.locator("#vae-sketch button[aria-label='Clear canvas']").click()
+    page.wait_for_timeout(500)
+    draw(page, canvas, BAG)                                        # the brush still draws after a clear
+    page.locator("#vae-encode-sketch").click()
+    expect(page.locator("#vae-reading")).to_contain_text("The VAE reads this as", timeout=20_000)
+    expect(page.locator("#vae-out img").first).to_have_attribute("src", re.compile("gradio_api/file="))
+    page.screenshot(path=str(_shot("vae-sketch-encoded")))
+
+
+def test_a_user_error_is_one_toast_and_no_error_badges(page: Page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="VAE Latent Lab").click()
+    page.locator("#vae-random").click()
+    expect(page.locator("#vae-out img").first).to_have_attribute("src", re.compile("gradio_api/file="),
+                                                                  timeout=20_000)
+    before = page.locator("#vae-out img").first.get_attribute("src")
+    page.get_by_role("tab", name="Sketch").first.click()
+    page.locator("#vae-encode-sketch").click()                     # nothing drawn
+    expect(page.get_by_text("The picture is blank")).to_be_visible(timeout=10_000)
+    page.wait_for_timeout(500)
+    assert page.locator(".error").count() == 0 and page.get_by_text(re.compile(r"^Error$")).count() == 0
+    assert page.locator("#vae-out img").first.get_attribute("src") == before      # the work is untouched
+
+
+def test_the_gan_follows_its_class_without_a_button(page: Page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="GAN Seed Explorer").click()
+    expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 0 · "), timeout=20_000)
+    page.locator("#gan-label input").fill("Trouser")
+    page.locator("#gan-label input").press("Enter")
+    expect(page.locator("#gan-name textarea")).to_have_value("seed 0 · Trouser", timeout=10_000)
+
+
+def test_a_downloaded_png_replays_identical_and_restores_its_settings(page: Page, app_url, tmp_path):
+    page.goto(app_url)
+    page.get_by_role("tab", name="GAN Seed Explorer").click()
+    page.locator("#gan-seed input").fill("11")
+    page.locator("#gan-seed input").press("Enter")
+    expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 11 · "), timeout=20_000)
+    page.locator("#gan-out").hover()
+    with page.expect_download() as dl:
+        page.locator("#gan-out button[aria-label='Download'], #gan-out a[download]").first.click()
+    png = tmp_path / "downloaded.png"
+    dl.value.save_as(png)
+    page.get_by_role("tab", name="Records").click()
+    page.locator("#records-png input[type=file]").set_input_files(str(png))
+    expect(page.locator("#records-what")).to_contain_text("gan_generate · seed 11", timeout=20_000)
+    page.locator("#records-replay").click()
+    expect(page.locator("#records-verdict")).to_contain_text("Identical", timeout=20_000)
+    page.screenshot(path=str(_shot("records-identical")))
+    page.locator("#records-restore").click()
+    expect(page.locator("#gan-seed input")).to_have_value("11", timeout=10_000)
+    expect(page.locator("#gan-seed input")).to_be_visible()         # the GAN tab is open again
+
+
+def test_diffusion_steps_stay_visible_while_they_run(page: Page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Diffusion").click()
+    steps = page.locator("#diff-steps input[type=number]")
+    steps.fill("120")
+    steps.press("Tab")
+    page.locator("#diff-go").click()
+    expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"step \d+/120"), timeout=30_000)
+    # while it runs: the images being watched carry no progress overlay
+    for sel in ("#diff-out", "#diff-inside", "#diff-plot", "#diff-timeline"):
+        assert page.locator(f"{sel} .progress-text, {sel} .eta-bar").count() == 0, sel
+    page.screenshot(path=str(_shot("diffusion-running")))
+    expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"step 120/120 .* done"), timeout=60_000)
+
+
+def _shot(name: str):
+    import os
+    from pathlib import Path
+    folder = Path(os.environ.get("GENART_SHOTS", "/tmp/genart-shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"
