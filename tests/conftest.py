@@ -55,6 +55,7 @@ def standin_checkpoints(tmp_path):
 def app_url(tmp_path_factory, checkpoint_root):
     """The studio served on loopback for the whole session."""
     os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio"))
+    os.environ["GENART_OUTPUT_DIR"] = str(tmp_path_factory.mktemp("genart-output"))   # history, browser secret
     from genart.registry import Registry
     from genart.ui import build_demo, launch_options
 

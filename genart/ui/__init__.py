@@ -30,7 +30,8 @@ INTRO = ("# genart studio\nPaint a photo in a classic medium, or play the studio
 
 
 def build_demo(registry: Registry | None = None) -> gr.Blocks:
-    from genart.ui import diffusion_tab, gan_tab, models_tab, records_tab, styles_tab, vae_tab
+    from genart.history import History
+    from genart.ui import diffusion_tab, gan_tab, history_panel, models_tab, records_tab, styles_tab, vae_tab
 
     registry = registry or Registry()
     serving_threads()
@@ -38,9 +39,13 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
         gr.Markdown(INTRO)
         with gr.Tabs() as tabs:
             styles_tab.build()
-            settings = {**vae_tab.build(registry), **gan_tab.build(registry), **diffusion_tab.build(registry)}
+            settings, hooks = {}, {}
+            for name, tab in (("vae", vae_tab), ("gan", gan_tab), ("diffusion", diffusion_tab)):
+                settings_of_tab, hooks[name] = tab.build(registry)
+                settings.update(settings_of_tab)
             models_tab.build(registry)
             records_tab.build(registry, tabs, settings)
+        history_panel.build(History(), tabs, settings, hooks)
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=1)
     limit_per_client(demo._queue, PER_CLIENT)
     return demo

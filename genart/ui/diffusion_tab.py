@@ -278,8 +278,9 @@ def ui_gif(trace):
     return str(write_gif(frames, duration_ms=100))
 
 
-def build(registry: Registry) -> dict:
-    """Lay out the tab inside the current Blocks and wire its events; → its settings by key."""
+def build(registry: Registry) -> tuple[dict, dict]:
+    """Lay out the tab inside the current Blocks and wire its events; → (its settings by key, hooks for the
+    history: runs whose final image to keep, where a garment sent here goes)."""
     with gr.Tab("Diffusion", id="diffusion"):
         gr.Markdown("Watch noise become a garment: every step shows x_t, the model's guess of the clean image "
                     "x̂₀ and of the noise ε̂. Scrub the finished run, rewind and branch, or start from a sketch."
@@ -288,12 +289,12 @@ def build(registry: Registry) -> dict:
         trace = gr.State({})
         with gr.Row():
             with gr.Column(scale=1):
-                with gr.Tabs():
-                    with gr.Tab("Sample"):
+                with gr.Tabs() as sources:
+                    with gr.Tab("Sample", id="sample"):
                         seed = gr.Number(0, precision=0, label="Seed", elem_id="diff-seed")
                         label = gr.Dropdown(LABELS, value="any", label="Class", elem_id="diff-label")
                         go = gr.Button("Sample", variant="primary", elem_id="diff-go")
-                    with gr.Tab("From a sketch"):
+                    with gr.Tab("From a sketch", id="sketch"):
                         gr.Markdown("Draw dark lines on white, or upload a drawing.")
                         sketch = sketchpad("Sketch", "diff-sketch", sources=("upload",))
                         strength = gr.Slider(0.05, 1.0, 0.6, step=0.05, label="Strength (how much noise)",
@@ -312,7 +313,7 @@ def build(registry: Registry) -> dict:
             with gr.Column(scale=2):
                 with gr.Row():
                     big = gr.Image(label="x_t", type="pil", format="png", height=336, elem_id="diff-out",
-                                   elem_classes=["pixelated"], buttons=["download", "fullscreen"])
+                                   elem_classes=["pixelated"], buttons=["download", "fullscreen"], interactive=False)
                     with gr.Column():
                         plot = gr.Image(label="Noise level (log SNR)", height=160, interactive=False,
                                         elem_id="diff-plot")
@@ -361,5 +362,7 @@ def build(registry: Registry) -> dict:
         b2.click(user_errors(bind(img2img, registry)),
                  [a_sketch, a_strength, a_seed, a_label, a_sampler, a_steps, a_guidance], [a_img, a_info],
                  api_name="diffusion_img2img", preprocess=False, **SLOW)
-    return {"diffusion.seed": seed, "diffusion.label": label, "diffusion.sampler": sampler,
-            "diffusion.steps": steps, "diffusion.guidance": guidance}
+    settings = {"diffusion.seed": seed, "diffusion.label": label, "diffusion.sampler": sampler,
+                "diffusion.steps": steps, "diffusion.guidance": guidance}
+    return settings, {"keep": [(ev1, big), (ev2, big), (ev3, big)], "inbox": sketch, "tabs": sources,
+                      "inbox_tab": "sketch", "out": big}

@@ -206,8 +206,9 @@ def seed_up(seed):
     return seed_of(seed) + 1
 
 
-def build(registry: Registry) -> dict:
-    """Lay out the tab inside the current Blocks and wire its events; → its settings by key."""
+def build(registry: Registry) -> tuple[dict, dict]:
+    """Lay out the tab inside the current Blocks and wire its events; → (its settings by key, hooks for the
+    history: events whose result image to keep, the output to send elsewhere)."""
     on = bind                                        # on(handler, registry): the handler bound to this studio
 
     with gr.Tab("GAN Seed Explorer", id="gan"):
@@ -231,7 +232,7 @@ def build(registry: Registry) -> dict:
                     go = gr.Button("Generate", variant="primary", elem_id="gan-go")
                     next_b = gr.Button("seed ▶", elem_id="gan-next")
                 out = gr.Image(label="Current", type="pil", format="png", height=336, elem_id="gan-out",
-                               elem_classes=["pixelated"], buttons=["download", "fullscreen"])
+                               elem_classes=["pixelated"], buttons=["download", "fullscreen"], interactive=False)
                 name = gr.Textbox(label="Current", interactive=False, elem_id="gan-name")
                 keep = gr.Button("♥ Keep as favourite", elem_id="gan-keep")
             with gr.Column(scale=2):
@@ -280,15 +281,15 @@ def build(registry: Registry) -> dict:
         go.click(ui_action(on(ui_generate, registry)), [seed, label, psi], shown, **common)
         for button, step in ((prev_b, seed_down), (next_b, seed_up)):
             button.click(ui_action(step), [seed], [seed], queue=False, api_visibility="private")
-        grid_go.click(ui_action(on(ui_grid, registry)), [seed, label, psi, rows, cols], [grid_view, grid_seeds],
-                      **common)
+        gr.on([grid_go.click, gr.context.Context.root_block.load], ui_action(on(ui_grid, registry)),
+              [seed, label, psi, rows, cols], [grid_view, grid_seeds], **common)
         grid_view.select(ui_action(on(ui_pick_cell, registry)), [grid_seeds, label, psi], [seed, *shown], **common)
         var_go.click(ui_action(on(ui_variations, registry)), [current, seed, strength], [variants, var_gallery],
                      **common)
         var_gallery.select(ui_action(on(ui_pick, registry)), [variants], shown, **common)
         interp_go.click(ui_action(on(interpolate, registry)), [seed_a, seed_b, label, psi, n_frames], [gif, strip],
                         **common)
-        keep.click(ui_action(on(ui_keep, registry)), [current, favourites],
+        kept = keep.click(ui_action(on(ui_keep, registry)), [current, favourites],
                    [favourites, fav_gallery, parent_a, parent_b], **common)
         breed_go.click(ui_action(on(ui_breed, registry)), [favourites, parent_a, parent_b, blend, seed],
                        [children, kids_gallery], **common)
@@ -307,4 +308,4 @@ def build(registry: Registry) -> dict:
                  api_name="gan_grid", **api)
         b3.click(user_errors(on(interpolate_api, registry)), [a_seed, a_seed2, a_label, a_psi, a_frames], [a_file],
                  api_name="gan_interpolate", **api)
-    return {"gan.seed": seed, "gan.label": label, "gan.psi": psi}
+    return {"gan.seed": seed, "gan.label": label, "gan.psi": psi}, {"keep": [(kept, out)], "out": out}

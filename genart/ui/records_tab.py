@@ -7,6 +7,7 @@ Public API: /replay (image → image made again, report JSON with `identical` an
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import gradio as gr
 
@@ -52,9 +53,8 @@ def ui_replay(registry: Registry, image):
     return again, verdict(report), {k: v for k, v in report.items() if k != "record"}
 
 
-def ui_restore(image, settings_keys: list[str]):
-    """The record's settings → updates for [tabs, *settings components] (skip where it says nothing)."""
-    record = records.read(uploaded_png(image))
+def restore_updates(record: dict | None, settings_keys: list[str]):
+    """A record's settings → updates for [tabs, *settings components] (skip where it says nothing)."""
     if record is None:
         raise ValueError("This PNG carries no genart record (only the studio's own PNG outputs do).")
     tab = TAB_OF.get(record["action"])
@@ -66,6 +66,10 @@ def ui_restore(image, settings_keys: list[str]):
         values["gan.psi"] = p["truncation"]
     gr.Info(f"Restored the {tab} settings of {records.describe(record)}.")
     return (gr.Tabs(selected=tab), *[values.get(k, gr.skip()) for k in settings_keys])
+
+
+def ui_restore(image, settings_keys: list[str]):
+    return restore_updates(records.read(uploaded_png(image)), settings_keys)
 
 
 def build(registry: Registry, tabs: gr.Tabs, settings: dict[str, gr.components.Component]) -> None:
@@ -93,7 +97,7 @@ def build(registry: Registry, tabs: gr.Tabs, settings: dict[str, gr.components.C
                    show_progress="hidden", **QUICK)
         verify.click(ui_action(bind(ui_replay, registry)), [png], [again, said, report], preprocess=False,
                      api_visibility="private", show_progress="minimal", **SLOW)
-        restore.click(ui_action(lambda image: ui_restore(image, keys)), [png], [tabs, *settings.values()],
+        restore.click(ui_action(partial(ui_restore, settings_keys=keys)), [png], [tabs, *settings.values()],
                       preprocess=False, api_visibility="private", show_progress="hidden", **QUICK)
 
         with gr.Column(visible=False):

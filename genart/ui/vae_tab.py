@@ -162,8 +162,9 @@ def reset(registry: Registry, z0):
     return (*ZEROS, slide(registry, z0, *ZEROS))
 
 
-def build(registry: Registry) -> dict:
-    """Lay out the tab inside the current Blocks and wire its events; → its settings by key."""
+def build(registry: Registry) -> tuple[dict, dict]:
+    """Lay out the tab inside the current Blocks and wire its events; → (its settings by key, hooks for the
+    history: events whose result image to keep, where a garment sent here goes)."""
     available = registry.available(NAME)
     names = direction_names(registry.get(NAME)) if available else [""] * N_PCA
     with gr.Tab("VAE Latent Lab", id="vae"):
@@ -173,15 +174,15 @@ def build(registry: Registry) -> dict:
         z_state = gr.State([])
         with gr.Row():
             with gr.Column(scale=1):
-                with gr.Tabs():
-                    with gr.Tab("Random"):
+                with gr.Tabs() as sources:
+                    with gr.Tab("Random", id="random"):
                         seed = gr.Number(0, precision=0, label="Seed", elem_id="vae-seed")
                         go_random = gr.Button("Sample", variant="primary", elem_id="vae-random")
-                    with gr.Tab("Sketch"):
+                    with gr.Tab("Sketch", id="sketch"):
                         gr.Markdown("Draw a garment: dark lines on white.")
                         sketch = sketchpad("Sketch", "vae-sketch")
                         go_sketch = gr.Button("Encode sketch", variant="primary", elem_id="vae-encode-sketch")
-                    with gr.Tab("Upload"):
+                    with gr.Tab("Upload", id="upload"):
                         upload = gr.Image(type="filepath", label="Garment image", elem_id="vae-upload")
                         go_upload = gr.Button("Encode image", variant="primary", elem_id="vae-encode-upload")
                 seen = gr.Image(label="Input as the VAE sees it", height=200, elem_classes=["pixelated"],
@@ -190,10 +191,11 @@ def build(registry: Registry) -> dict:
             with gr.Column(scale=1):
                 out = gr.Image(label="Decoded (reconstruction, then your edits)", type="pil", format="png",
                                height=360, elem_id="vae-out", elem_classes=["pixelated"],
-                               buttons=["download", "fullscreen"])
+                               buttons=["download", "fullscreen"], interactive=False)
                 with gr.Row():
                     reset_btn = gr.Button("Reset sliders", elem_id="vae-reset")
                     random_btn = gr.Button("Randomise sliders", elem_id="vae-randomise")
+                keep = gr.Button("♥ Keep in my history", elem_id="vae-keep")
             with gr.Column(scale=1):
                 pca = [gr.Slider(-3, 3, 0, step=0.05, label=f"{k + 1}: {names[k]} (σ)", elem_id=f"vae-pc{k + 1}")
                        for k in range(N_PCA)]
@@ -217,7 +219,8 @@ def build(registry: Registry) -> dict:
         gr.on(None, ui_action(bind(start_random, registry)), [seed], started, trigger_mode="always_last", **common)
         go_random.click(ui_action(bind(start_random, registry)), [seed], started, **common)
         go_sketch.click(ui_action(bind(start_from, registry)), [sketch], started, preprocess=False, **common)
-        go_upload.click(ui_action(bind(start_from, registry)), [upload], started, preprocess=False, **common)
+        gr.on([go_upload.click, upload.change], ui_action(bind(start_from, registry)), [upload], started,
+              preprocess=False, **common)                  # an image that arrives (upload or "send to") is encoded
         gr.on([s.input for s in sliders], ui_action(bind(slide, registry)), [z_state, *sliders], [out], queue=False,
               show_progress="hidden", trigger_mode="always_last", api_visibility="private")
         reset_btn.click(ui_action(bind(reset, registry)), [z_state], [*sliders, out], queue=False,
@@ -240,4 +243,6 @@ def build(registry: Registry) -> dict:
         b3.click(user_errors(bind(prior_sample, registry)), [api_seed], [api_img, api_z], api_name="vae_random", **api)
         b4.click(user_errors(bind(interpolate_api, registry)), [api_a, api_b, api_frames], [api_gif],
                  api_name="vae_interpolate", **api)
-    return {"vae.seed": seed}
+    kept = keep.click(None, None, None)
+    return {"vae.seed": seed}, {"keep": [(kept, out)], "inbox": upload, "tabs": sources, "inbox_tab": "upload",
+                                "out": out}

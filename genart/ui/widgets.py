@@ -37,6 +37,10 @@ def _message(e: BaseException) -> str:
     return e.args[0] if isinstance(e, KeyError) and e.args else str(e)     # KeyError's str() adds quotes
 
 
+def _name(fn: Callable) -> str:
+    return getattr(fn, "__name__", None) or getattr(getattr(fn, "func", None), "__name__", "handler")
+
+
 def _refuse(fn: Callable, e: BaseException) -> gr.Error:
     """A user error → a gr.Error that shows the sentence and logs one line, not a traceback."""
     if isinstance(e, torch.OutOfMemoryError):
@@ -45,7 +49,7 @@ def _refuse(fn: Callable, e: BaseException) -> gr.Error:
         message = "The accelerator ran out of memory for this request; try a smaller size or fewer steps."
     else:
         message = e.message if isinstance(e, gr.Error) else _message(e)
-    log.warning("%s refused: %s", fn.__name__, message)
+    log.warning("%s refused: %s", _name(fn), message)
     return gr.Error(html.escape(message, quote=False), print_exception=False)   # the modal renders HTML
 
 

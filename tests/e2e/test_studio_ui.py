@@ -111,3 +111,64 @@ def _shot(name: str):
     folder = Path(os.environ.get("GENART_SHOTS", "/tmp/genart-shots"))
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{name}.png"
+
+
+def _keep_gan(page: Page, seed: str, label: str):
+    page.get_by_role("tab", name="GAN Seed Explorer").click()
+    page.locator("#gan-seed input").fill(seed)
+    page.locator("#gan-seed input").press("Enter")
+    page.locator("#gan-label input").fill(label)
+    page.locator("#gan-label input").press("Enter")
+    expect(page.locator("#gan-name textarea")).to_have_value(f"seed {seed} · {label}", timeout=20_000)
+    page.locator("#gan-keep").click()
+
+
+def _history(page: Page):
+    return page.locator("#history-gallery .thumbnail-item")
+
+
+def test_a_reload_keeps_settings_and_history(page: Page, app_url):
+    page.goto(app_url)
+    _keep_gan(page, "23", "Dress")
+    expect(_history(page)).to_have_count(1, timeout=20_000)
+    page.get_by_role("tab", name="Diffusion").click()
+    page.locator("#diff-steps input[type=number]").fill("7")
+    page.locator("#diff-steps input[type=number]").press("Tab")
+    page.wait_for_timeout(1000)
+    page.reload()
+    page.get_by_role("tab", name="GAN Seed Explorer").click()
+    expect(page.locator("#gan-seed input")).to_have_value("23", timeout=20_000)
+    expect(page.locator("#gan-label input")).to_have_value("Dress")
+    expect(page.locator("#gan-name textarea")).to_have_value("seed 23 · Dress", timeout=20_000)
+    expect(_history(page)).to_have_count(1, timeout=20_000)
+    page.get_by_role("tab", name="Diffusion").click()
+    expect(page.locator("#diff-steps input[type=number]")).to_have_value("7")
+    page.screenshot(path=str(_shot("after-reload")), full_page=True)
+
+
+def test_two_browsers_do_not_see_each_others_history(browser, app_url):
+    one, two = browser.new_context(), browser.new_context()
+    try:
+        a, b = one.new_page(), two.new_page()
+        a.goto(app_url)
+        _keep_gan(a, "31", "Bag")
+        expect(_history(a)).to_have_count(1, timeout=20_000)
+        b.goto(app_url)
+        b.get_by_role("tab", name="GAN Seed Explorer").click()
+        expect(b.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 0 · "), timeout=20_000)
+        assert _history(b).count() == 0
+        expect(b.locator("#gan-seed input")).to_have_value("0")
+    finally:
+        one.close()
+        two.close()
+
+
+def test_send_a_gan_garment_to_the_vae_lab(page: Page, app_url):
+    page.goto(app_url)
+    _keep_gan(page, "5", "Trouser")
+    expect(_history(page)).to_have_count(1, timeout=20_000)
+    _history(page).first.click()
+    expect(page.locator("#history-about")).to_contain_text("gan_generate · seed 5", timeout=10_000)
+    page.locator("#history-to-vae").click()
+    expect(page.locator("#vae-reading")).to_contain_text("Trouser", timeout=20_000)
+    page.screenshot(path=str(_shot("sent-to-vae")), full_page=True)

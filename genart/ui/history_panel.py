@@ -1,0 +1,131 @@
+"""Nothing is lost on a reload: each browser's settings (encrypted in its localStorage) and its history of
+results (on the server's disk, `genart.history`), with "send to" another tab and "restore settings".
+
+The browser keeps a random id and the settings of every tab in a `gr.BrowserState`; on load the tabs
+get their settings back and the history panel shows that browser's results, newest first. Kept
+results are GAN favourites, VAE results kept with ♥ and every finished diffusion run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from functools import partial
+
+import gradio as gr
+from PIL import Image
+
+from genart import records
+from genart.history import History, browser_secret, new_browser_id
+from genart.images import output_folder
+from genart.ui.records_tab import restore_updates
+from genart.ui.widgets import QUICK, bind, ui_action
+
+STORAGE_KEY = "genart-studio-v1"
+
+
+def served(path) -> str:
+    """A history file as Gradio may serve it: a hard link (or copy) in the studio's output folder — the
+    history folder itself is never opened to the web."""
+    target = output_folder() / f"h-{path.parent.name[:8]}-{path.name}"
+    if not target.exists():
+        try:
+            os.link(path, target)
+        except OSError:
+            shutil.copyfile(path, target)
+    return str(target)
+
+
+def gallery(history: History, browser: str) -> list[tuple[str, str]]:
+    return [(served(p), records.describe(r) if r else item) for item, p, r in history.items(browser)]
+
+
+def restore(history: History, saved: dict, *, keys: list[str]):
+    """Page load: this browser's id (made on its first visit), its settings back in their tabs, its history."""
+    saved = dict(saved or {})
+    if not isinstance(saved.get("browser"), str) or len(saved["browser"]) != 32:
+        saved["browser"] = new_browser_id()
+    values = saved.get("settings") or {}
+    return (saved, saved["browser"], *[values.get(k, gr.skip()) for k in keys], gallery(history, saved["browser"]))
+
+
+def remember(saved: dict, *values, keys: list[str]):
+    saved = dict(saved or {})
+    saved["settings"] = {k: v for k, v in zip(keys, values)}
+    return saved
+
+
+def keep(history: History, browser: str, image: Image.Image | None):
+    """Add a result to this browser's history (not twice in a row)."""
+    if image is None or not browser:
+        return gr.skip()
+    newest = history.items(browser)[:1]
+    if not (newest and newest[0][2] and newest[0][2] == records.read(image)):
+        history.add(browser, image)
+    return gallery(history, browser)
+
+
+def pick(history: History, browser: str, evt: gr.SelectData):
+    item, path, record = history.items(browser)[evt.index]
+    chain = " ← ".join(records.describe(r) for r in (record or {}).get("chain", []))
+    text = f"**{records.describe(record)}**" + (f" · made from {chain}" if chain else "") if record else item
+    return item, text
+
+
+def delete(history: History, browser: str, item: str):
+    if not item:
+        raise ValueError("Pick an item of your history first.")
+    history.delete(browser, item)
+    return gallery(history, browser), "", "Deleted."
+
+
+def send(history: History, browser: str, item: str, *, tab: str, inner: str, sketch: bool):
+    """The picked item into another tab's input, that tab opened on it."""
+    if not item:
+        raise ValueError("Pick an item of your history first.")
+    path = served(history.path(browser, item))
+    value = {"background": path, "layers": [], "composite": path} if sketch else path
+    return gr.Tabs(selected=tab), gr.Tabs(selected=inner), value
+
+
+def restore_item(history: History, browser: str, item: str, *, keys: list[str]):
+    if not item:
+        raise ValueError("Pick an item of your history first.")
+    return restore_updates(records.read(history.path(browser, item)), keys)
+
+
+def build(history: History, tabs: gr.Tabs, settings: dict, hooks: dict[str, dict]) -> None:
+    """Below the tabs: the history gallery and its actions; wires the page load, the settings and the keeps."""
+    keys = list(settings)
+    saved = gr.BrowserState({}, storage_key=STORAGE_KEY, secret=browser_secret())
+    browser, picked = gr.State(""), gr.State("")
+    with gr.Accordion("Your history (this browser, newest first)", open=True, elem_id="history"):
+        shelf = gr.Gallery(label="Kept results: GAN favourites, VAE results kept with ♥, finished diffusion runs",
+                           columns=10, height=200, allow_preview=False, object_fit="contain", format="png",
+                           elem_id="history-gallery", elem_classes=["pixelated"])
+        with gr.Row():
+            about = gr.Markdown("Pick an item to send it to another tab, restore its settings or delete it.",
+                                elem_id="history-about")
+        with gr.Row():
+            to_vae = gr.Button("Send to VAE Lab", size="sm", elem_id="history-to-vae")
+            to_diffusion = gr.Button("Refine in Diffusion (from a sketch)", size="sm", elem_id="history-to-diffusion")
+            again = gr.Button("Restore its settings", size="sm", elem_id="history-restore")
+            drop = gr.Button("Delete", size="sm", variant="stop", elem_id="history-delete")
+
+    quiet = dict(api_visibility="private", show_progress="hidden")
+    root = gr.context.Context.root_block                     # the page load (not saved.change: that would loop)
+    root.load(ui_action(partial(restore, history, keys=keys)), [saved], [saved, browser, *settings.values(), shelf],
+              **quiet)
+    gr.on([c.change for c in settings.values()], ui_action(partial(remember, keys=keys)), [saved, *settings.values()],
+          [saved], queue=False, **quiet)
+    for tab_hooks in hooks.values():
+        for dep, image in tab_hooks.get("keep", []):
+            dep.success(ui_action(bind(keep, history)), [browser, image], [shelf], **quiet, **QUICK)
+    shelf.select(ui_action(bind(pick, history)), [browser], [picked, about], **quiet)
+    drop.click(ui_action(bind(delete, history)), [browser, picked], [shelf, picked, about], **quiet)
+    again.click(ui_action(partial(restore_item, history, keys=keys)), [browser, picked], [tabs, *settings.values()],
+                **quiet)
+    for button, tab, sketch in ((to_vae, "vae", False), (to_diffusion, "diffusion", True)):
+        h = hooks[tab]
+        button.click(ui_action(partial(send, history, tab=tab, inner=h["inbox_tab"], sketch=sketch)),
+                     [browser, picked], [tabs, h["tabs"], h["inbox"]], **quiet)
