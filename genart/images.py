@@ -14,6 +14,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import tempfile
 import threading
 import time
@@ -197,13 +198,17 @@ def output_folder() -> Path:
 
 
 def prune(folder: Path, ttl_s: float = OUTPUT_TTL_S) -> int:
-    """Delete the files in `folder` older than `ttl_s` seconds; returns how many went."""
+    """Delete the files (and folders) in `folder` older than `ttl_s` seconds; returns how many went."""
     cutoff, gone = time.time() - ttl_s, 0
     for p in folder.iterdir():
         try:
-            if p.is_file() and p.stat().st_mtime < cutoff:
+            if p.stat().st_mtime >= cutoff:
+                continue
+            if p.is_dir():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
                 p.unlink()
-                gone += 1
+            gone += 1
         except FileNotFoundError:          # another request pruned it first
             pass
     return gone

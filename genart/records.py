@@ -14,11 +14,13 @@ params also go to the A1111-style `parameters` chunk that other tools read.
 from __future__ import annotations
 
 import json
+import re
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, PngImagePlugin
 
 VERSION = 1
 KEY = "genart"
@@ -57,6 +59,33 @@ def read(source: Any) -> dict | None:
     if not isinstance(record, dict) or record.get("genart") != VERSION or not isinstance(record.get("params"), dict):
         return None
     return record
+
+
+def filename(record: dict) -> str:
+    """A download's name that says what it is: genart_gan_generate_seed-11_label-Dress.png."""
+    keep = ("seed", "label", "cls", "style", "sampler", "steps", "strength")
+    parts = [record["action"]] + [f"{k}-{record['params'][k]}" for k in keep if k in record["params"]]
+    name = "_".join(["genart", *parts])
+    return re.sub(r"[^A-Za-z0-9._+-]+", "-", name)[:120] + ".png"
+
+
+def as_download(image: Image.Image) -> str:
+    """The image as a PNG file named after its record (with the record inside), for the browser's
+    download button: Gradio keeps a file's name, while a PIL image is always 'image.png'."""
+    from genart.images import output_folder, prune
+
+    record = read(image)
+    folder = output_folder() / "named"
+    folder.mkdir(exist_ok=True)
+    prune(folder)
+    sub = Path(tempfile.mkdtemp(dir=folder))
+    path = sub / (filename(record) if record else "genart.png")
+    meta = PngImagePlugin.PngInfo()
+    for key, value in image.info.items():
+        if isinstance(value, str):
+            meta.add_text(key, value)
+    image.save(path, format="PNG", pnginfo=meta)
+    return str(path)
 
 
 def describe(record: dict) -> str:

@@ -194,7 +194,7 @@ def stream(registry: Registry, x, ts, start, sampler, seed, lab, guidance, progr
     if step is not None:
         trace["final"] = to_uint8(step.x_next)[0]
         trace["record"] = record
-        final = records.stamp(upscale_nearest(trace["final"], SCALE), record)
+        final = records.as_download(records.stamp(upscale_nearest(trace["final"], SCALE), record))
         yield (final, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance) + " · done", trace,
                timeline(trace, len(trace["frames"])))
 
@@ -229,7 +229,8 @@ def _welcome_run(registry: Registry) -> tuple:
 def welcome(registry: Registry):
     """What the tab shows when it opens: a finished DDIM-25 run of seed 0, computed once per studio
     (the same inputs give the same bytes) and copied for each visitor."""
-    big, strip, plot, _, trace, line = _welcome_run(registry)
+    _, strip, plot, _, trace, line = _welcome_run(registry)
+    big = records.as_download(records.stamp(upscale_nearest(trace["final"], SCALE), trace["record"]))  # a fresh file
     return (big, strip, plot, "A finished run (seed 0, DDIM, 25 steps): scrub the timeline, or press Sample.",
             copy.deepcopy(trace), line)
 

@@ -123,7 +123,7 @@ def current_from_seed(registry: Registry, seed, label, truncation) -> dict:
 def show(registry: Registry, current: dict):
     """The current garment's image (with the record that makes it again) and its caption."""
     img = generate(registry, **current["api"]) if current.get("api") else from_latent(registry, current["z"], current["y"])
-    return img, f"{current['name']} · {CLASSES[current['y']]}"
+    return records.as_download(img), f"{current['name']} · {CLASSES[current['y']]}"
 
 
 def ui_generate(registry: Registry, seed, label, truncation):

@@ -132,7 +132,7 @@ ZEROS = [0.0] * (N_PCA + len(CLASSES))
 
 def start_random(registry: Registry, seed):
     img, z = prior_sample(registry, seed)
-    return z, img, None, "", *ZEROS
+    return z, records.as_download(img), None, "", *ZEROS
 
 
 @torch.no_grad()
@@ -140,7 +140,7 @@ def start_from(registry: Registry, image):
     z, garment = encode_garment(registry, image)
     recon = decode(registry, z[0].tolist(), [records.make("vae_encode", {"image": "uploaded"}, NAME)])
     text = reading(registry.get(NAME), to_tensor(garment[None]).to(registry.device))
-    return (z[0].tolist(), recon, upscale_nearest(garment, SCALE), text, *ZEROS)
+    return (z[0].tolist(), records.as_download(recon), upscale_nearest(garment, SCALE), text, *ZEROS)
 
 
 @torch.no_grad()
@@ -149,7 +149,7 @@ def slide(registry: Registry, z0, *values):
         return gr.skip()
     z = compose(registry.get(NAME), torch.tensor([z0], device=registry.device), list(values[:N_PCA]),
                 list(values[N_PCA:]))
-    return decode(registry, z[0].tolist())
+    return records.as_download(decode(registry, z[0].tolist()))
 
 
 def randomise(registry: Registry, z0, seed):
