@@ -1,6 +1,6 @@
 """Is this a garment? An out-of-distribution score in the shipped classifier's eyes, and its threshold.
 
-The classifier names one of ten garments for anything it is shown (a cat photo: Sandal, 94 %). This
+The classifier names one of ten garments for anything it is shown (the example cat photo: Sandal). This
 module scores how garment-like a 28×28 image is, so the studio can say "this does not look like a
 garment" and still proceed. Every score here reads "higher = less like a garment". With logits f(x) and
 h(x) the penultimate layer before its ReLU (φ(x) = ReLU(h(x)) is `Classifier.features`, genart/metrics.py's space):
@@ -14,8 +14,8 @@ h(x) the penultimate layer before its ReLU (φ(x) = ReLU(h(x)) is `Classifier.fe
                       without the paper's input preprocessing and feature ensemble)
   mahalanobis-relu    the same in φ(x) = ReLU(h(x)), where a Gaussian fits worse (dimensions pile up at 0)
   mahalanobis+energy  (M(x) − m_M)/s_M + (E(x) − m_E)/s_E, each standardised by its mean and standard
-                      deviation on the train split: the two disagree on what is strange (correlation 0.16
-                      on test garments), so one catches what the other lets through
+                      deviation on the train split: the two disagree on what is strange (correlation about
+                      0.16 on test garments), so one catches what the other lets through
   msp                 Hendrycks & Gimpel 2017, a baseline: −max_k softmax(f(x))_k
 
 The threshold τ is the `percentile`-th percentile of the chosen score over the test split, so about
@@ -44,6 +44,7 @@ STEM = "fashion"                        # assets/checkpoints/ood/fashion-v<N>
 COMMAND = "python -m genart calibrate-ood"
 SCORES = ("energy", "mahalanobis", "mahalanobis-relu", "mahalanobis+energy", "msp")
 STANDARDISED = ("mahalanobis", "energy")  # the terms of mahalanobis+energy
+RIDGE = 1e-6                              # × mean variance, added to Σ's diagonal
 
 
 # ----------------------------------------------------------------------------- scores (pure, numpy float64)
@@ -61,9 +62,9 @@ def max_softmax(logits: np.ndarray) -> np.ndarray:
 
 
 def fit_tied_gaussian(features: np.ndarray, labels: np.ndarray, num_classes: int,
-                      ridge: float = 1e-6) -> tuple[np.ndarray, np.ndarray]:
-    """features (N, D), labels (N,) → class means μ (K, D), precision Σ⁻¹ (D, D)   (Lee et al. 2018, eq. 1):
-        μ_c = (1/N_c) Σ_{i: y_i = c} φ(x_i),   Σ = (1/N) Σ_c Σ_{i: y_i = c} (φ(x_i) − μ_c)(φ(x_i) − μ_c)ᵀ.
+                      ridge: float = RIDGE) -> tuple[np.ndarray, np.ndarray]:
+    """features z (N, D), labels y (N,) → class means μ (K, D), precision Σ⁻¹ (D, D)   (Lee et al. 2018, eq. 1):
+        μ_c = (1/N_c) Σ_{i: y_i = c} z_i,   Σ = (1/N) Σ_c Σ_{i: y_i = c} (z_i − μ_c)(z_i − μ_c)ᵀ.
     `ridge` × mean variance is added to Σ's diagonal: some ReLU features are almost always 0."""
     means = np.stack([features[labels == c].mean(0) for c in range(num_classes)])   # (K, D)
     centred = features - means[labels]                                               # (N, D)
@@ -73,10 +74,10 @@ def fit_tied_gaussian(features: np.ndarray, labels: np.ndarray, num_classes: int
 
 
 def mahalanobis(features: np.ndarray, means: np.ndarray, precision: np.ndarray) -> np.ndarray:
-    """features (N, D), μ (K, D), Σ⁻¹ (D, D) → M(x) = min_c √((φ − μ_c)ᵀ Σ⁻¹ (φ − μ_c)) (N,)   (Lee et al. 2018, eq. 2)."""
-    # (φ − μ)ᵀ P (φ − μ) = φᵀPφ − 2 φᵀPμ + μᵀPμ: no (N, K, D) difference tensor
-    p_phi = features @ precision                                                     # (N, D)
-    d2 = ((p_phi * features).sum(1)[:, None] - 2.0 * p_phi @ means.T
+    """features z (N, D), μ (K, D), Σ⁻¹ (D, D) → min_c √((z − μ_c)ᵀ Σ⁻¹ (z − μ_c)) (N,)   (Lee et al. 2018, eq. 2)."""
+    # (z − μ)ᵀ P (z − μ) = zᵀPz − 2 zᵀPμ + μᵀPμ: no (N, K, D) difference tensor
+    pz = features @ precision                                                        # (N, D)
+    d2 = ((pz * features).sum(1)[:, None] - 2.0 * pz @ means.T
           + ((means @ precision) * means).sum(1)[None, :])                           # (N, K)
     return np.sqrt(np.clip(d2.min(1), 0.0, None))
 
@@ -155,8 +156,8 @@ def fit(train: tuple[np.ndarray, np.ndarray, np.ndarray], test: tuple[np.ndarray
     pre = tuple(_as_saved(a) for a in fit_tied_gaussian(h, labels, k))                  # τ from what the file holds
     relu = tuple(_as_saved(a) for a in fit_tied_gaussian(np.maximum(h, 0.0), labels, k))
     draft = Calibration(score, 0.0, pre, relu, {}, temperature)
-    standardise = {s: (float(t.mean()), float(t.std())) for s in STANDARDISED
-                   for t in [draft.scores(h, logits, s)]}
+    terms = {s: draft.scores(h, logits, s) for s in STANDARDISED}                        # (N_train,) each
+    standardise = {s: (float(t.mean()), float(t.std())) for s, t in terms.items()}
     draft = Calibration(score, 0.0, pre, relu, standardise, temperature)
     thresholds = {s: threshold_at(draft.scores(*test, s), percentile) for s in SCORES}
     return Calibration(score, thresholds[score], pre, relu, standardise, temperature), thresholds
@@ -222,10 +223,15 @@ def garment_check(registry, garment: np.ndarray) -> dict:
     h, logits = penultimate(classifier, np.asarray(garment, dtype=np.uint8)[None])    # (1, D), (1, K)
     score, threshold = round(float(calibration.scores(h, logits)[0]), 3), round(calibration.threshold, 3)
     is_garment = score <= threshold
-    message = "" if is_garment else (
-        f"This does not look like a garment (score {score:.1f}, garments score below {threshold:.1f}); "
-        "the result may be odd.")
+    message = "" if is_garment else not_a_garment_message(score, threshold)
     return {"score": score, "threshold": threshold, "is_garment": bool(is_garment), "message": message}
+
+
+def not_a_garment_message(score: float, threshold: float) -> str:
+    """The sentence for a score above τ, with as few decimals (1–3) as show the two apart."""
+    digits = next((d for d in (1, 2) if f"{score:.{d}f}" != f"{threshold:.{d}f}"), 3)
+    return (f"This does not look like a garment (score {score:.{digits}f}, garments score below "
+            f"{threshold:.{digits}f}); the result may be odd.")
 
 
 # ----------------------------------------------------------------------------- making a calibration
@@ -266,7 +272,10 @@ def calibrate(root: Path, score: str = "mahalanobis+energy", percentile: float =
                        "garment (genart/ood.py)",
         "classifier": {"name": CLASSIFIER, "sha256": classifier_card["sha256"],
                        "version": classifier_card.get("version")},
-        "percentile": percentile, "fit_split": "train", "calibration_split": "test",
+        "config": {"score": score, "percentile": percentile, "temperature": calibration.temperature,
+                   "ridge": RIDGE, "classifier": CLASSIFIER},
+        "score": score, "threshold": calibration.threshold, "percentile": percentile,
+        "fit_split": "train", "calibration_split": "test",
         "n_train": len(train_y), "n_test": len(test_x), "thresholds": thresholds,
         "metrics": table, "probes": {name: len(out[0][0]) for name, out in probes.items()},
         "training": {"command": f"{COMMAND} --score {score} --percentile {percentile} --seed {seed}",
