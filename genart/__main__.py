@@ -6,6 +6,7 @@
     python -m genart eval classifier [--samples N] --json
     python -m genart bench [--quick] --json
     python -m genart loadtest --clients 8 32 --seconds 60 --json          # simultaneous users, loopback
+    python -m genart calibrate-ood                                        # garment-likeness threshold (genart/ood.py)
 """
 
 from __future__ import annotations
@@ -67,6 +68,16 @@ def _parser() -> argparse.ArgumentParser:
     ld.add_argument("--think", type=float, nargs="+", default=[0.0], help="players' pause between calls (s); "
                     "one run per (clients, think) pair")
     ld.add_argument("--json", action="store_true")
+
+    o = sub.add_parser("calibrate-ood", help="fit the garment-likeness score on the train split, its threshold on "
+                       "the test split; writes assets/checkpoints/ood/fashion-v<N+1>; prints its card")
+    o.add_argument("--score", default="mahalanobis+energy",
+                   choices=("energy", "mahalanobis", "mahalanobis-relu", "mahalanobis+energy", "msp"))
+    o.add_argument("--percentile", type=float, default=99.5, help="of the test split's scores: the threshold")
+    o.add_argument("--seed", type=int, default=0, help="for the random probes")
+    o.add_argument("--checkpoints", type=Path, default=None, help="checkpoint root (default assets/checkpoints)")
+    o.add_argument("--no-save", action="store_true", help="measure only; write no calibration")
+    o.add_argument("--json", action="store_true")
     return p
 
 
@@ -173,12 +184,21 @@ def cmd_loadtest(a: argparse.Namespace) -> int:
     return 0 if all(r["failures"] == 0 for r in results) else 1
 
 
+def cmd_calibrate_ood(a: argparse.Namespace) -> int:
+    from genart.ood import calibrate
+    from genart.registry import CHECKPOINTS
+    card = calibrate(a.checkpoints or CHECKPOINTS, a.score, a.percentile, a.seed, save=not a.no_save)
+    print(json.dumps(card, indent=None if a.json else 2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     a = _parser().parse_args(argv)
     from genart.checkpoints import CheckpointError
     from genart.data import DatasetMissing
     try:
-        return {"train": cmd_train, "eval": cmd_eval, "bench": cmd_bench, "loadtest": cmd_loadtest}[a.command](a)
+        return {"train": cmd_train, "eval": cmd_eval, "bench": cmd_bench, "loadtest": cmd_loadtest,
+                "calibrate-ood": cmd_calibrate_ood}[a.command](a)
     except (CheckpointError, DatasetMissing, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
