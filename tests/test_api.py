@@ -142,3 +142,14 @@ def test_a_blank_canvas_is_refused_not_read_as_a_garment(client, tmp_path, api, 
     Image.new("RGB", (280, 280), "white").save(p)
     with pytest.raises(AppError, match="blank"):
         client.predict(handle_file(str(p)), *args, api_name=api)
+
+
+def test_classify_says_whether_it_looks_like_a_garment(client, tmp_path):
+    from sketches import sketch
+    cat = client.predict(handle_file(str(EXAMPLES / "cat.jpg")), api_name="/classify")
+    assert cat["garment"]["is_garment"] is False and "does not look like a garment" in cat["garment"]["message"]
+    path = tmp_path / "bag.png"
+    sketch("Bag").save(path)
+    bag = client.predict(handle_file(str(path)), api_name="/classify")
+    assert bag["garment"]["is_garment"] is True and bag["garment"]["message"] == ""
+    assert bag["garment"]["score"] <= bag["garment"]["threshold"] < cat["garment"]["score"]

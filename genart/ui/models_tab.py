@@ -15,7 +15,8 @@ from genart.data import to_tensor
 from genart.images import upscale_nearest
 from genart.models.classifier import predict
 from genart.registry import Registry
-from genart.ui.widgets import QUICK, bind, garment_of, sketchpad, ui_action, user_errors
+from genart.ood import garment_check
+from genart.ui.widgets import QUICK, bind, garment_of, sketchpad, ui_action, user_errors, warn_if_not_a_garment
 
 COLUMNS = ["name", "family", "status", "version", "params", "checkpoint sha256", "key metrics"]
 KEY_METRICS = ("accuracy", "neg_elbo_nats", "recon_class_accuracy", "class_accuracy", "fd", "floor_fd", "precision",
@@ -65,12 +66,16 @@ def list_models(registry: Registry) -> list[dict]:
 
 
 def classify(registry: Registry, image) -> dict:
-    """/classify: image → {"label": ..., "probs": {...}}; photos, dataset images and sketches."""
-    return classify_with(registry, image)[0]
+    """/classify: image → {"label": ..., "probs": {...}, "garment": {"score", "threshold", "is_garment",
+    "message"}}; photos, dataset images and sketches. `garment` says whether it looks like a garment at all
+    (genart.ood): the classifier names a class for anything."""
+    result, garment = classify_with(registry, image)
+    return {**result, "garment": garment_check(registry, garment)}
 
 
 def classify_ui(registry: Registry, image):
     result, garment = classify_with(registry, image)
+    warn_if_not_a_garment(registry, garment)
     return result["probs"], upscale_nearest(garment, 8)
 
 

@@ -20,7 +20,8 @@ from genart import records
 from genart.data import CLASSES, to_tensor, to_uint8
 from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
-from genart.ui.widgets import QUICK, bind, garment_of, seed_of, sketchpad, ui_action, user_errors, whole
+from genart.ui.widgets import (QUICK, bind, garment_of, seed_of, sketchpad, ui_action, user_errors,
+                               warn_if_not_a_garment, whole)
 
 N_PCA = 8
 SCALE = 12                    # 28 px → 336 px, nearest: crisp pixels, no mush
@@ -127,6 +128,10 @@ def direction_names(vae) -> list[str]:
 
 # ---- browser handlers: the start latent z₀ lives in session state; sliders only decode
 
+def slider_labels(registry: Registry):
+    return [gr.Slider(label=f"{k + 1}: {name} (σ)") for k, name in enumerate(direction_names(registry.get(NAME)))]
+
+
 ZEROS = [0.0] * (N_PCA + len(CLASSES))
 
 
@@ -138,6 +143,7 @@ def start_random(registry: Registry, seed):
 @torch.no_grad()
 def start_from(registry: Registry, image):
     z, garment = encode_garment(registry, image)
+    warn_if_not_a_garment(registry, garment)
     recon = decode(registry, z[0].tolist(), [records.make("vae_encode", {"image": "uploaded"}, NAME)])
     text = reading(registry.get(NAME), to_tensor(garment[None]).to(registry.device))
     return (z[0].tolist(), records.as_download(recon), upscale_nearest(garment, SCALE), text, *ZEROS)
@@ -166,7 +172,6 @@ def build(registry: Registry) -> tuple[dict, dict]:
     """Lay out the tab inside the current Blocks and wire its events; → (its settings by key, hooks for the
     history: events whose result image to keep, where a garment sent here goes)."""
     available = registry.available(NAME)
-    names = direction_names(registry.get(NAME)) if available else [""] * N_PCA
     with gr.Tab("VAE Latent Lab", id="vae"):
         gr.Markdown("Start from a random sample, a drawing or an upload; then move the sliders — the garment "
                     "follows your hand. Each direction is named by the classes its two ends lean to."
@@ -197,7 +202,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                     random_btn = gr.Button("Randomise sliders", elem_id="vae-randomise")
                 keep = gr.Button("♥ Keep in my history", elem_id="vae-keep")
             with gr.Column(scale=1):
-                pca = [gr.Slider(-3, 3, 0, step=0.05, label=f"{k + 1}: {names[k]} (σ)", elem_id=f"vae-pc{k + 1}")
+                pca = [gr.Slider(-3, 3, 0, step=0.05, label=f"Direction {k + 1} (σ)", elem_id=f"vae-pc{k + 1}")
                        for k in range(N_PCA)]
                 with gr.Accordion("Named directions: more of a class", open=False):
                     named = [gr.Slider(-1.5, 1.5, 0, step=0.05, label=f"more {c}", elem_id=f"vae-more-{i}")
@@ -215,6 +220,8 @@ def build(registry: Registry) -> tuple[dict, dict]:
         sliders = [*pca, *named]
         started = [z_state, out, seen, said, *sliders]
         common = dict(api_visibility="private", show_progress="hidden", **QUICK)
+        # named directions on page load (the VAE is loaded then, not when the UI is built)
+        gr.context.Context.root_block.load(ui_action(bind(slider_labels, registry)), None, pca, **common)
         # on page load (and when the seed changes) a sample is there to play with
         gr.on(None, ui_action(bind(start_random, registry)), [seed], started, trigger_mode="always_last", **common)
         go_random.click(ui_action(bind(start_random, registry)), [seed], started, **common)

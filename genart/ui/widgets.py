@@ -198,6 +198,16 @@ def sketch_or_image(value):
     return uploaded_image(value, "an image or a sketch", max_side=GARMENT_SIDE)
 
 
+def warn_if_not_a_garment(registry, garment) -> bool:
+    """Say so (a toast) where a picture does not look like a garment; the action goes on all the same."""
+    from genart.ood import garment_check
+
+    check = garment_check(registry, garment)
+    if not check["is_garment"]:
+        gr.Warning(check["message"])
+    return check["is_garment"]
+
+
 def garment_of(value):
     """A sketch, upload or path → the (28, 28) uint8 garment the models see; a blank canvas is an error,
     not an empty garment that a model would quietly read as something."""
