@@ -86,8 +86,9 @@ class Registry:
         path = latest_card_path(self.root / spec.family, spec.stem)
         if path is None:
             raise CheckpointError(
-                f"no checkpoint for {name} in {shown(self.root / spec.family)}; train one with "
-                f"`{spec.train_command}` (it writes {spec.family}/{spec.stem}-v1.safetensors)")
+                f"no checkpoint for {name} in {shown(self.root / spec.family)}; "
+                f"{'make' if spec.command else 'train'} one with `{spec.train_command}` "
+                f"(it writes {spec.family}/{spec.stem}-v1.safetensors)")
         return path
 
     def card(self, name: str) -> dict:
