@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                         "(Dumoulin et al. 2017, Ghiasi et al. 2017) as checkpoints; needs requirements-dev.txt")
     cs.add_argument("--ckpt-dir", type=Path, default=None, help="checkpoint root (default assets/checkpoints)")
     cs.add_argument("--only", nargs="*", help="networks to convert (default: all three)")
+    cs.add_argument("--thumbnails", action="store_true", help="only render the 26 built-in styles' thumbnails "
+                    "(assets/style_thumbnails/NN.jpg) with the published networks")
 
     ld = sub.add_parser("loadtest", help="simultaneous users against the studio on loopback; one JSON object")
     ld.add_argument("--clients", type=int, nargs="+", default=[8, 32], help="client counts, one run each")
@@ -171,7 +173,12 @@ def cmd_bench(a: argparse.Namespace) -> int:
 
 
 def cmd_convert_style(a: argparse.Namespace) -> int:
-    from genart.registry import CHECKPOINTS
+    from genart.registry import CHECKPOINTS, Registry
+    if a.thumbnails:
+        from genart.styles.feedforward import render_thumbnails
+        paths = render_thumbnails(Registry(a.ckpt_dir or CHECKPOINTS))
+        print(json.dumps({"thumbnails": len(paths), "folder": str(paths[0].parent)}))
+        return 0
     from genart.styles.onnx_import import SOURCES, convert
     unknown = set(a.only or []) - set(SOURCES)
     if unknown:

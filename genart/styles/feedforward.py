@@ -25,12 +25,14 @@ a square and seen at 256 px, as the predictor was trained.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Mapping
 
 import cv2
 import numpy as np
 import torch
 
+THUMBNAILS = Path(__file__).resolve().parents[2] / "assets" / "style_thumbnails"
 MULTISTYLE, PREDICT, TRANSFORM = "style/multistyle26", "style/arbitrary_predict", "style/arbitrary_transform"
 STYLE_NETWORKS = (MULTISTYLE, PREDICT, TRANSFORM)
 BUILTIN_WORK = 1024      # built-in styles: strokes sized for ~500–1000 px (the package's advice)
@@ -275,3 +277,24 @@ def paint_garment(registry, garment: np.ndarray, style="image", strength: float 
     rgb = garment_rgb(garment, int(size))
     return paint(registry, rgb, style, style_image=style_image, strength=strength, keep_colors=keep_colors,
                  size=int(size), work=int(size))
+
+
+def thumbnail_path(i: int) -> Path:
+    return THUMBNAILS / f"{i:02d}.jpg"
+
+
+def render_thumbnails(registry, out_dir: Path = THUMBNAILS, width: int = 192) -> list[Path]:
+    """One small JPEG per built-in style: assets/examples/cat.jpg (CC0) painted at 384 px, shown at `width`."""
+    from PIL import Image
+
+    cat = np.asarray(Image.open(Path(__file__).resolve().parents[2] / "assets" / "examples" / "cat.jpg")
+                     .convert("RGB"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(len(BUILTIN_NAMES)):
+        img = Image.fromarray(paint(registry, cat, i, size=384))
+        img = img.resize((width, round(width * img.height / img.width)), Image.LANCZOS)
+        path = out_dir / f"{i:02d}.jpg"
+        img.save(path, quality=88, optimize=True)
+        paths.append(path)
+    return paths
