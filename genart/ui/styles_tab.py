@@ -265,9 +265,19 @@ def build(registry: Registry | None = None) -> None:
 
             with gr.Tab("Neural style", id="neural"):
                 gr.Markdown(NEURAL_ABOUT)
+                mode = gr.Radio(MODES, value=IMAGE, label="Paint with", elem_id="neural-mode")
+                with gr.Column(visible=False) as builtin_box:
+                    gallery = gr.Gallery(builtin_gallery(), columns=9, height=440, allow_preview=False,
+                                         label="The 26 built-in styles, each shown on a photo of a cat: click one",
+                                         elem_id="neural-gallery", object_fit="cover")
+                    with gr.Row():
+                        builtin = gr.Dropdown(list(ff.BUILTIN_NAMES), value=["starry swirls"], multiselect=True,
+                                              max_choices=4, label="Built-in styles (two or more blend equally)",
+                                              elem_id="neural-builtin", scale=3)
+                        add = gr.Checkbox(False, label="Clicking a thumbnail adds it to the blend",
+                                          elem_id="neural-add", scale=1)
                 with gr.Row():
                     with gr.Column(scale=1):
-                        mode = gr.Radio(MODES, value=IMAGE, label="Paint with", elem_id="neural-mode")
                         with gr.Row():
                             content = gr.Image(label="Content photo (or a garment)", type="filepath",
                                                elem_id="neural-content", height=220)
@@ -276,15 +286,6 @@ def build(registry: Registry | None = None) -> None:
                         gr.Examples([[ex("cat.jpg"), ex("style_hubble.jpg")], [ex("coffee.jpg"), ex("style_gravel.jpg")],
                                      [ex("astronaut.jpg"), ex("style_brick.jpg")]],
                                     inputs=[content, style_image], cache_examples=False, label="Examples")
-                        with gr.Column(visible=False) as builtin_box:
-                            builtin = gr.Dropdown(list(ff.BUILTIN_NAMES), value=["starry swirls"], multiselect=True,
-                                                  max_choices=4, label="Built-in styles (two or more blend equally)",
-                                                  elem_id="neural-builtin")
-                            add = gr.Checkbox(False, label="Clicking a thumbnail adds it to the blend",
-                                              elem_id="neural-add")
-                            gallery = gr.Gallery(builtin_gallery(), columns=6, height=300, allow_preview=False,
-                                                 label="The 26 built-in styles (on a photo of a cat); click one",
-                                                 elem_id="neural-gallery", show_label=True)
                         strength = gr.Slider(0, 1, value=1.0, step=0.05, label="Strength", elem_id="neural-strength")
                         keep = gr.Checkbox(False, label="Keep the photo's colours", elem_id="neural-keep")
                         size = gr.Slider(0, ff.MAX_SIDE, value=0, step=64, elem_id="neural-size",
