@@ -194,3 +194,24 @@ def test_paint_garment_enlarges_smoothly_then_paints(registry, style_image):
     assert paint_garment(registry, garment, 19, 0.0, 256).shape == (256, 256, 3)
     with pytest.raises(StyleError, match="size"):
         paint_garment(registry, garment, 19, 1.0, 100)
+
+
+# ----------------------------------------------------------------------------- the tab's handler
+def test_the_tab_paints_an_uploaded_garment_and_streams_a_preview_of_a_large_result(registry, style_image,
+                                                                                    tmp_path, monkeypatch):
+    """A 28-px upload is a garment: enlarged smoothly to 512 px, then painted; a result over 640 px
+    streams a 512-px preview first. (Files must be in Gradio's upload cache: GRADIO_TEMP_DIR here.)"""
+    from gradio.utils import get_upload_folder
+    from genart.ui.styles_tab import neural_style
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path))
+    folder = Path(get_upload_folder())
+    folder.mkdir(parents=True, exist_ok=True)
+    garment = np.pad(np.full((20, 12), 230, np.uint8), ((4, 4), (8, 8)))
+    Image.fromarray(garment).save(folder / "garment.png")
+    Image.fromarray(style_image).save(folder / "style.png")
+    out = list(neural_style(registry, str(folder / "garment.png"), str(folder / "style.png"),
+                            progress=lambda *a, **k: None))
+    assert len(out) == 1 and out[0][0].size == (512, 512) and "garment enlarged first" in out[0][1]
+    out = list(neural_style(registry, str(EXAMPLES / "cat.jpg"), None, size=1024, style="starry swirls",
+                            progress=lambda *a, **k: None))
+    assert [im.size for im, _ in out] == [(512, 341), (1024, 681)] and out[0][1].startswith("preview")
