@@ -55,10 +55,24 @@ PREDICTOR = StyleConfig("predictor")
 
 
 # ----------------------------------------------------------------------------- shared pieces
+def channel_stats(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per image and channel over H, W: μ and σ² = E[x²] - μ², both (B, C). The sums are matrix products
+    with a row of ones over the NHWC view: on the CPU ~10× faster than torch.var_mean's strided reduction
+    over channels-last tensors (8 ms instead of 100 ms for 32 × 684 × 1024; the whole 26-style network
+    at 1024 px: 0.57 s instead of 0.80 s on 2 cores). Centring first (E[(x - μ)²]) cost 0.1 s more there
+    and moved the output by less than 5e-4 (0–1 scale): an eighth of one 8-bit level."""
+    b, c = x.shape[:2]
+    v = x.permute(0, 2, 3, 1).reshape(b, -1, c)                                     # (B, HW, C), a view
+    ones = v.new_ones(b, 1, v.shape[1])
+    mu = torch.bmm(ones, v)[:, 0] / v.shape[1]                                      # (B, C)
+    var = torch.bmm(ones, v * v)[:, 0] / v.shape[1] - mu * mu                      # (B, C)
+    return mu, var.clamp_min_(0.0)
+
+
 def modulated_norm(x: torch.Tensor, g: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     """γ (x - μ) / sqrt(σ² + ε) + β per image and channel (μ, σ² over H, W), as one multiply-add:
     a = γ / sqrt(σ² + ε), x a + (β - μ a).  x (B, C, H, W), g, b (B, C) → (B, C, H, W)."""
-    var, mu = torch.var_mean(x, dim=(2, 3), correction=0)                          # (B, C)
+    mu, var = channel_stats(x)                                                     # (B, C)
     a = g * torch.rsqrt(var + EPS)
     return torch.addcmul((b - mu * a)[:, :, None, None], x, a[:, :, None, None])
 
