@@ -10,6 +10,7 @@ Three photo/style pairs, none from assets/examples:
 --photos names the folder with china.jpg and flower.jpg (e.g. the wheel unpacked: `pip download
 scikit-learn --no-deps` and unzip sklearn/datasets/images). Each output PNG is one row:
 photo | style | old optimiser (200 iterations, 256 px) | style image network | a built-in style.
+Also neural-style-builtins.png: the 26 built-in styles' thumbnails with their names.
 """
 
 from __future__ import annotations
@@ -127,6 +128,24 @@ def row(panels: list[tuple[str, np.ndarray]], height: int = 224) -> Image.Image:
     return out
 
 
+def builtins_sheet(out: Path) -> None:
+    """The 26 built-in styles' thumbnails (assets/style_thumbnails) with their index and name, 7 per row."""
+    from genart.styles.feedforward import BUILTIN_NAMES, thumbnail_path
+
+    ims = [Image.open(thumbnail_path(i)) for i in range(len(BUILTIN_NAMES))]
+    ims = [im.resize((150, round(150 * im.height / im.width)), Image.LANCZOS) for im in ims]
+    w, h, cap, cols = ims[0].width, ims[0].height, 16, 7
+    rows = -(-len(ims) // cols)
+    sheet = Image.new("RGB", (cols * (w + 4) + 4, rows * (h + cap + 4) + 4), "white")
+    d = ImageDraw.Draw(sheet)
+    for i, im in enumerate(ims):
+        r, c = divmod(i, cols)
+        x, y = 4 + c * (w + 4), 4 + r * (h + cap + 4)
+        d.text((x + 2, y + 2), f"{i} · {BUILTIN_NAMES[i]}", fill="black", font=ImageFont.load_default())
+        sheet.paste(im, (x, y + cap))
+    sheet.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(out, optimize=True)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=Path, default=Path("docs/samples"))
@@ -139,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     from genart.styles.neural import transfer
 
     registry = Registry()
+    builtins_sheet(a.out / "neural-style-builtins.png")
     warm = landscape(96, 64)
     paint(registry, warm, "image", style_image=warm)               # load the networks before timing
     paint(registry, warm, 0)
