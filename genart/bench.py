@@ -87,7 +87,7 @@ def bench_style(registry, quick: bool = False) -> dict:
     array in, painted array out at the photo's size — with a style image (style_hubble.jpg: the predictor
     on the style image, the transfer network at its working size, the upscale) and with a built-in style
     (multistyle26 at full size). Quick: a 256-px photo, one timed call. The networks are loaded first."""
-    from genart.styles.feedforward import paint, STYLE_NETWORKS
+    from genart.styles.feedforward import STYLE_NETWORKS, paint
 
     side, min_run_time = (256, 0.0) if quick else (1024, 2.0)
     img = Image.fromarray(_load("coffee.jpg"))

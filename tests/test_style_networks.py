@@ -13,8 +13,7 @@ from PIL import Image
 from genart.checkpoints import CheckpointError
 from genart.registry import CHECKPOINTS, Registry
 from genart.styles import feedforward as ff
-from genart.styles.feedforward import (BUILTIN_NAMES, STYLE_NETWORKS, StyleError, paint, paint_garment,
-                                       style_weights)
+from genart.styles.feedforward import BUILTIN_NAMES, STYLE_NETWORKS, StyleError, paint, paint_garment, style_weights
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
 
@@ -202,6 +201,7 @@ def test_the_tab_paints_an_uploaded_garment_and_streams_a_preview_of_a_large_res
     """A 28-px upload is a garment: enlarged smoothly to 512 px, then painted; a result over 640 px
     streams a 512-px preview first. (Files must be in Gradio's upload cache: GRADIO_TEMP_DIR here.)"""
     from gradio.utils import get_upload_folder
+
     from genart.ui.styles_tab import neural_style
     monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path))
     folder = Path(get_upload_folder())

@@ -7,6 +7,7 @@ Public API: /styles, /stylize (image, style, strength),
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -199,7 +200,7 @@ def neural_style(registry: Registry, content, style_image, steps: int = 200, siz
 
 
 def json_param(img: Image.Image, key: str):
-    import json
+    """One of the parameters `with_params` recorded in an image."""
     return json.loads(img.info["parameters"]).get(key)
 
 
