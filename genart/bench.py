@@ -6,7 +6,8 @@ torch.utils.benchmark (a warm-up that sizes the timed blocks, CUDA synchronised,
 call); the one long neural transfer is timed once with a wall clock.
 
 Targets, on a 2-core CPU: every filter under 1 s on a 1024×1024 photo, neural transfer at 256 px /
-200 steps under 60 s, one classification / VAE decode / GAN image under 10 ms, a 4×4 GAN grid
+200 steps under 60 s, a 1024-px photo painted by the pretrained style networks with a style image
+under 1.5 s and with a built-in style under 1 s, one classification / VAE decode / GAN image under 10 ms, a 4×4 GAN grid
 under 50 ms, a guided DDIM-25 diffusion sample under 1.5 s.
 """
 
@@ -24,6 +25,8 @@ from PIL import Image
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
 FILTER_TARGET_S = 1.0
 NEURAL_TARGET_S = 60.0
+STYLE_IMAGE_TARGET_S = 1.5
+STYLE_BUILTIN_TARGET_S = 1.0
 
 
 def median_seconds(fn: Callable[[], object], min_run_time: float) -> tuple[float, int]:
@@ -77,6 +80,29 @@ def bench_neural(quick: bool = False, device=None) -> dict:
     seconds = round(time.perf_counter() - t0, 3)
     return {"neural_256px_200it_s": seconds, "target_s": NEURAL_TARGET_S, "ok": seconds < NEURAL_TARGET_S,
             "size": size, "steps": steps, "torch_threads": torch.get_num_threads()}
+
+
+def bench_style(registry, quick: bool = False) -> dict:
+    """Median seconds to paint a 1024-px photo (coffee.jpg, 1024×683) end to end as the tab does — decoded
+    array in, painted array out at the photo's size — with a style image (style_hubble.jpg: the predictor
+    on the style image, the transfer network at its working size, the upscale) and with a built-in style
+    (multistyle26 at full size). Quick: a 256-px photo, one timed call. The networks are loaded first."""
+    from genart.styles.feedforward import STYLE_NETWORKS, paint
+
+    side, min_run_time = (256, 0.0) if quick else (1024, 2.0)
+    img = Image.fromarray(_load("coffee.jpg"))
+    photo = np.asarray(img.resize((side, round(side * img.height / img.width)), Image.LANCZOS))  # (683, 1024, 3)
+    style = _load("style_hubble.jpg")
+    for name in STYLE_NETWORKS:
+        registry.get(name)
+    device = next(registry.get(STYLE_NETWORKS[0]).parameters()).device
+    (by_image, n_image) = median_seconds(lambda: paint(registry, photo, "image", style_image=style), min_run_time)
+    (builtin, n_builtin) = median_seconds(lambda: paint(registry, photo, 7), min_run_time)
+    return {"style_image_1024px_median_s": round(by_image, 3), "builtin_1024px_median_s": round(builtin, 3),
+            "target_s": {"style_image": STYLE_IMAGE_TARGET_S, "builtin": STYLE_BUILTIN_TARGET_S},
+            "ok": by_image < STYLE_IMAGE_TARGET_S and builtin < STYLE_BUILTIN_TARGET_S,
+            "photo_px": list(photo.shape[1::-1]), "timed_calls": {"style_image": n_image, "builtin": n_builtin},
+            "device": str(device), "torch_threads": torch.get_num_threads()}
 
 
 # ----------------------------------------------------------------------------- the studio's models
@@ -133,7 +159,7 @@ def bench_diffusion(registry, quick: bool = False) -> dict:
 
 
 # ----------------------------------------------------------------------------- all of it
-SECTIONS = ("filters", "neural", "classifier", "vae", "gan", "diffusion")
+SECTIONS = ("filters", "neural", "style", "classifier", "vae", "gan", "diffusion")
 
 
 def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=None) -> dict:
@@ -147,6 +173,7 @@ def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=
     registry = registry or Registry()
     sections: dict[str, Callable[[], dict]] = {
         "filters": lambda: bench_filters(quick), "neural": lambda: bench_neural(quick),
+        "style": lambda: bench_style(registry, quick),
         "classifier": lambda: bench_classifier(registry, quick), "vae": lambda: bench_vae(registry, quick),
         "gan": lambda: bench_gan(registry, quick), "diffusion": lambda: bench_diffusion(registry, quick)}
     out: dict = {"machine": {"cpu_threads": torch.get_num_threads(), "python": platform.python_version(),

@@ -140,7 +140,7 @@ def _calls(kind: str, i: int, files: dict):
             return "/stylize", [files["cat"], ("oil", "watercolor", "cartoon")[i % 3], 1.0]
         if k == 1:
             return "/diffusion_sample", [i, "any", "ddim", 25, 2.0]
-        return "/neural_style", [files["coffee"], files["gravel"], 20, 128, i]
+        return "/neural_style", [files["coffee"], files["gravel"], 20, 128, i, "image", 1.0]   # the style network
     api = QUICK[i % len(QUICK)]
     if api == "/gan_generate":
         return api, [i, "any", 0.8]

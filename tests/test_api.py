@@ -36,7 +36,11 @@ def test_endpoints_are_exactly_the_documented_ones(client):
 
 def test_models_lists_every_model(client):
     rows = {r["name"]: r for r in client.predict(api_name="/models")}
-    assert set(rows) == {"classifier/fashion", "vae/fashion", "gan/fashion", "diffusion/fashion"}
+    assert set(rows) == {"classifier/fashion", "vae/fashion", "gan/fashion", "diffusion/fashion",
+                         "style/multistyle26", "style/arbitrary_predict", "style/arbitrary_transform"}
+    style = rows["style/arbitrary_transform"]
+    assert style["status"] == "ready" and style["family"] == "style" and len(style["sha256"]) == 64
+    assert "Ghiasi" in style["paper"] and "Apache-2.0" in style["licence"]
     clf = rows["classifier/fashion"]
     assert clf["status"] == "ready" and clf["family"] == "classifier" and clf["device"] == "cpu"
     assert len(clf["sha256"]) == 64 and clf["params"] > 10_000 and clf["metrics"]["accuracy"] >= 0.92
@@ -45,7 +49,9 @@ def test_models_lists_every_model(client):
 def test_styles_lists_filters_and_neural(client):
     styles = client.predict(api_name="/styles")
     kinds = {s["name"]: s["kind"] for s in styles}
-    assert sum(k == "filter" for k in kinds.values()) >= 8 and kinds["neural"] == "neural"
+    assert sum(k == "filter" for k in kinds.values()) >= 8
+    assert kinds["image"] == kinds["optimise"] == kinds["starry swirls"] == "neural"
+    assert sorted(s["index"] for s in styles if "index" in s) == list(range(26))
     assert all(s["description"] for s in styles)
 
 
@@ -74,14 +80,48 @@ def test_stylize_unknown_style(client):
         client.predict(handle_file(str(EXAMPLES / "cat.jpg")), "cubism", 1.0, api_name="/stylize")
 
 
-def test_neural_style_streams_and_ends_with_the_final_image(client):
+def test_neural_style_paints_with_a_style_image_at_the_photos_size(client):
+    """The old call (content, style_image, steps, size, seed) now paints with the style image's network;
+    size 0 keeps the photo's own size; a large result streams a preview first, the final image last."""
+    cat, hubble = handle_file(str(EXAMPLES / "cat.jpg")), handle_file(str(EXAMPLES / "style_hubble.jpg"))
+    job = client.submit(cat, hubble, 200, 0, 0, api_name="/neural_style")
+    final = job.result(timeout=60)
+    im = Image.open(final)
+    assert im.size == Image.open(EXAMPLES / "cat.jpg").size and im.format == "PNG"
+    params = json.loads(im.info["parameters"])
+    assert params["style"] == "image" and params["strength"] == 1.0
+    big = client.submit(cat, hubble, 200, 1024, 0, "image", 0.5, api_name="/neural_style")
+    assert Image.open(big.result(timeout=60)).size == (1024, 681) and len(big.outputs()) == 2
+    preview = Image.open(big.outputs()[0])
+    assert max(preview.size) == 512 and json.loads(preview.info["parameters"])["preview"] is True
+
+
+def test_neural_style_built_in_styles_and_blends(client):
+    cat = handle_file(str(EXAMPLES / "cat.jpg"))
+    one = Image.open(client.predict(cat, None, 200, 256, 0, "starry swirls", 1.0, api_name="/neural_style"))
+    blend = Image.open(client.predict(cat, None, 200, 256, 0, "19:0.5, 3:0.5", 1.0, api_name="/neural_style"))
+    assert one.size == blend.size == (256, 170)
+    assert np.abs(np.asarray(one, float) - np.asarray(blend, float)).mean() > 5
+    with pytest.raises(AppError, match="Unknown style 'cubism'"):
+        client.predict(cat, None, 200, 256, 0, "cubism", 1.0, api_name="/neural_style")
+
+
+def test_neural_style_optimise_streams_and_ends_with_the_final_image(client):
     job = client.submit(handle_file(str(EXAMPLES / "cat.jpg")), handle_file(str(EXAMPLES / "style_hubble.jpg")),
-                        10, 64, 0, api_name="/neural_style")
+                        10, 64, 0, "optimise", api_name="/neural_style")
     final = job.result(timeout=120)
     outputs = job.outputs()
     assert len(outputs) >= 2 and outputs[-1] == final
     im = Image.open(final)
     assert max(im.size) == 64 and json.loads(im.info["parameters"])["step"] == 10
+
+
+def test_neural_style_a_flat_style_image_gets_a_clear_message(client, tmp_path):
+    p = tmp_path / "grey.png"
+    Image.new("RGB", (200, 200), (128, 128, 128)).save(p)
+    with pytest.raises(AppError, match="single flat colour"):
+        client.predict(handle_file(str(EXAMPLES / "cat.jpg")), handle_file(str(p)), 200, 0, 0,
+                       api_name="/neural_style")
 
 
 def test_classify_dataset_image_and_sketch(client, tmp_path):

@@ -18,3 +18,11 @@ def test_quick_bench_reports_every_requested_section():
 def test_unknown_section_is_an_error():
     with pytest.raises(ValueError, match="unknown bench sections"):
         run_benchmarks(quick=True, only=["teleport"])
+
+
+@pytest.mark.slow
+def test_quick_bench_of_the_style_networks():
+    out = run_benchmarks(quick=True, only=["style"])
+    style = out["style"]
+    assert style["style_image_1024px_median_s"] > 0 and style["builtin_1024px_median_s"] > 0
+    assert style["photo_px"] == [256, 170] and isinstance(style["ok"], bool), style

@@ -24,7 +24,7 @@ IMAGE_ENDPOINTS = {                                # api_name → arguments, wit
     "vae_encode": [None],
     "vae_interpolate": [None, None, 4],
     "diffusion_img2img": [None, 0.5, 0, "any", "ddim", 5, 2.0],
-    "neural_style": [None, None, 10, 64, 0],
+    "neural_style": [None, None, 10, 64, 0, "image", 1.0],
 }
 
 
@@ -90,10 +90,16 @@ def test_a_missing_file_and_an_existing_one_get_the_same_answer(app_url, secret)
     ("stylize", [{"path": str(ASSETS / "examples" / "cat.jpg")}, "<b>cubism</b>", 1], "Unknown style '&lt;b&gt;"),
     ("diffusion_sample", [0, "any", "ddim", 10 ** 6, 2.0], "steps must be a whole number from 1 to 250"),
     ("neural_style", [{"path": str(ASSETS / "examples" / "cat.jpg")},
-                      {"path": str(ASSETS / "examples" / "style_brick.jpg")}, 1000, 768, 0], "at most 88 iterations"),
+                      {"path": str(ASSETS / "examples" / "style_brick.jpg")}, 1000, 768, 0, "optimise", 1.0],
+     "at most 88 iterations"),
     ("diffusion_sample", [0, "any", "ddim", 5, float("inf")], "guidance must be"),
     ("neural_style", [{"path": str(ASSETS / "examples" / "cat.jpg")},
-                      {"path": str(ASSETS / "examples" / "style_brick.jpg")}, 100000, 128, 0], "steps must be a whole number"),
+                      {"path": str(ASSETS / "examples" / "style_brick.jpg")}, 100000, 128, 0, "image", 1.0],
+     "steps must be a whole number"),
+    ("neural_style", [{"path": str(ASSETS / "examples" / "cat.jpg")},
+                      {"path": str(ASSETS / "examples" / "style_brick.jpg")}, 10, 5000, 0, "image", 1.0],
+     "size must be a whole number"),
+    ("neural_style", [{"path": str(ASSETS / "examples" / "cat.jpg")}, None, 10, 0, 0, "3:nan", 1.0], "must be finite"),
 ])
 def test_bad_numbers_get_a_sentence(app_url, api, data, message):
     event, said = call_raw(app_url, api, json.loads(json.dumps(data).replace("NaN", '"nan"')
@@ -170,7 +176,7 @@ def test_one_client_cannot_own_the_queue(app_url):
 def test_a_cancelled_neural_style_frees_its_lane_within_seconds(client):
     import time
     cat, brick = (handle_file(str(ASSETS / "examples" / n)) for n in ("cat.jpg", "style_brick.jpg"))
-    job = client.submit(cat, brick, 400, 256, 0, api_name="/neural_style")
+    job = client.submit(cat, brick, 400, 256, 0, "optimise", api_name="/neural_style")
     while not job.outputs():
         time.sleep(0.1)
     job.cancel()

@@ -1,11 +1,13 @@
 """Painting Styles tab: a photo becomes an oil painting, a watercolor, ...; or takes a reference's style.
 
 Handlers first (plain functions, testable without a browser), then `build()` lays out and wires.
-Public API: /styles, /stylize (image, style, strength), /neural_style (content, style_image, steps, size, seed).
+Public API: /styles, /stylize (image, style, strength),
+/neural_style (content, style_image, steps, size, seed, style, strength).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import time
 
@@ -14,24 +16,43 @@ import numpy as np
 from PIL import Image
 
 from genart.images import save_png, temp_path, with_params
-from genart.styles import NEURAL_STYLE, STYLES, apply_style, style_list, transfer
+from genart.registry import Registry
+from genart.styles import STYLES, apply_style, style_list, transfer
+from genart.styles import feedforward as ff
 from genart.ui.uploads import uploaded_image
 from genart.ui.widgets import SLOW, number, seed_of, user_errors, whole
 
 STREAM_S = 0.5           # a streaming handler yields at least this often (cancel latency)
 NEURAL_BUDGET = 800       # iterations at 256 px (≈ 2 min on 2 CPU cores); scales with the pixel count
 MAX_SIDE = 2048           # filters run on at most 2048 px (long side); larger photos are scaled down first
-NEURAL_HONESTY = (
-    "**What neural style transfers, honestly:** with no pretrained network available, the image is "
-    "optimised so that the statistics of random convolutional features at several scales match your "
-    "style image. That carries its **palette, brushwork and texture** — not its subject matter or "
-    "semantic 'artist style', nor large regular structure (bricks come out as mortar-like strokes). The content "
-    "weight keeps your photo's layout recognisable.")
+GARMENT_SIDE = 64         # a content image this small (a 28-px garment) is enlarged smoothly before painting
+OPTIMISE, IMAGE = "optimise", "image"
+MODES = [("Style image (any picture)", IMAGE), ("Built-in styles", "builtin"),
+         ("Optimise from scratch (slow, texture statistics only)", OPTIMISE)]
+NEURAL_ABOUT = (
+    "Pretrained networks paint your photo in one pass, at its own resolution: with **any style image** "
+    "(Ghiasi et al. 2017) or with **26 built-in styles** (Dumoulin et al. 2017), which you can blend. "
+    "Strength moves the painting towards the photo's own style; *keep the photo's colours* transfers "
+    "brushwork and tones only. A tiny image (a 28-px garment from the GAN, VAE or diffusion tabs) is "
+    "enlarged smoothly first. **Optimise from scratch** is the older, slow mode with no pretrained "
+    "network: it matches statistics of random convolutional features, so it carries palette and texture, "
+    "not brushwork or subject matter.")
 
 
 def styles() -> list[dict]:
-    """Every style the studio paints with: the filters, then neural style transfer."""
-    return style_list() + [NEURAL_STYLE]
+    """Every style the studio paints with: the filters, then the neural styles of /neural_style — "image"
+    (any style image), the 26 built-in network styles (by name or index), and "optimise"."""
+    neural = [{"name": IMAGE, "title": "Style image", "kind": "neural", "network": ff.TRANSFORM,
+               "description": "Paints the photo like any picture you give (Ghiasi et al. 2017): its palette, "
+                              "brushwork and texture, via a 100-d style vector."}]
+    neural += [{"name": n, "title": n.capitalize(), "kind": "neural", "index": i, "network": ff.MULTISTYLE,
+                "description": f"Built-in style {i} of 26 (Dumoulin et al. 2017); blend with others as "
+                               f"\"{i}:0.5, 12:0.5\"."} for i, n in enumerate(ff.BUILTIN_NAMES)]
+    neural.append({"name": OPTIMISE, "title": "Optimise from scratch", "kind": "neural",
+                   "description": "The slow mode without a pretrained network: optimises the pixels so that "
+                                  "random-feature statistics match the style image (palette and texture, no "
+                                  "semantic style); uses steps and seed."})
+    return style_list() + neural
 
 
 def _photo(image) -> np.ndarray:
@@ -94,15 +115,24 @@ def neural_budget(steps, size) -> int:
     return steps
 
 
-@user_errors
-def neural_style(content, style_image, steps: int = 200, size: int = 256, seed: int = 0,
-                 content_weight: float = 1.0, style_weight: float = 1.0, keep_colors: bool = False,
-                 progress=gr.Progress()):
-    """Stream the optimisation: every few steps an intermediate image; the last one is final."""
-    c = _photo(content)
-    s = np.asarray(uploaded_image(style_image, "a style image", max_side=1024))
-    steps, size, seed = neural_budget(steps, size), whole(size, "size", 64, 768), seed_of(seed)
-    progress(0, desc="Neural style")
+def _style_choice(style) -> str:
+    """The request's `style`: "image", "optimise", or built-in style(s) checked now (a sentence if unknown)."""
+    if style is None or (isinstance(style, str) and style.strip().lower() in ("", IMAGE)):
+        return IMAGE
+    if isinstance(style, str) and style.strip().lower() in (OPTIMISE, "optimize"):
+        return OPTIMISE
+    if isinstance(style, (list, tuple)):
+        style = ", ".join(str(x) for x in style)
+    if isinstance(style, float) and style.is_integer():
+        style = int(style)
+    ff.style_weights(style)                                   # raises StyleError with the allowed names
+    return str(style)
+
+
+def _optimise(c, s, steps, size, seed, content_weight, style_weight, keep_colors, progress):
+    """The old optimiser, streamed: every few steps an intermediate image; the last one is final."""
+    steps, seed = neural_budget(steps, size), seed_of(seed)
+    progress(0, desc="Optimising")
     every, shown = max(1, steps // 20), time.monotonic()
     for step, img in transfer(c, s, steps=steps, size=size, seed=seed, content_weight=float(content_weight),
                               style_weight=float(style_weight), keep_colors=bool(keep_colors), every=1):
@@ -111,14 +141,93 @@ def neural_style(content, style_image, steps: int = 200, size: int = 256, seed: 
         if step % every and step != steps and time.monotonic() - shown < STREAM_S:
             continue
         shown = time.monotonic()
-        progress((step, steps), desc="Neural style")
-        yield with_params(img, style="neural", step=step, steps=steps, size=size, seed=seed,
+        progress((step, steps), desc="Optimising")
+        yield with_params(img, style=OPTIMISE, step=step, steps=steps, size=size, seed=seed,
                           content_weight=float(content_weight), style_weight=float(style_weight),
                           keep_colors=bool(keep_colors))
 
 
-def build() -> None:
-    """Lay out the tab inside the current Blocks and wire its events."""
+def neural_paint(registry: Registry, content, style_image, size: int = 0, style="image", strength: float = 1.0,
+                 keep_colors: bool = False, work: int = 0):
+    """The pretrained networks (genart.styles.feedforward): yields a quick preview when the result is large,
+    then the final image, each with its info line. A tiny content image (≤ 64 px, a garment) is enlarged
+    smoothly to `size` (default 512) first."""
+    choice = _style_choice(style)
+    strength = number(strength, "strength", 0.0, 1.0)
+    size, work = whole(size, "size", 0, ff.MAX_SIDE), whole(work, "work", 0, ff.MAX_SIDE)
+    if 0 < size < ff.MIN_SIDE:
+        raise ValueError(f"size must be 0 (the photo's own) or from {ff.MIN_SIDE} to {ff.MAX_SIDE} px, got {size}")
+    photo = np.asarray(uploaded_image(content, "a content photo", max_side=ff.MAX_SIDE))
+    look = np.asarray(uploaded_image(style_image, "a style image", max_side=1024)) if choice == IMAGE else None
+    garment = max(photo.shape[:2]) <= GARMENT_SIDE
+    if garment:
+        size = size or 512
+        photo = ff.garment_rgb(photo, max(size, 256))
+    out_long = min(size or max(photo.shape[:2]), ff.MAX_SIDE)
+    kw = dict(style_image=look, strength=strength, keep_colors=bool(keep_colors))
+    params = dict(style=choice, strength=strength, keep_colors=bool(keep_colors), size=out_long,
+                  work=work or None, garment=garment or None)
+    params = {k: v for k, v in params.items() if v is not None}
+    if out_long > 640:              # a 512-px preview at once, then the full size
+        t0 = time.perf_counter()
+        preview = ff.paint(registry, photo, choice, size=512, work=min(work or 384, 384), **kw)
+        yield with_params(preview, preview=True, **params), f"preview {preview.shape[1]}×{preview.shape[0]} px " \
+            f"in {time.perf_counter() - t0:.2f} s; painting at full size…"
+    t0 = time.perf_counter()
+    out = ff.paint(registry, photo, choice, size=out_long, work=work or None, **kw)
+    seconds = time.perf_counter() - t0
+    what = "style image" if choice == IMAGE else f"built-in {choice}"
+    yield with_params(out, **params), (f"{what}: {out.shape[1]}×{out.shape[0]} px in {seconds:.2f} s on "
+                                       f"{registry.device.type}" + (" (garment enlarged first)" if garment else ""))
+
+
+def neural_style(registry: Registry, content, style_image, steps: int = 200, size: int = 0, seed: int = 0,
+                 style="image", strength: float = 1.0, keep_colors: bool = False, work: int = 0,
+                 content_weight: float = 1.0, style_weight: float = 1.0, progress=gr.Progress()):
+    """Stream (image, info) pairs, the last one final: the pretrained networks for "image" and built-in styles,
+    the optimiser (which uses steps and seed) for "optimise"."""
+    steps = whole(steps, "steps", 1, 1000)
+    seed = seed_of(seed)
+    if _style_choice(style) == OPTIMISE:
+        size = whole(size or 256, "size", 64, 768)
+        c = _photo(content)
+        s = np.asarray(uploaded_image(style_image, "a style image", max_side=1024))
+        for img in _optimise(c, s, steps, size, seed, content_weight, style_weight, keep_colors, progress):
+            yield img, f"optimising: step {json_param(img, 'step')}/{steps}"
+        return
+    progress(0, desc="Painting")
+    yield from neural_paint(registry, content, style_image, size, style, strength, keep_colors, work)
+
+
+def json_param(img: Image.Image, key: str):
+    """One of the parameters `with_params` recorded in an image."""
+    return json.loads(img.info["parameters"]).get(key)
+
+
+def builtin_gallery() -> list[tuple[str, str]]:
+    """(thumbnail path, "index · name") for the built-in styles' gallery (assets/style_thumbnails)."""
+    return [(str(ff.thumbnail_path(i)), f"{i} · {n}") for i, n in enumerate(ff.BUILTIN_NAMES)]
+
+
+def pick_builtin(selected: list | None, add: bool, evt: gr.SelectData):
+    """A click on a thumbnail: that style alone, or added to the blend when "add to the blend" is ticked."""
+    name = ff.BUILTIN_NAMES[evt.index]
+    current = [x for x in (selected or []) if x in ff.BUILTIN_NAMES]
+    if add:
+        return current if name in current else (current + [name])[-4:]
+    return [name]
+
+
+def mode_controls(mode: str):
+    """Show the controls a mode uses: the style image for image/optimise, the gallery for built-in styles,
+    steps and seed for optimise."""
+    return gr.update(visible=mode == "builtin"), gr.update(visible=mode == OPTIMISE), gr.update(visible=mode != "builtin")
+
+
+def build(registry: Registry | None = None) -> None:
+    """Lay out the tab inside the current Blocks and wire its events; the style networks come from `registry`
+    (the studio's one Registry; a fresh one over the same checkpoints when none is passed)."""
+    registry = registry or Registry()
     names = list(STYLES)
     first = STYLES[names[0]]
     examples_dir = os.path.join(os.path.dirname(__file__), "..", "..", "assets", "examples")
@@ -156,30 +265,65 @@ def build() -> None:
                             preprocess=False, api_visibility="private", **SLOW)
 
             with gr.Tab("Neural style", id="neural"):
-                gr.Markdown(NEURAL_HONESTY)
+                gr.Markdown(NEURAL_ABOUT)
+                mode = gr.Radio(MODES, value=IMAGE, label="Paint with", elem_id="neural-mode")
+                with gr.Column(visible=False) as builtin_box:
+                    gallery = gr.Gallery(builtin_gallery(), columns=9, height=440, allow_preview=False,
+                                         label="The 26 built-in styles, each shown on a photo of a cat: click one",
+                                         elem_id="neural-gallery", object_fit="cover")
+                    with gr.Row():
+                        builtin = gr.Dropdown(list(ff.BUILTIN_NAMES), value=["starry swirls"], multiselect=True,
+                                              max_choices=4, label="Built-in styles (two or more blend equally)",
+                                              elem_id="neural-builtin", scale=3)
+                        add = gr.Checkbox(False, label="Clicking a thumbnail adds it to the blend",
+                                          elem_id="neural-add", scale=1)
                 with gr.Row():
                     with gr.Column(scale=1):
                         with gr.Row():
-                            content = gr.Image(label="Content photo", type="filepath", elem_id="neural-content",
-                                               height=220)
+                            content = gr.Image(label="Content photo (or a garment)", type="filepath",
+                                               elem_id="neural-content", height=220)
                             style_image = gr.Image(label="Style image", type="filepath", elem_id="neural-style",
                                                    height=220)
                         gr.Examples([[ex("cat.jpg"), ex("style_hubble.jpg")], [ex("coffee.jpg"), ex("style_gravel.jpg")],
                                      [ex("astronaut.jpg"), ex("style_brick.jpg")]],
                                     inputs=[content, style_image], cache_examples=False, label="Examples")
-                        steps = gr.Slider(10, 1000, value=200, step=10, label="Iterations")
-                        size = gr.Slider(64, 768, value=256, step=32, label="Output size (long side, px)")
-                        seed = gr.Number(0, label="Seed", precision=0)
-                        cw = gr.Slider(0, 10, value=1.0, step=0.1, label="Content weight")
-                        sw = gr.Slider(0, 10, value=1.0, step=0.1, label="Style weight")
-                        keep = gr.Checkbox(False, label="Keep the photo's original colours")
+                        strength = gr.Slider(0, 1, value=1.0, step=0.05, label="Strength", elem_id="neural-strength")
+                        keep = gr.Checkbox(False, label="Keep the photo's colours", elem_id="neural-keep")
+                        size = gr.Slider(0, ff.MAX_SIDE, value=0, step=64, elem_id="neural-size",
+                                         label="Output size, long side (0: the photo's own, up to 2048 px)")
+                        with gr.Column(visible=False) as optimise_box:
+                            steps = gr.Slider(10, 1000, value=200, step=10, label="Iterations")
+                            seed = gr.Number(0, label="Seed", precision=0)
+                            cw = gr.Slider(0, 10, value=1.0, step=0.1, label="Content weight")
+                            sw = gr.Slider(0, 10, value=1.0, step=0.1, label="Style weight")
+                        with gr.Accordion("Brush scale", open=False):
+                            work = gr.Slider(0, ff.MAX_SIDE, value=0, step=64, elem_id="neural-work",
+                                             label="Paint at this long side, then enlarge (0: automatic — "
+                                                   f"{ff.IMAGE_WORK} px for a style image, {ff.BUILTIN_WORK} px "
+                                                   "for built-in styles). Smaller: bigger strokes.")
                         with gr.Row():
-                            go = gr.Button("Transfer style", variant="primary", elem_id="neural-go")
+                            go = gr.Button("Paint", variant="primary", elem_id="neural-go")
                             stop = gr.Button("Stop", variant="stop", elem_id="neural-stop")
                     with gr.Column(scale=2):
-                        neural_out = gr.Image(label="Result (updates while it optimises)", type="pil", format="png",
+                        neural_out = gr.Image(label="Result", type="pil", format="png",
                                               elem_id="neural-out", buttons=["download", "fullscreen"])
-                run = go.click(neural_style, [content, style_image, steps, size, seed, cw, sw, keep], [neural_out],
+                        neural_info = gr.Textbox(label="Info", interactive=False, elem_id="neural-info")
+
+                @user_errors
+                def neural_ui(mode, content, style_image, builtin, steps, size, seed, strength, keep, work, cw, sw,
+                              progress=gr.Progress()):
+                    style = OPTIMISE if mode == OPTIMISE else (builtin or None) if mode == "builtin" else IMAGE
+                    if mode == "builtin" and not builtin:
+                        raise ValueError("Pick at least one built-in style (click a thumbnail).")
+                    yield from neural_style(registry, content, style_image, steps, size, seed, style, strength,
+                                            keep, work, cw, sw, progress=progress)
+
+                mode.change(mode_controls, [mode], [builtin_box, optimise_box, style_image],
+                            api_visibility="private", queue=False, show_progress="hidden")
+                gallery.select(pick_builtin, [builtin, add], [builtin], api_visibility="private", queue=False,
+                               show_progress="hidden")
+                run = go.click(neural_ui, [mode, content, style_image, builtin, steps, size, seed, strength, keep,
+                                           work, cw, sw], [neural_out, neural_info],
                                preprocess=False, api_visibility="private", api_name="ui_neural_style",
                                show_progress="minimal", **SLOW)
                 stop.click(None, None, None, cancels=[run])
@@ -190,19 +334,27 @@ def build() -> None:
             api_style_image = gr.Image(type="filepath", format="png")
             api_style = gr.Textbox()
             api_strength = gr.Number(1.0)
-            api_steps, api_size, api_seed = gr.Number(200, precision=0), gr.Number(256, precision=0), gr.Number(0, precision=0)
+            api_steps, api_size, api_seed = gr.Number(200, precision=0), gr.Number(0, precision=0), gr.Number(0, precision=0)
+            api_neural_style, api_neural_strength = gr.Textbox("image"), gr.Number(1.0)
             api_out = gr.Image(type="pil", format="png")
             api_btn, api_btn2 = gr.Button(), gr.Button()
+
+        @user_errors
+        def neural_style_api(content, style_image, steps: int = 200, size: int = 0, seed: int = 0,
+                             style: str = "image", strength: float = 1.0, progress=gr.Progress()):
+            """/neural_style: stream images, the last one final. style: "image" (paint like style_image), a
+            built-in style's name or index, a blend "3:0.6, 12:0.4", or "optimise" (the slow optimiser, which
+            uses steps and seed); size: the output's long side (0: the photo's own)."""
+            for img, _ in neural_style(registry, content, style_image, steps, size, seed, style, strength,
+                                       progress=progress):
+                yield img
+
         api_btn.click(stylize, [api_image, api_style, api_strength], [api_out], api_name="stylize",
                       preprocess=False, **SLOW)
-        api_btn2.click(neural_style_api, [api_image, api_style_image, api_steps, api_size, api_seed], [api_out],
+        api_btn2.click(neural_style_api, [api_image, api_style_image, api_steps, api_size, api_seed,
+                                          api_neural_style, api_neural_strength], [api_out],
                        api_name="neural_style", preprocess=False, **SLOW)
         gr.api(styles_api, api_name="styles")
-
-
-def neural_style_api(content, style_image, steps: int = 200, size: int = 256, seed: int = 0):
-    """/neural_style: stream intermediate images; the last one is the result."""
-    yield from neural_style(content, style_image, steps, size, seed)
 
 
 def styles_api() -> list[dict]:
