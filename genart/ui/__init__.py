@@ -25,8 +25,9 @@ CSS = """
 .pixelated img { image-rendering: pixelated; }
 footer { opacity: 0.6; }
 """
-INTRO = ("# genart studio\nPaint a photo in a classic medium, or play the studio's own generative models. "
-         "Every model here was trained by this project's code on Fashion-MNIST; see the **Models** tab.")
+INTRO = ("# genart studio\nPaint a photo in a classic medium or a painter's style, or play the studio's own "
+         "generative models (trained by this project's code on Fashion-MNIST). The **Models** tab says where every "
+         "model comes from; your kept results wait below the tabs.")
 
 
 def build_demo(registry: Registry | None = None) -> gr.Blocks:
@@ -38,8 +39,8 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
     with gr.Blocks(title="genart studio", fill_width=True, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(INTRO)
         with gr.Tabs() as tabs:
-            styles_tab.build()
             settings, hooks = {}, {}
+            _, hooks["styles"] = styles_tab.build(registry)
             for name, tab in (("vae", vae_tab), ("gan", gan_tab), ("diffusion", diffusion_tab)):
                 settings_of_tab, hooks[name] = tab.build(registry)
                 settings.update(settings_of_tab)

@@ -80,7 +80,7 @@ def delete(history: History, browser: str, item: str):
 
 
 def send(history: History, browser: str, item: str, *, tab: str, inner: str, sketch: bool):
-    """The picked item into another tab's input, that tab opened on it."""
+    """The picked item into another tab's input, that tab (and its sub-tab) opened on it."""
     if not item:
         raise ValueError("Pick an item of your history first.")
     path = served(history.path(browser, item))
@@ -100,17 +100,28 @@ def build(history: History, tabs: gr.Tabs, settings: dict, hooks: dict[str, dict
     saved = gr.BrowserState({}, storage_key=STORAGE_KEY, secret=browser_secret())
     browser, picked = gr.State(""), gr.State("")
     with gr.Accordion("Your history (this browser, newest first)", open=True, elem_id="history"):
-        shelf = gr.Gallery(label="Kept results: GAN favourites, VAE results kept with ♥, finished diffusion runs",
+        shelf = gr.Gallery(label="Kept results: GAN favourites, VAE results kept with ♥, finished diffusion runs, "
+                                 "neural paintings",
                            columns=10, height=200, allow_preview=False, object_fit="contain", format="png",
                            elem_id="history-gallery", elem_classes=["pixelated"])
         with gr.Row():
             about = gr.Markdown("Pick an item to send it to another tab, restore its settings or delete it.",
                                 elem_id="history-about")
         with gr.Row():
-            to_vae = gr.Button("Send to VAE Lab", size="sm", elem_id="history-to-vae")
-            to_diffusion = gr.Button("Refine in Diffusion (from a sketch)", size="sm", elem_id="history-to-diffusion")
             again = gr.Button("Restore its settings", size="sm", elem_id="history-restore")
             drop = gr.Button("Delete", size="sm", variant="stop", elem_id="history-delete")
+        with gr.Row():
+            targets = [  # (button, top tab, its sub-tabs, sub-tab id, input, is a sketchpad)
+                (gr.Button("Send to VAE Lab", size="sm", elem_id="history-to-vae"), "vae", hooks["vae"]["tabs"],
+                 hooks["vae"]["inbox_tab"], hooks["vae"]["inbox"], False),
+                (gr.Button("Refine in Diffusion (from a sketch)", size="sm", elem_id="history-to-diffusion"),
+                 "diffusion", hooks["diffusion"]["tabs"], hooks["diffusion"]["inbox_tab"], hooks["diffusion"]["inbox"],
+                 True)]
+            for key, label in (("photo", "Paint it (Filters)"), ("content", "Paint it (Neural style)"),
+                               ("style_image", "Use as a style image")):
+                inner, inbox = hooks["styles"]["inboxes"][key]
+                targets.append((gr.Button(label, size="sm", elem_id=f"history-to-{key.replace('_', '-')}"), "styles",
+                                hooks["styles"]["tabs"], inner, inbox, False))
 
     quiet = dict(api_visibility="private", show_progress="hidden")
     root = gr.context.Context.root_block                     # the page load (not saved.change: that would loop)
@@ -125,7 +136,6 @@ def build(history: History, tabs: gr.Tabs, settings: dict, hooks: dict[str, dict
     drop.click(ui_action(bind(delete, history)), [browser, picked], [shelf, picked, about], **quiet)
     again.click(ui_action(partial(restore_item, history, keys=keys)), [browser, picked], [tabs, *settings.values()],
                 **quiet)
-    for button, tab, sketch in ((to_vae, "vae", False), (to_diffusion, "diffusion", True)):
-        h = hooks[tab]
-        button.click(ui_action(partial(send, history, tab=tab, inner=h["inbox_tab"], sketch=sketch)),
-                     [browser, picked], [tabs, h["tabs"], h["inbox"]], **quiet)
+    for button, tab, sub_tabs, inner, inbox, sketch in targets:
+        button.click(ui_action(partial(send, history, tab=tab, inner=inner, sketch=sketch)), [browser, picked],
+                     [tabs, sub_tabs, inbox], **quiet)

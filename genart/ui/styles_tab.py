@@ -15,13 +15,15 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
-from genart.images import save_png, temp_path, with_params
+from genart.images import with_params
 from genart.registry import Registry
 from genart.styles import STYLES, apply_style, style_list, transfer
 from genart.styles import feedforward as ff
-from genart.ui.uploads import uploaded_image
-from genart.ui.widgets import SLOW, number, seed_of, user_errors, whole
+from genart import records
+from genart.ui.uploads import uploaded_image, uploaded_path
+from genart.ui.widgets import QUICK, SLOW, number, seed_of, ui_action, user_errors, whole
 
+PREVIEW_SIDE = 512        # the live preview while the Filters' controls move
 STREAM_S = 0.5           # a streaming handler yields at least this often (cancel latency)
 NEURAL_BUDGET = 800       # iterations at 256 px (≈ 2 min on 2 CPU cores); scales with the pixel count
 MAX_SIDE = 2048           # filters run on at most 2048 px (long side); larger photos are scaled down first
@@ -75,19 +77,38 @@ def stylize(image, style: str, strength: float = 1.0) -> Image.Image:
     return with_params(out, style=style, strength=strength)
 
 
-@user_errors
-def stylize_ui(image, style: str, strength: float, p1: float, p2: float):
-    """The tab's Paint button: before/after pair + a downloadable PNG that records the parameters."""
+def stylize_ui(image, style: str, strength: float, p1: float, p2: float, preview: bool = False):
+    """The tab's Paint button: before/after pair + a downloadable PNG carrying its record (and the record of
+    the photo, when the photo is a studio image: the chain across tabs). With `preview`, a quick look at
+    PREVIEW_SIDE px while the controls move; Paint renders the full size."""
     if style not in STYLES:
-        raise gr.Error(f"Unknown style {style!r}")
-    rgb = _photo(image)
+        raise ValueError(f"Unknown style {str(style)[:40]!r}")
+    strength = number(strength, "strength", 0.0, 1.0)
+    rgb = np.asarray(uploaded_image(image, "a photo", max_side=PREVIEW_SIDE if preview else MAX_SIDE))
     params = _param_values(style, p1, p2)
     t0 = time.perf_counter()
-    out = apply_style(rgb, style, float(strength), **params)
+    out = apply_style(rgb, style, strength, **params)
     seconds = time.perf_counter() - t0
-    path = str(save_png(out, temp_path(".png", f"genart_{style}"), style=style, strength=float(strength), **params))
-    info = f"{STYLES[style].title}: {rgb.shape[1]}×{rgb.shape[0]} px in {seconds:.2f} s"
-    return (rgb, out), path, info
+    size = f"{rgb.shape[1]}×{rgb.shape[0]} px in {seconds:.2f} s"
+    if preview:
+        return (rgb, out), gr.skip(), f"Preview ({size}); Paint renders the full size."
+    source = _record_of(image)
+    record = records.make("stylize", {"style": style, "strength": strength, **params}, chain=[source] if source else [])
+    return (rgb, out), records.as_download(records.stamp(out, record)), f"{STYLES[style].title}: {size}"
+
+
+def _record_of(image) -> dict | None:
+    """The record of a photo that is itself a studio PNG: a painting's record then names what it painted."""
+    try:
+        return records.read(uploaded_path(image))
+    except (OSError, ValueError):
+        return None
+
+
+def stylize_preview(image, style: str, strength: float, p1: float, p2: float):
+    if not image:
+        return gr.skip(), gr.skip(), gr.skip()
+    return stylize_ui(image, style, strength, p1, p2, preview=True)
 
 
 def style_controls(style: str):
@@ -224,16 +245,17 @@ def mode_controls(mode: str):
     return gr.update(visible=mode == "builtin"), gr.update(visible=mode == OPTIMISE), gr.update(visible=mode != "builtin")
 
 
-def build(registry: Registry | None = None) -> None:
+def build(registry: Registry | None = None) -> tuple[dict, dict]:
     """Lay out the tab inside the current Blocks and wire its events; the style networks come from `registry`
-    (the studio's one Registry; a fresh one over the same checkpoints when none is passed)."""
+    (the studio's one Registry; a fresh one over the same checkpoints when none is passed).
+    → (settings by key: none yet, hooks for the history: kept results, where sent images go)."""
     registry = registry or Registry()
     names = list(STYLES)
     first = STYLES[names[0]]
     examples_dir = os.path.join(os.path.dirname(__file__), "..", "..", "assets", "examples")
     ex = lambda name: os.path.normpath(os.path.join(examples_dir, name))  # noqa: E731
     with gr.Tab("Painting Styles", id="styles"):
-        with gr.Tabs():
+        with gr.Tabs() as sub_tabs:
             with gr.Tab("Filters", id="filters"):
                 with gr.Row():
                     with gr.Column(scale=1):
@@ -261,8 +283,13 @@ def build(registry: Registry | None = None) -> None:
                             info = gr.Textbox(label="Info", interactive=False, elem_id="styles-info", scale=3)
                 style.change(style_controls, [style], [*sliders, about], api_visibility="private",
                              show_progress="hidden", queue=False)
-                paint.click(stylize_ui, [photo, style, strength, *sliders], [result, download, info],
+                paint.click(ui_action(stylize_ui), [photo, style, strength, *sliders], [result, download, info],
                             preprocess=False, api_visibility="private", **SLOW)
+                # live where it is cheap: a small preview follows the photo and every control
+                gr.on([photo.change, style.change, strength.release, *[p.release for p in sliders]],
+                      ui_action(stylize_preview), [photo, style, strength, *sliders], [result, download, info],
+                      preprocess=False, api_visibility="private", show_progress="hidden",
+                      trigger_mode="always_last", **QUICK)
 
             with gr.Tab("Neural style", id="neural"):
                 gr.Markdown(NEURAL_ABOUT)
@@ -355,6 +382,9 @@ def build(registry: Registry | None = None) -> None:
                                           api_neural_style, api_neural_strength], [api_out],
                        api_name="neural_style", preprocess=False, **SLOW)
         gr.api(styles_api, api_name="styles")
+    return {}, {"keep": [(run, neural_out)], "tabs": sub_tabs,
+                "inboxes": {"photo": ("filters", photo), "content": ("neural", content),
+                            "style_image": ("neural", style_image)}}
 
 
 def styles_api() -> list[dict]:

@@ -50,7 +50,7 @@ def test_a_user_error_is_one_toast_and_no_error_badges(page: Page, app_url):
     page.locator("#vae-random").click()
     expect(page.locator("#vae-out img").first).to_have_attribute("src", re.compile("gradio_api/file="),
                                                                   timeout=20_000)
-    before = page.locator("#vae-out img").first.get_attribute("src")
+    before = _settled_src(page, "#vae-out")                          # the page-load sample and ours both landed
     page.get_by_role("tab", name="Sketch").first.click()
     page.locator("#vae-encode-sketch").click()                     # nothing drawn
     expect(page.get_by_text("The picture is blank")).to_be_visible(timeout=10_000)
@@ -103,6 +103,18 @@ def test_diffusion_steps_stay_visible_while_they_run(page: Page, app_url):
         assert page.locator(f"{sel} .progress-text, {sel} .eta-bar").count() == 0, sel
     page.screenshot(path=str(_shot("diffusion-running")))
     expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"step 120/120 .* done"), timeout=60_000)
+
+
+def _settled_src(page: Page, sel: str) -> str:
+    """The image's src once it stopped changing for a second."""
+    src = None
+    for _ in range(30):
+        now = page.locator(f"{sel} img").first.get_attribute("src")
+        if now == src:
+            return src
+        src = now
+        page.wait_for_timeout(1000)
+    return src
 
 
 def _shot(name: str):
