@@ -283,13 +283,14 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                             info = gr.Textbox(label="Info", interactive=False, elem_id="styles-info", scale=3)
                 style.change(style_controls, [style], [*sliders, about], api_visibility="private",
                              show_progress="hidden", queue=False)
-                paint.click(ui_action(stylize_ui), [photo, style, strength, *sliders], [result, download, info],
-                            preprocess=False, api_visibility="private", **SLOW)
                 # live where it is cheap: a small preview follows the photo and every control
-                gr.on([photo.change, style.change, strength.release, *[p.release for p in sliders]],
-                      ui_action(stylize_preview), [photo, style, strength, *sliders], [result, download, info],
-                      preprocess=False, api_visibility="private", show_progress="hidden",
-                      trigger_mode="always_last", **QUICK)
+                preview = gr.on([photo.change, style.change, strength.release, *[p.release for p in sliders]],
+                                ui_action(stylize_preview), [photo, style, strength, *sliders],
+                                [result, download, info], preprocess=False, api_visibility="private",
+                                show_progress="hidden", trigger_mode="always_last", **QUICK)
+                # Paint drops a preview still on its way, so a late preview never covers the full painting
+                paint.click(ui_action(stylize_ui), [photo, style, strength, *sliders], [result, download, info],
+                            preprocess=False, api_visibility="private", cancels=[preview], **SLOW)
 
             with gr.Tab("Neural style", id="neural"):
                 gr.Markdown(NEURAL_ABOUT)
