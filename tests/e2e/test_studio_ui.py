@@ -184,3 +184,16 @@ def test_send_a_gan_garment_to_the_vae_lab(page: Page, app_url):
     page.locator("#history-to-vae").click()
     expect(page.locator("#vae-reading")).to_contain_text("Trouser", timeout=20_000)
     page.screenshot(path=str(_shot("sent-to-vae")), full_page=True)
+
+
+def test_send_a_gan_garment_to_painting_styles(page: Page, app_url):
+    page.goto(app_url)
+    _keep_gan(page, "8", "Pullover")
+    expect(_history(page)).to_have_count(1, timeout=20_000)
+    _history(page).first.click()
+    page.locator("#history-to-photo").click()
+    expect(page.locator("#styles-photo img")).to_be_visible(timeout=20_000)
+    expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"^Preview \(336×336 px"), timeout=20_000)
+    page.locator("#styles-paint").click()
+    expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"336×336 px in"), timeout=30_000)
+    page.screenshot(path=str(_shot("sent-to-styles")), full_page=True)
