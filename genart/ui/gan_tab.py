@@ -243,7 +243,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                             cols = gr.Slider(1, 8, 4, step=1, label="Columns")
                             grid_go = gr.Button("Grid from seed", elem_id="gan-grid-go")
                         grid_view = gr.Gallery(label="Click a cell to make it the current seed", columns=4,
-                                               height="auto", format="png", elem_id="gan-grid",
+                                               height=900, format="png", elem_id="gan-grid",
                                                allow_preview=False, object_fit="contain")
                     with gr.Tab("Variations"):
                         with gr.Row():
