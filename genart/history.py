@@ -18,9 +18,10 @@ import threading
 import time
 from pathlib import Path
 
-from PIL import Image, PngImagePlugin
+from PIL import Image
 
 from genart import records
+from genart.images import png_info
 
 BROWSER_ID = re.compile(r"^[0-9a-f]{32}$")
 ITEM_ID = re.compile(r"^[0-9]{19}-[0-9a-f]{6}$")
@@ -53,13 +54,9 @@ class History:
         with self._lock:                                    # ids sort by time, strictly increasing
             self._last = max(time.time_ns(), self._last + 1)
             item = f"{self._last:019d}-{secrets.token_hex(3)}"
-        meta = PngImagePlugin.PngInfo()
-        for key, value in image.info.items():
-            if isinstance(value, str):
-                meta.add_text(key, value)
         fd, staging = tempfile.mkstemp(dir=folder, prefix=".", suffix=".png")
         os.close(fd)
-        image.save(staging, format="PNG", pnginfo=meta)
+        image.save(staging, format="PNG", pnginfo=png_info(image))
         os.replace(staging, folder / f"{item}.png")          # a reader never sees half an item
         self._prune(folder)
         return item

@@ -170,13 +170,18 @@ def with_params(image: Image.Image | np.ndarray, **params) -> Image.Image:
     return im
 
 
-def save_png(image: Image.Image | np.ndarray, path: Path | str, **params) -> Path:
-    im = with_params(image, **params)
+def png_info(image: Image.Image) -> PngImagePlugin.PngInfo:
+    """The image's text entries (parameters, a genart record) as PNG text chunks."""
     meta = PngImagePlugin.PngInfo()
-    for key, value in im.info.items():
+    for key, value in image.info.items():
         if isinstance(value, str):
             meta.add_text(key, value)
-    im.save(path, format="PNG", pnginfo=meta)
+    return meta
+
+
+def save_png(image: Image.Image | np.ndarray, path: Path | str, **params) -> Path:
+    im = with_params(image, **params)
+    im.save(path, format="PNG", pnginfo=png_info(im))
     return Path(path)
 
 

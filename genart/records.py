@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image, PngImagePlugin
+from PIL import Image
 
 VERSION = 1
 KEY = "genart"
@@ -72,7 +72,7 @@ def filename(record: dict) -> str:
 def as_download(image: Image.Image) -> str:
     """The image as a PNG file named after its record (with the record inside), for the browser's
     download button: Gradio keeps a file's name, while a PIL image is always 'image.png'."""
-    from genart.images import output_folder, prune
+    from genart.images import output_folder, png_info, prune
 
     record = read(image)
     folder = output_folder() / "named"
@@ -80,11 +80,7 @@ def as_download(image: Image.Image) -> str:
     prune(folder)
     sub = Path(tempfile.mkdtemp(dir=folder))
     path = sub / (filename(record) if record else "genart.png")
-    meta = PngImagePlugin.PngInfo()
-    for key, value in image.info.items():
-        if isinstance(value, str):
-            meta.add_text(key, value)
-    image.save(path, format="PNG", pnginfo=meta)
+    image.save(path, format="PNG", pnginfo=png_info(image))
     return str(path)
 
 
