@@ -3,7 +3,6 @@ bounded work, a sentence for every bad input (never a traceback), one client can
 
 import json
 import logging
-import math
 
 import httpx
 import numpy as np
@@ -184,4 +183,3 @@ def test_a_cancelled_neural_style_frees_its_lane_within_seconds(client):
     out = client.predict(handle_file(str(ASSETS / "examples" / "rocket.jpg")), "pop_art", 1.0, api_name="/stylize")
     assert Image.open(out).size == Image.open(ASSETS / "examples" / "rocket.jpg").size
     assert time.perf_counter() - t0 < 10
-    assert not math.isnan(t0)
