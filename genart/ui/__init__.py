@@ -39,8 +39,8 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
     with gr.Blocks(title="genart studio", fill_width=True, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(INTRO)
         with gr.Tabs() as tabs:
-            settings, hooks = {}, {}
-            _, hooks["styles"] = styles_tab.build(registry)
+            settings, hooks = styles_tab.build(registry)
+            hooks = {"styles": hooks}
             for name, tab in (("vae", vae_tab), ("gan", gan_tab), ("diffusion", diffusion_tab)):
                 settings_of_tab, hooks[name] = tab.build(registry)
                 settings.update(settings_of_tab)

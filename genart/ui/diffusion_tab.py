@@ -26,7 +26,7 @@ from genart.diffusion.schedules import Schedule, schedule_for, spaced_timesteps
 from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
 from genart.ui.widgets import (QUICK, SLOW, bind, garment_of, number, seed_of, sketchpad, ui_action, user_errors,
-                               whole)
+                               warn_if_not_a_garment, whole)
 
 NAME = "diffusion/fashion"
 LABELS = ["any", *CLASSES]
@@ -149,7 +149,7 @@ def img2img_start(registry: Registry, sketch, strength, seed, label, sampler, st
     sampler, steps, guidance = check(sampler, steps, guidance)
     seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
     lab = None if label in (None, "", "any") else label_index(label, unet(registry).config.num_classes)
-    x0, guess = sketch_guide(registry, sketch)
+    x0, guess = sketch_guide(registry, sketch)                                            # x0 (1, 1, 28, 28)
     lab = guess if lab is None else lab
     x, ts = sdedit_start(schedule_of(registry), x0, strength, steps, torch.Generator().manual_seed(seed))
     params = {"seed": seed, "label": CLASSES[lab], "sampler": sampler, "steps": steps, "guidance": guidance,
@@ -211,6 +211,7 @@ def ui_sample(registry: Registry, seed, label, sampler, steps, guidance, progres
 
 def ui_img2img(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance, progress=gr.Progress()):
     x, ts, lab, guess, params = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance)
+    warn_if_not_a_garment(registry, garment_of(sketch))
     trace = {"timesteps": ts, "frames": [], "xs": [], "params": params}
     if label in (None, "", "any"):
         gr.Info(f"Your sketch reads as a {CLASSES[guess]} (the classifier on the sketch and on the "

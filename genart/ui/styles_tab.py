@@ -267,6 +267,7 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                                             label="Style", elem_id="styles-style")
                         about = gr.Markdown(first.description, elem_id="styles-about")
                         strength = gr.Slider(0, 1, value=1.0, step=0.05, label="Strength", elem_id="styles-strength")
+                        settings = {"styles.style": style, "styles.strength": strength}   # kept across reloads
                         sliders = []
                         for i in range(2):
                             p = first.params[i] if i < len(first.params) else None
@@ -386,7 +387,7 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                                           api_neural_style, api_neural_strength], [api_out],
                        api_name="neural_style", preprocess=False, **SLOW)
         gr.api(styles_api, api_name="styles")
-    return {}, {"keep": [(run, neural_out)], "tabs": sub_tabs,
+    return settings, {"keep": [(run, neural_out)], "tabs": sub_tabs,
                 "inboxes": {"photo": ("filters", photo), "content": ("neural", content),
                             "style_image": ("neural", style_image)}}
 

@@ -197,3 +197,13 @@ def test_send_a_gan_garment_to_painting_styles(page: Page, app_url):
     page.locator("#styles-paint").click()
     expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"336×336 px in"), timeout=30_000)
     page.screenshot(path=str(_shot("sent-to-styles")), full_page=True)
+
+
+def test_painting_styles_settings_survive_a_reload(page: Page, app_url):
+    page.goto(app_url)
+    page.locator("#styles-style input").click()
+    page.get_by_role("option", name="Watercolor").click()
+    expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"^Preview"), timeout=20_000)
+    page.wait_for_timeout(1000)
+    page.reload()
+    expect(page.locator("#styles-style input")).to_have_value("Watercolor", timeout=20_000)
