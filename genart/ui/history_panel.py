@@ -49,8 +49,12 @@ def restore(history: History, saved: dict, *, keys: list[str]):
     return (saved, saved["browser"], *[values.get(k, gr.skip()) for k in keys], gallery(history, saved["browser"]))
 
 
-def remember(saved: dict, *values, keys: list[str]):
+def remember(saved: dict, browser: str, *values, keys: list[str]):
+    """The settings, saved with this browser's id. The id comes from the session too: a change that fires
+    while the page-load restore is still on its way sees the old saved state, which has no id yet, and
+    must not write one without it (the next visit would get a new id and an empty history)."""
     saved = dict(saved or {})
+    saved["browser"] = browser or saved.get("browser", "")
     saved["settings"] = {k: v for k, v in zip(keys, values)}
     return saved
 
@@ -127,8 +131,8 @@ def build(history: History, tabs: gr.Tabs, settings: dict, hooks: dict[str, dict
     root = gr.context.Context.root_block                     # the page load (not saved.change: that would loop)
     root.load(ui_action(partial(restore, history, keys=keys)), [saved], [saved, browser, *settings.values(), shelf],
               **quiet)
-    gr.on([c.change for c in settings.values()], ui_action(partial(remember, keys=keys)), [saved, *settings.values()],
-          [saved], queue=False, **quiet)
+    gr.on([c.change for c in settings.values()], ui_action(partial(remember, keys=keys)),
+          [saved, browser, *settings.values()], [saved], queue=False, **quiet)
     for tab_hooks in hooks.values():
         for dep, image in tab_hooks.get("keep", []):
             dep.success(ui_action(bind(keep, history)), [browser, image], [shelf], **quiet, **QUICK)

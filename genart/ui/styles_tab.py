@@ -285,8 +285,9 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                 style.change(style_controls, [style], [*sliders, about], api_visibility="private",
                              show_progress="hidden", queue=False)
                 # the tab opens on an example photo, its preview already painted
-                gr.context.Context.root_block.load(lambda: ex("cat.jpg"), None, [photo], api_visibility="private",
-                                                   queue=False, show_progress="hidden")
+                gr.context.Context.root_block.load(lambda current: current or ex("cat.jpg"), [photo], [photo],
+                                                   preprocess=False, api_visibility="private", queue=False,
+                                                   show_progress="hidden")
                 # live where it is cheap: a small preview follows the photo and every control
                 preview = gr.on([photo.change, style.change, strength.release, *[p.release for p in sliders]],
                                 ui_action(stylize_preview), [photo, style, strength, *sliders],

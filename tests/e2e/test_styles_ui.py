@@ -12,9 +12,14 @@ EXAMPLES = ASSETS / "examples"
 pytestmark = pytest.mark.e2e
 
 
-def test_upload_pick_a_style_see_the_result(page: Page, app_url):
+def _opened(page: Page, app_url):
+    """The tab has opened on its example photo and painted its preview (the page load is done)."""
     page.goto(app_url)
-    page.get_by_role("tab", name="Painting Styles").wait_for()
+    expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"^Preview"), timeout=30_000)
+
+
+def test_upload_pick_a_style_see_the_result(page: Page, app_url):
+    _opened(page, app_url)
     page.locator("#styles-photo input[type=file]").set_input_files(str(EXAMPLES / "coffee.jpg"))
     expect(page.locator("#styles-photo img")).to_be_visible(timeout=15_000)
     page.locator("#styles-style input").click()
@@ -30,7 +35,7 @@ def test_upload_pick_a_style_see_the_result(page: Page, app_url):
 def test_bad_upload_shows_a_message_not_a_traceback(page: Page, app_url, tmp_path):
     fake = tmp_path / "notes.png"
     fake.write_bytes(b"plain text, not a png\n" * 30)
-    page.goto(app_url)
+    _opened(page, app_url)
     page.locator("#styles-photo input[type=file]").set_input_files(str(fake))
     page.locator("#styles-paint").click()
     expect(page.get_by_text(re.compile("not an image we can read")).first).to_be_visible(timeout=20_000)
