@@ -148,11 +148,6 @@ def load_image(source: Any, max_pixels: int = MAX_PIXELS, min_side: int = MIN_SI
         raise ImageError(f"The image file is damaged or truncated ({e}).") from None
 
 
-def load_rgb_array(source: Any, **kwargs) -> np.ndarray:
-    """`load_image` as an (H, W, 3) uint8 array."""
-    return np.asarray(load_image(source, **kwargs))
-
-
 def fit_within(image: Image.Image, max_side: int) -> Image.Image:
     """Downscale (never upscale) so that the longer side is at most `max_side`."""
     w, h = image.size

@@ -144,7 +144,7 @@ def sketch_guide(registry: Registry, sketch) -> tuple[torch.Tensor, int]:
 
 
 def img2img_start(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance):
-    """Checked SDEdit inputs → (x at the start step, timesteps, class index, guessed class, params).
+    """Checked SDEdit inputs → (x at the start step, timesteps, class index, guessed class, params, x0).
     One rule for the API and the browser: label "any" uses the class the sketch reads as."""
     sampler, steps, guidance = check(sampler, steps, guidance)
     seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
@@ -154,14 +154,14 @@ def img2img_start(registry: Registry, sketch, strength, seed, label, sampler, st
     x, ts = sdedit_start(schedule_of(registry), x0, strength, steps, torch.Generator().manual_seed(seed))
     params = {"seed": seed, "label": CLASSES[lab], "sampler": sampler, "steps": steps, "guidance": guidance,
               "strength": strength}
-    return x, ts, lab, guess, params
+    return x, ts, lab, guess, params, x0
 
 
 def img2img(registry: Registry, sketch, strength: float = 0.6, seed: int = 0, label: str = "any",
             sampler: str = "ddim", steps: int = 25, guidance: float = 2.0, progress=gr.Progress()):
     """/diffusion_img2img (SDEdit): noise the sketch to `strength`, then denoise; streams (image, info).
     label "any" uses the class the sketch reads as (`sketch_guide`)."""
-    x, ts, lab, _, params = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance)
+    x, ts, lab, _, params, _ = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance)
     chain = [records.make("sketch", {"image": "uploaded or drawn"})]
     for step, _ in run(registry, x, ts, 0, params["sampler"], params["seed"], lab, params["guidance"], progress):
         rec = records.of_model(registry, "diffusion_img2img", NAME, {**params, "step": step.index + 1}, chain)
@@ -210,8 +210,8 @@ def ui_sample(registry: Registry, seed, label, sampler, steps, guidance, progres
 
 
 def ui_img2img(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance, progress=gr.Progress()):
-    x, ts, lab, guess, params = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance)
-    warn_if_not_a_garment(registry, garment_of(sketch))
+    x, ts, lab, guess, params, x0 = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance)
+    warn_if_not_a_garment(registry, to_uint8(x0)[0])                   # the garment the sketch became, decoded once
     trace = {"timesteps": ts, "frames": [], "xs": [], "params": params}
     if label in (None, "", "any"):
         gr.Info(f"Your sketch reads as a {CLASSES[guess]} (the classifier on the sketch and on the "

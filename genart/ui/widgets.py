@@ -148,13 +148,6 @@ def sketchpad(label: str, elem_id: str, brush_size: int = 8, **kwargs) -> gr.Ske
     return pad
 
 
-def require(value, what: str):
-    """A missing input is a message, not a crash."""
-    if value is None or value == "" or value == []:
-        raise gr.Error(f"Please provide {what} first.")
-    return value
-
-
 def _as_number(value: Any, name: str) -> float:
     if isinstance(value, bool) or value is None:
         raise ValueError(f"{name} must be a number, got {value!r}")
