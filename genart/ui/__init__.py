@@ -24,6 +24,29 @@ CSS = """
 #styles-result img, #neural-out img { image-rendering: auto; }
 .pixelated img { image-rendering: pixelated; }
 footer { opacity: 0.6; }
+.shelf .grid-container { grid-template-columns: repeat(auto-fill, minmax(110px, 130px)) !important;
+                         grid-template-rows: none !important; grid-auto-rows: auto !important; }
+.shelf .thumbnail-item { aspect-ratio: 1 / 1 !important; height: auto !important; }
+.shelf .grid-wrap { padding-top: 2.4rem !important; }
+.send-label { flex: 0 0 auto !important; min-width: 0 !important; align-self: center; }
+"""
+# A PNG dropped anywhere that no upload area takes goes to the history's "Open a PNG" input (restore its settings).
+DROP_ANYWHERE = """
+() => {
+  const isFile = (e) => e.dataTransfer && Array.from(e.dataTransfer.types || []).includes("Files");
+  document.addEventListener("dragover", (e) => { if (isFile(e)) e.preventDefault(); });
+  document.addEventListener("drop", (e) => {
+    if (!isFile(e) || e.defaultPrevented) return;            // an upload area took it
+    const file = e.dataTransfer.files[0];
+    const input = document.querySelector("#open-png input[type=file]");
+    if (!file || !input || !/\\.png$/i.test(file.name)) return;
+    e.preventDefault();
+    const files = new DataTransfer();
+    files.items.add(file);
+    input.files = files.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+}
 """
 INTRO = ("# genart studio\nPaint a photo in a classic medium or a painter's style, or play the studio's own "
          "generative models (trained by this project's code on Fashion-MNIST). The **Models** tab says where every "
@@ -45,7 +68,7 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
                 settings_of_tab, hooks[name] = tab.build(registry)
                 settings.update(settings_of_tab)
             models_tab.build(registry)
-            records_tab.build(registry, tabs, settings)
+            hooks["records"] = records_tab.build(registry, tabs, settings)
         history_panel.build(History(), tabs, settings, hooks)
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=1)
     limit_per_client(demo._queue, PER_CLIENT)
@@ -57,5 +80,5 @@ def launch_options() -> dict:
     larger upload while it streams in, before anything is stored), and the sessions kept (least recently
     used dropped first: Gradio's default of 10000 would be ~4.6 GB, and every /gradio_api/call/ request
     is a new session)."""
-    return dict(theme=THEME, css=CSS, footer_links=["api", "gradio", "settings"], max_file_size=MAX_FILE_BYTES,
+    return dict(theme=THEME, css=CSS, js=DROP_ANYWHERE, footer_links=["api", "gradio", "settings"], max_file_size=MAX_FILE_BYTES,
                 state_session_capacity=SESSIONS)

@@ -84,10 +84,11 @@ def grid(registry: Registry, seed: int = 0, label: str = "any", truncation: floa
     return records.stamp(big, records.of_model(registry, "gan_grid", NAME, params))
 
 
-def from_latent(registry: Registry, z: list[float], y: int):
-    """A recorded latent (a variation or a child of two favourites) → its garment, carrying its record."""
+def from_latent(registry: Registry, z: list[float], y: int, name: str | None = None):
+    """A recorded latent (a variation or a child of two favourites) → its garment, carrying its record
+    (and its name in the studio, e.g. "seed 3 ~ var 2 @ 0.30", where it has one)."""
     zt, yt = torch.tensor([z], dtype=torch.float32), torch.tensor([int(y)])
-    params = {"z": [float(v) for v in z], "y": int(y)}
+    params = {"z": [float(v) for v in z], "y": int(y), **({"name": name} if name else {})}
     return records.stamp(upscale_nearest(images(registry, zt, yt)[0], SCALE),
                          records.of_model(registry, "gan_latent", NAME, params))
 
@@ -122,7 +123,8 @@ def current_from_seed(registry: Registry, seed, label, truncation) -> dict:
 
 def show(registry: Registry, current: dict):
     """The current garment's image (with the record that makes it again) and its caption."""
-    img = generate(registry, **current["api"]) if current.get("api") else from_latent(registry, current["z"], current["y"])
+    img = (generate(registry, **current["api"]) if current.get("api")
+           else from_latent(registry, current["z"], current["y"], current.get("name")))
     return records.as_download(img), f"{current['name']} · {CLASSES[current['y']]}"
 
 
@@ -147,6 +149,8 @@ def ui_pick_cell(registry: Registry, seeds, label, truncation, evt: gr.SelectDat
 
 
 def gallery(registry: Registry, items: list[dict]):
+    if not items:
+        return []
     z = torch.tensor([it["z"] for it in items])
     y = torch.tensor([it["y"] for it in items])
     return [(upscale_nearest(t, 4), it["name"]) for t, it in zip(images(registry, z, y), items)]
@@ -181,6 +185,35 @@ def ui_keep(registry: Registry, current, favourites):
         gr.Info("Already a favourite.")
     else:
         favourites = [*favourites, current]
+    return favourites, gallery(registry, favourites), *parent_choices(favourites)
+
+
+def favourites_from(registry: Registry, kept: list[dict | None]) -> list[dict]:
+    """The favourites in a browser's history (its records, newest first) → favourites, oldest first: each
+    GAN garment kept, made again from its seed or its latent."""
+    favourites: list[dict] = []
+    for record in reversed(kept):
+        if not record or record.get("model") != NAME:
+            continue
+        p = record["params"]
+        try:
+            if record["action"] == "gan_generate":
+                fav = current_from_seed(registry, p["seed"], p["label"], p["truncation"])
+            elif record["action"] == "gan_latent":
+                fav = {"z": [float(v) for v in p["z"]], "y": int(p["y"]),
+                       "name": str(p.get("name") or f"kept garment {len(favourites) + 1}")}
+            else:
+                continue
+        except (KeyError, TypeError, ValueError):           # a record this studio did not write: not a favourite
+            continue
+        if all(f["name"] != fav["name"] for f in favourites):
+            favourites.append(fav)
+    return favourites
+
+
+def ui_favourites(registry: Registry, kept: list[dict | None]):
+    """Page load (and a history change): the Breed tab's favourites from this browser's history."""
+    favourites = favourites_from(registry, kept)
     return favourites, gallery(registry, favourites), *parent_choices(favourites)
 
 
@@ -261,9 +294,9 @@ def build(registry: Registry) -> tuple[dict, dict]:
                         strip = gr.Gallery(label="Frames", columns=8, height="auto", format="png",
                                            object_fit="contain")
                     with gr.Tab("Breed"):
-                        fav_gallery = gr.Gallery(label="Favourites (this session)", columns=6, height="auto",
+                        fav_gallery = gr.Gallery(label="Favourites (kept in your history)", columns=6, height="auto",
                                                  format="png", allow_preview=False, object_fit="contain",
-                                                 elem_id="gan-favourites")
+                                                 elem_id="gan-favourites", elem_classes=["shelf"])
                         with gr.Row():
                             parent_a = gr.Dropdown([], label="Parent A")
                             parent_b = gr.Dropdown([], label="Parent B")
@@ -271,7 +304,8 @@ def build(registry: Registry) -> tuple[dict, dict]:
                             breed_go = gr.Button("Breed", elem_id="gan-breed-go")
                         kids_gallery = gr.Gallery(label="Children: click one to make it current", columns=6,
                                                   height="auto", format="png", allow_preview=False,
-                                                  object_fit="contain")
+                                                  object_fit="contain", elem_id="gan-children",
+                                                  elem_classes=["shelf"])
 
         common = dict(api_visibility="private", show_progress="hidden", **QUICK)
         shown = [current, out, name]
@@ -308,4 +342,6 @@ def build(registry: Registry) -> tuple[dict, dict]:
                  api_name="gan_grid", **api)
         b3.click(user_errors(on(interpolate_api, registry)), [a_seed, a_seed2, a_label, a_psi, a_frames], [a_file],
                  api_name="gan_interpolate", **api)
-    return {"gan.seed": seed, "gan.label": label, "gan.psi": psi}, {"keep": [(kept, out)], "out": out}
+    return {"gan.seed": seed, "gan.label": label, "gan.psi": psi}, {
+        "keep": [(kept, out)], "out": out,
+        "history": (bind(ui_favourites, registry), [favourites, fav_gallery, parent_a, parent_b])}

@@ -19,7 +19,8 @@ from genart.ui.widgets import QUICK, SLOW, bind, ui_action, user_errors
 
 # which tab a record's settings belong to, and the settings each tab shows (name → component key)
 TAB_OF = {"stylize": "styles", "gan_generate": "gan", "gan_grid": "gan", "gan_latent": "gan", "vae_random": "vae", "vae_decode": "vae",
-          "diffusion_sample": "diffusion", "diffusion_img2img": "diffusion", "diffusion_branch": "diffusion"}
+          "diffusion_sample": "diffusion", "diffusion_img2img": "diffusion", "diffusion_branch": "diffusion",
+          "neural_style": "neural"}
 
 
 def replay_api(registry: Registry, image):
@@ -60,20 +61,40 @@ def restore_updates(record: dict | None, settings_keys: list[str]):
     tab = TAB_OF.get(record["action"])
     if tab is None:
         raise ValueError(f"There are no settings to restore for {record['action']!r}.")
-    p = record["params"]
+    values = settings_of(record)
+    gr.Info(f"Restored the {tab} settings of {records.describe(record)}.")
+    return (gr.Tabs(selected="styles" if tab == "neural" else tab), *[values.get(k, gr.skip()) for k in settings_keys])
+
+
+def settings_of(record: dict) -> dict:
+    """A record's parameters → the values of the settings components they set ({"gan.seed": 7, ...})."""
+    from genart.ui.styles_tab import neural_settings, slider_names
+
+    tab, p = TAB_OF[record["action"]], record["params"]
     values = {f"{tab}.{k}": v for k, v in p.items()}
     if "truncation" in p:
         values["gan.psi"] = p["truncation"]
-    gr.Info(f"Restored the {tab} settings of {records.describe(record)}.")
-    return (gr.Tabs(selected=tab), *[values.get(k, gr.skip()) for k in settings_keys])
+    if record["action"] == "stylize":                          # the style's own parameters sit on two sliders
+        names = slider_names(p.get("style"))
+        values.update({f"styles.p{i + 1}": p[n] for i, n in enumerate(names) if n in p})
+        values["styles.sliders_for"] = p.get("style")
+    if record["action"] == "neural_style":
+        values = neural_settings(p)
+    return values
 
 
 def ui_restore(image, settings_keys: list[str]):
     return restore_updates(records.read(uploaded_png(image)), settings_keys)
 
 
-def build(registry: Registry, tabs: gr.Tabs, settings: dict[str, gr.components.Component]) -> None:
-    """`settings`: the other tabs' controls by key ("gan.seed", "diffusion.sampler", ...)."""
+def ui_read_opened(image):
+    """A PNG arrived (an upload here, or one opened anywhere on the page): what made it."""
+    return ui_read(image) if image else ("", "")
+
+
+def build(registry: Registry, tabs: gr.Tabs, settings: dict[str, gr.components.Component]) -> dict:
+    """`settings`: the other tabs' controls by key ("gan.seed", "diffusion.sampler", ...); → hooks: the PNG
+    input (a PNG opened anywhere on the page that no tab can restore comes here)."""
     keys = list(settings)
     with gr.Tab("Records", id="records"):
         gr.Markdown("Every PNG the studio makes carries its record: the model and checkpoint, the seed, class "
@@ -93,7 +114,7 @@ def build(registry: Registry, tabs: gr.Tabs, settings: dict[str, gr.components.C
                 report = gr.JSON(label="Report", elem_id="records-report")
         with gr.Accordion("The record (JSON)", open=False):
             raw = gr.Code(language="json", elem_id="records-json")
-        png.upload(ui_action(ui_read), [png], [what, raw], preprocess=False, api_visibility="private",
+        png.change(ui_action(ui_read_opened), [png], [what, raw], preprocess=False, api_visibility="private",
                    show_progress="hidden", **QUICK)
         verify.click(ui_action(bind(ui_replay, registry)), [png], [again, said, report], preprocess=False,
                      api_visibility="private", show_progress="minimal", **SLOW)
@@ -105,3 +126,4 @@ def build(registry: Registry, tabs: gr.Tabs, settings: dict[str, gr.components.C
             b = gr.Button()
         b.click(user_errors(bind(replay_api, registry)), [api_png], [api_img, api_report], api_name="replay",
                 preprocess=False, **SLOW)
+    return {"png": png}

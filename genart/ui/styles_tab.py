@@ -15,13 +15,13 @@ import gradio as gr
 import numpy as np
 from PIL import Image
 
+from genart import records
 from genart.images import with_params
 from genart.registry import Registry
 from genart.styles import STYLES, apply_style, style_list, transfer
 from genart.styles import feedforward as ff
-from genart import records
 from genart.ui.uploads import uploaded_image, uploaded_path
-from genart.ui.widgets import QUICK, SLOW, number, seed_of, ui_action, user_errors, whole
+from genart.ui.widgets import QUICK, SLOW, bind, number, seed_of, ui_action, user_errors, whole
 
 PREVIEW_SIDE = 512        # the live preview while the Filters' controls move
 STREAM_S = 0.5           # a streaming handler yields at least this often (cancel latency)
@@ -61,6 +61,24 @@ def _photo(image) -> np.ndarray:
     return np.asarray(uploaded_image(image, "a photo", max_side=MAX_SIDE))
 
 
+def native_garment(rgb: np.ndarray, side: int = 28) -> np.ndarray | None:
+    """A garment the studio showed enlarged with square pixels (a GAN, VAE or diffusion result, 28 px × k)
+    → its (side, side) source pixels; None for any other picture. Exact: every k×k block is one colour."""
+    h, w = rgb.shape[:2]
+    if h != w or h % side or h == side:
+        return None
+    k = h // side
+    small = rgb[::k, ::k]                                                     # (side, side[, 3])
+    return small if np.array_equal(np.repeat(np.repeat(small, k, 0), k, 1), rgb) else None
+
+
+def smooth_garment(rgb: np.ndarray, size: int = 512) -> tuple[np.ndarray, bool]:
+    """A blocky enlarged garment → the same garment enlarged smoothly (painting pixel blocks paints blocks);
+    any other picture unchanged. → (image, whether it was a garment)."""
+    small = native_garment(rgb)
+    return (rgb, False) if small is None else (ff.garment_rgb(np.ascontiguousarray(small), size), True)
+
+
 def _param_values(style: str, p1: float | None, p2: float | None) -> dict:
     params = STYLES[style].params
     return {p.name: v for p, v in zip(params, (p1, p2)) if v is not None}
@@ -85,6 +103,7 @@ def stylize_ui(image, style: str, strength: float, p1: float, p2: float, preview
         raise ValueError(f"Unknown style {str(style)[:40]!r}")
     strength = number(strength, "strength", 0.0, 1.0)
     rgb = np.asarray(uploaded_image(image, "a photo", max_side=PREVIEW_SIDE if preview else MAX_SIDE))
+    rgb = smooth_garment(rgb, PREVIEW_SIDE if preview else 1024)[0]
     params = _param_values(style, p1, p2)
     t0 = time.perf_counter()
     out = apply_style(rgb, style, strength, **params)
@@ -111,18 +130,47 @@ def stylize_preview(image, style: str, strength: float, p1: float, p2: float):
     return stylize_ui(image, style, strength, p1, p2, preview=True)
 
 
-def style_controls(style: str):
-    """Relabel the two parameter sliders for the chosen style (hidden where a style has fewer)."""
+def style_controls(style: str, p1: float | None = None, p2: float | None = None, sliders_for: str | None = None):
+    """Relabel the two parameter sliders for the chosen style (hidden where a style has fewer). Values go to the
+    style's defaults when the style changed; they stay where they are when the sliders already belong to this
+    style (`sliders_for`: settings restored together with their style). → (p1, p2, description, sliders_for)."""
     params = STYLES[style].params if style in STYLES else ()
     updates = []
-    for i in range(2):
+    for i, current in enumerate((p1, p2)):
         if i < len(params):
             p = params[i]
-            updates.append(gr.Slider(minimum=p.minimum, maximum=p.maximum, value=p.default, step=p.step,
-                                     label=p.label, visible=True))
+            fits = sliders_for == style and isinstance(current, (int, float)) and p.minimum <= current <= p.maximum
+            updates.append(gr.Slider(minimum=p.minimum, maximum=p.maximum, value=current if fits else p.default,
+                                     step=p.step, label=p.label, visible=True))
         else:
             updates.append(gr.Slider(visible=False, value=None))
-    return (*updates, STYLES[style].description if style in STYLES else "")
+    return (*updates, STYLES[style].description if style in STYLES else "", style)
+
+
+def slider_range(i: int) -> tuple[float, float]:
+    """The range of the i-th parameter slider over every style."""
+    params = [s.params[i] for s in STYLES.values() if len(s.params) > i]
+    return min(p.minimum for p in params), max(p.maximum for p in params)
+
+
+def slider_names(style: str) -> tuple[str, ...]:
+    """The names of the style's parameters behind the p1 / p2 sliders (records hold them by name)."""
+    return tuple(p.name for p in STYLES[style].params[:2]) if style in STYLES else ()
+
+
+def neural_settings(p: dict) -> dict:
+    """A neural painting's recorded parameters → the Neural style tab's settings ("neural.mode", ...)."""
+    style = p.get("style", IMAGE)
+    if style in (IMAGE, OPTIMISE):
+        values = {"neural.mode": style}
+    else:                                                     # built-in: a name, or a blend "a, b"
+        names = [n.strip() for n in str(style).split(",") if n.strip() in ff.BUILTIN_NAMES]
+        values = {"neural.mode": "builtin", **({"neural.builtin": names} if names else {})}
+    for key in ("strength", "keep_colors", "size", "work", "steps", "seed"):
+        if key in p:
+            values[f"neural.{key}"] = p[key]
+    values.setdefault("neural.work", 0)
+    return values
 
 
 def neural_budget(steps, size) -> int:
@@ -150,7 +198,7 @@ def _style_choice(style) -> str:
     return str(style)
 
 
-def _optimise(c, s, steps, size, seed, content_weight, style_weight, keep_colors, progress):
+def _optimise(c, s, steps, size, seed, content_weight, style_weight, keep_colors, progress, chain=()):
     """The old optimiser, streamed: every few steps an intermediate image; the last one is final."""
     steps, seed = neural_budget(steps, size), seed_of(seed)
     progress(0, desc="Optimising")
@@ -163,9 +211,10 @@ def _optimise(c, s, steps, size, seed, content_weight, style_weight, keep_colors
             continue
         shown = time.monotonic()
         progress((step, steps), desc="Optimising")
-        yield with_params(img, style=OPTIMISE, step=step, steps=steps, size=size, seed=seed,
-                          content_weight=float(content_weight), style_weight=float(style_weight),
-                          keep_colors=bool(keep_colors))
+        params = dict(style=OPTIMISE, step=step, steps=steps, size=size, seed=seed,
+                      content_weight=float(content_weight), style_weight=float(style_weight),
+                      keep_colors=bool(keep_colors))
+        yield records.stamp(img, records.make("neural_style", params, chain=chain))
 
 
 def neural_paint(registry: Registry, content, style_image, size: int = 0, style="image", strength: float = 1.0,
@@ -180,6 +229,8 @@ def neural_paint(registry: Registry, content, style_image, size: int = 0, style=
         raise ValueError(f"size must be 0 (the photo's own) or from {ff.MIN_SIDE} to {ff.MAX_SIDE} px, got {size}")
     photo = np.asarray(uploaded_image(content, "a content photo", max_side=ff.MAX_SIDE))
     look = np.asarray(uploaded_image(style_image, "a style image", max_side=1024)) if choice == IMAGE else None
+    small = native_garment(photo)                             # a garment the studio showed with square pixels
+    photo = photo if small is None else np.ascontiguousarray(small)
     garment = max(photo.shape[:2]) <= GARMENT_SIDE
     if garment:
         size = size or 512
@@ -189,6 +240,8 @@ def neural_paint(registry: Registry, content, style_image, size: int = 0, style=
     params = dict(style=choice, strength=strength, keep_colors=bool(keep_colors), size=out_long,
                   work=work or None, garment=garment or None)
     params = {k: v for k, v in params.items() if v is not None}
+    network = ff.TRANSFORM if choice == IMAGE else ff.MULTISTYLE
+    chain = [r for r in (_record_of(content), _record_of(style_image) if choice == IMAGE else None) if r]
     if out_long > 640:              # a 512-px preview at once, then the full size
         t0 = time.perf_counter()
         preview = ff.paint(registry, photo, choice, size=512, work=min(work or 384, 384), **kw)
@@ -198,7 +251,8 @@ def neural_paint(registry: Registry, content, style_image, size: int = 0, style=
     out = ff.paint(registry, photo, choice, size=out_long, work=work or None, **kw)
     seconds = time.perf_counter() - t0
     what = "style image" if choice == IMAGE else f"built-in {choice}"
-    yield with_params(out, **params), (f"{what}: {out.shape[1]}×{out.shape[0]} px in {seconds:.2f} s on "
+    record = records.of_model(registry, "neural_style", network, params, chain)
+    yield records.stamp(out, record), (f"{what}: {out.shape[1]}×{out.shape[0]} px in {seconds:.2f} s on "
                                        f"{registry.device.type}" + (" (garment enlarged first)" if garment else ""))
 
 
@@ -213,7 +267,8 @@ def neural_style(registry: Registry, content, style_image, steps: int = 200, siz
         size = whole(size or 256, "size", 64, 768)
         c = _photo(content)
         s = np.asarray(uploaded_image(style_image, "a style image", max_side=1024))
-        for img in _optimise(c, s, steps, size, seed, content_weight, style_weight, keep_colors, progress):
+        chain = [r for r in (_record_of(content), _record_of(style_image)) if r]
+        for img in _optimise(c, s, steps, size, seed, content_weight, style_weight, keep_colors, progress, chain):
             yield img, f"optimising: step {json_param(img, 'step')}/{steps}"
         return
     progress(0, desc="Painting")
@@ -221,8 +276,35 @@ def neural_style(registry: Registry, content, style_image, steps: int = 200, siz
 
 
 def json_param(img: Image.Image, key: str):
-    """One of the parameters `with_params` recorded in an image."""
+    """One of the parameters recorded in an image (`records.stamp` or `with_params`)."""
     return json.loads(img.info["parameters"]).get(key)
+
+
+def neural_style_api(registry: Registry, content, style_image, steps: int = 200, size: int = 0, seed: int = 0,
+                     style: str = "image", strength: float = 1.0, progress=gr.Progress()):
+    """/neural_style: stream images, the last one final. style: "image" (paint like style_image), a
+    built-in style's name or index, a blend "3:0.6, 12:0.4", or "optimise" (the slow optimiser, which
+    uses steps and seed); size: the output's long side (0: the photo's own)."""
+    for img, _ in neural_style(registry, content, style_image, steps, size, seed, style, strength,
+                               progress=progress):
+        yield img
+
+
+def neural_ui(registry: Registry, mode, content, style_image, builtin, steps, size, seed, strength, keep, work,
+              cw, sw, progress=gr.Progress()):
+    """The Neural style tab's Paint: the mode picks the style; the final painting comes as a PNG file named
+    after its record (so the download says what it is)."""
+    if mode == "builtin" and not builtin:
+        raise ValueError("Pick at least one built-in style (click a thumbnail).")
+    style = OPTIMISE if mode == OPTIMISE else (builtin or None) if mode == "builtin" else IMAGE
+    last = None
+    for item in neural_style(registry, content, style_image, steps, size, seed, style, strength, keep, work,
+                             cw, sw, progress=progress):
+        if last is not None:
+            yield last
+        last = item
+    if last is not None:                                      # the final one: a named PNG, encoded once
+        yield records.as_download(last[0]), last[1]
 
 
 def builtin_gallery() -> list[tuple[str, str]]:
@@ -267,23 +349,30 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                                             label="Style", elem_id="styles-style")
                         about = gr.Markdown(first.description, elem_id="styles-about")
                         strength = gr.Slider(0, 1, value=1.0, step=0.05, label="Strength", elem_id="styles-strength")
-                        settings = {"styles.style": style, "styles.strength": strength}   # kept across reloads
                         sliders = []
                         for i in range(2):
+                            # the server checks a slider's value against the range it was made with: make it
+                            # wide enough for every style; the page load narrows it to the style shown
+                            lo, hi = slider_range(i)
                             p = first.params[i] if i < len(first.params) else None
-                            sliders.append(gr.Slider(p.minimum if p else 0, p.maximum if p else 1,
-                                                     value=p.default if p else None, step=p.step if p else 0.1,
+                            sliders.append(gr.Slider(lo, hi, value=p.default if p else None, step=p.step if p else 0.1,
                                                      label=p.label if p else "", visible=p is not None,
                                                      elem_id=f"styles-p{i + 1}"))
                         paint = gr.Button("Paint", variant="primary", elem_id="styles-paint")
+                        sliders_for = gr.State(first.name)          # the style the sliders' values belong to
+                        settings = {"styles.style": style, "styles.strength": strength,      # kept across reloads
+                                    "styles.p1": sliders[0], "styles.p2": sliders[1],
+                                    "styles.sliders_for": sliders_for}
                     with gr.Column(scale=2):
                         result = gr.ImageSlider(label="Before / after (drag the handle)", format="png",
                                                 elem_id="styles-result", buttons=["fullscreen"], max_height=640)
                         with gr.Row():
                             download = gr.DownloadButton("Download PNG", elem_id="styles-download")
                             info = gr.Textbox(label="Info", interactive=False, elem_id="styles-info", scale=3)
-                style.change(style_controls, [style], [*sliders, about], api_visibility="private",
-                             show_progress="hidden", queue=False)
+                # another style: its sliders at their defaults (a style restored with its values keeps them)
+                gr.on([style.change, gr.context.Context.root_block.load], style_controls,
+                      [style, *sliders, sliders_for], [*sliders, about, sliders_for], preprocess=False,
+                      api_visibility="private", show_progress="hidden", queue=False)
                 # the tab opens on an example photo, its preview already painted
                 gr.context.Context.root_block.load(lambda current: current or ex("cat.jpg"), [photo], [photo],
                                                    preprocess=False, api_visibility="private", queue=False,
@@ -338,24 +427,18 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                             go = gr.Button("Paint", variant="primary", elem_id="neural-go")
                             stop = gr.Button("Stop", variant="stop", elem_id="neural-stop")
                     with gr.Column(scale=2):
-                        neural_out = gr.Image(label="Result", type="pil", format="png",
+                        neural_out = gr.Image(label="Result", type="pil", format="png", interactive=False,
                                               elem_id="neural-out", buttons=["download", "fullscreen"])
                         neural_info = gr.Textbox(label="Info", interactive=False, elem_id="neural-info")
 
-                @user_errors
-                def neural_ui(mode, content, style_image, builtin, steps, size, seed, strength, keep, work, cw, sw,
-                              progress=gr.Progress()):
-                    style = OPTIMISE if mode == OPTIMISE else (builtin or None) if mode == "builtin" else IMAGE
-                    if mode == "builtin" and not builtin:
-                        raise ValueError("Pick at least one built-in style (click a thumbnail).")
-                    yield from neural_style(registry, content, style_image, steps, size, seed, style, strength,
-                                            keep, work, cw, sw, progress=progress)
-
+                settings.update({"neural.mode": mode, "neural.builtin": builtin, "neural.strength": strength,
+                                 "neural.keep_colors": keep, "neural.size": size, "neural.work": work,
+                                 "neural.steps": steps, "neural.seed": seed})
                 mode.change(mode_controls, [mode], [builtin_box, optimise_box, style_image],
                             api_visibility="private", queue=False, show_progress="hidden")
                 gallery.select(pick_builtin, [builtin, add], [builtin], api_visibility="private", queue=False,
                                show_progress="hidden")
-                run = go.click(neural_ui, [mode, content, style_image, builtin, steps, size, seed, strength, keep,
+                run = go.click(ui_action(bind(neural_ui, registry)), [mode, content, style_image, builtin, steps, size, seed, strength, keep,
                                            work, cw, sw], [neural_out, neural_info],
                                preprocess=False, api_visibility="private", api_name="ui_neural_style",
                                show_progress="minimal", **SLOW)
@@ -372,19 +455,9 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
             api_out = gr.Image(type="pil", format="png")
             api_btn, api_btn2 = gr.Button(), gr.Button()
 
-        @user_errors
-        def neural_style_api(content, style_image, steps: int = 200, size: int = 0, seed: int = 0,
-                             style: str = "image", strength: float = 1.0, progress=gr.Progress()):
-            """/neural_style: stream images, the last one final. style: "image" (paint like style_image), a
-            built-in style's name or index, a blend "3:0.6, 12:0.4", or "optimise" (the slow optimiser, which
-            uses steps and seed); size: the output's long side (0: the photo's own)."""
-            for img, _ in neural_style(registry, content, style_image, steps, size, seed, style, strength,
-                                       progress=progress):
-                yield img
-
         api_btn.click(stylize, [api_image, api_style, api_strength], [api_out], api_name="stylize",
                       preprocess=False, **SLOW)
-        api_btn2.click(neural_style_api, [api_image, api_style_image, api_steps, api_size, api_seed,
+        api_btn2.click(user_errors(bind(neural_style_api, registry)), [api_image, api_style_image, api_steps, api_size, api_seed,
                                           api_neural_style, api_neural_strength], [api_out],
                        api_name="neural_style", preprocess=False, **SLOW)
         gr.api(styles_api, api_name="styles")

@@ -20,6 +20,7 @@ from genart import records
 from genart.data import CLASSES, to_tensor, to_uint8
 from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
+from genart.ui.uploads import uploaded_path
 from genart.ui.widgets import (QUICK, bind, garment_of, seed_of, sketchpad, ui_action, user_errors,
                                warn_if_not_a_garment, whole)
 
@@ -168,6 +169,20 @@ def reset(registry: Registry, z0):
     return (*ZEROS, slide(registry, z0, *ZEROS))
 
 
+def take_result(image):
+    """An end of the interpolation ← the decoded result now shown (its file in the upload cache)."""
+    if not image:
+        raise ValueError("There is no result yet: sample, encode or move a slider first.")
+    return str(uploaded_path(image))
+
+
+def take_sketch(value):
+    """An end of the interpolation ← the sketch on the canvas (its composite), unless the canvas is blank."""
+    garment_of(value)                                     # "The picture is blank: …" for an empty canvas
+    path = next(value[k] for k in ("composite", "background") if value.get(k))
+    return str(uploaded_path(path))
+
+
 def build(registry: Registry) -> tuple[dict, dict]:
     """Lay out the tab inside the current Blocks and wire its events; → (its settings by key, hooks for the
     history: events whose result image to keep, where a garment sent here goes)."""
@@ -207,15 +222,24 @@ def build(registry: Registry) -> tuple[dict, dict]:
                 with gr.Accordion("Named directions: more of a class", open=False):
                     named = [gr.Slider(-1.5, 1.5, 0, step=0.05, label=f"more {c}", elem_id=f"vae-more-{i}")
                              for i, c in enumerate(CLASSES)]
-        with gr.Accordion("Interpolate between two images or sketches", open=False):
+        with gr.Accordion("Interpolate between any two garments: uploads, your sketch, the current result, "
+                          "history items", open=False) as interp_box:
             with gr.Row():
-                ia = gr.Image(type="filepath", label="From", height=180)
-                ib = gr.Image(type="filepath", label="To", height=180)
+                ends = []
+                for end, key in (("From", "a"), ("To", "b")):
+                    with gr.Column():
+                        ends.append(gr.Image(type="filepath", format="png", label=end, height=180,
+                                             elem_id=f"vae-interp-{key}"))
+                        with gr.Row():
+                            ends.append(gr.Button("← current result", size="sm", elem_id=f"vae-{key}-result"))
+                            ends.append(gr.Button("← my sketch", size="sm", elem_id=f"vae-{key}-sketch"))
+                ia, a_result, a_sketch, ib, b_result, b_sketch = ends
                 with gr.Column():
                     n_frames = gr.Slider(2, 64, 12, step=1, label="Frames")
                     go_interp = gr.Button("Interpolate", elem_id="vae-interpolate")
             gif = gr.Image(label="Animation (GIF)", type="filepath", height=240)
-            strip = gr.Gallery(label="Frames", columns=12, height="auto", format="png", object_fit="contain")
+            strip = gr.Gallery(label="Frames", columns=12, height="auto", format="png", object_fit="contain",
+                               elem_id="vae-frames")
 
         sliders = [*pca, *named]
         started = [z_state, out, seen, said, *sliders]
@@ -236,6 +260,11 @@ def build(registry: Registry) -> tuple[dict, dict]:
                          api_visibility="private")
         go_interp.click(ui_action(bind(interpolate, registry)), [ia, ib, n_frames], [gif, strip], preprocess=False,
                         **common)
+        for end, from_result, from_sketch in ((ia, a_result, a_sketch), (ib, b_result, b_sketch)):
+            from_result.click(ui_action(take_result), [out], [end], preprocess=False, queue=False,
+                              api_visibility="private", show_progress="hidden")
+            from_sketch.click(ui_action(take_sketch), [sketch], [end], preprocess=False, queue=False,
+                              api_visibility="private", show_progress="hidden")
 
         with gr.Column(visible=False):
             api_a, api_b = gr.JSON(), gr.JSON()    # a plain image or a Sketchpad value each
@@ -252,4 +281,4 @@ def build(registry: Registry) -> tuple[dict, dict]:
                  api_name="vae_interpolate", **api)
     kept = keep.click(None, None, None)
     return {"vae.seed": seed}, {"keep": [(kept, out)], "inbox": upload, "tabs": sources, "inbox_tab": "upload",
-                                "out": out}
+                                "out": out, "ends": (interp_box, ia, ib)}

@@ -193,9 +193,10 @@ def test_send_a_gan_garment_to_painting_styles(page: Page, app_url):
     _history(page).first.click()
     page.locator("#history-to-photo").click()
     expect(page.locator("#styles-photo img")).to_be_visible(timeout=20_000)
-    expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"^Preview \(336×336 px"), timeout=20_000)
+    # the 336-px garment (28 px with square pixels) is enlarged smoothly: 512 px for the preview, 1024 to paint
+    expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"^Preview \(512×512 px"), timeout=20_000)
     page.locator("#styles-paint").click()
-    expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"336×336 px in"), timeout=30_000)
+    expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"1024×1024 px in"), timeout=30_000)
     page.screenshot(path=str(_shot("sent-to-styles")), full_page=True)
 
 
