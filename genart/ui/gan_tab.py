@@ -18,7 +18,7 @@ from genart.data import CLASSES, to_uint8
 from genart.images import upscale_nearest, write_gif
 from genart.models.gan import class_for, crossover, latent, render, slerp, truncate, variation
 from genart.registry import Registry
-from genart.ui.widgets import QUICK, bind, number, seed_of, ui_action, user_errors, whole
+from genart.ui.widgets import QUICK, bind, number, out_of_date, seed_of, ui_action, user_errors, whole
 
 NAME = "gan/fashion"
 LABELS = ["any", *CLASSES]
@@ -323,6 +323,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
         var_gallery.select(ui_action(on(ui_pick, registry)), [variants], shown, **common)
         interp_go.click(ui_action(on(interpolate, registry)), [seed_a, seed_b, label, psi, n_frames], [gif, strip],
                         **common)
+        out_of_date(gif, "Animation (GIF)", [seed_a, seed_b, label, psi, n_frames], [interp_go])
         kept = keep.click(ui_action(on(ui_keep, registry)), [current, favourites],
                    [favourites, fav_gallery, parent_a, parent_b], **common)
         breed_go.click(ui_action(on(ui_breed, registry)), [favourites, parent_a, parent_b, blend, seed],

@@ -7,9 +7,11 @@ Public API: /styles, /stylize (image, style, strength),
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import time
+from pathlib import Path
 
 import gradio as gr
 import numpy as np
@@ -21,8 +23,9 @@ from genart.registry import Registry
 from genart.styles import STYLES, apply_style, style_list, transfer
 from genart.styles import feedforward as ff
 from genart.ui.uploads import uploaded_image, uploaded_path
-from genart.ui.widgets import QUICK, SLOW, bind, number, seed_of, ui_action, user_errors, whole
+from genart.ui.widgets import QUICK, SLOW, bind, number, out_of_date, seed_of, ui_action, user_errors, whole
 
+EXAMPLES = Path(__file__).resolve().parent.parent.parent / "assets" / "examples"
 PREVIEW_SIDE = 512        # the live preview while the Filters' controls move
 STREAM_S = 0.5           # a streaming handler yields at least this often (cancel latency)
 NEURAL_BUDGET = 800       # iterations at 256 px (≈ 2 min on 2 CPU cores); scales with the pixel count
@@ -307,6 +310,26 @@ def neural_ui(registry: Registry, mode, content, style_image, builtin, steps, si
         yield records.as_download(last[0]), last[1]
 
 
+WELCOME = ("cat.jpg", "style_hubble.jpg")             # the example the Neural style tab opens with
+
+
+@functools.lru_cache(maxsize=4)
+def _welcome_painting(registry: Registry) -> Image.Image:
+    content, look = (str(EXAMPLES / name) for name in WELCOME)
+    return list(neural_paint(registry, content, look, 512))[-1][0]
+
+
+def neural_welcome(registry: Registry, content, style_image):
+    """What the Neural style tab shows when it opens: the cat painted like the Hubble photo at 512 px, painted
+    once per studio (same inputs, same bytes) — unless the visitor already has a content photo there."""
+    if content:
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    content, look = (str(EXAMPLES / name) for name in WELCOME)
+    return (content, look, records.as_download(_welcome_painting(registry)),
+            "An example: the cat painted like the Hubble photo (512 px). Pick your own photo and style image, or a "
+            "built-in style, and press Paint.")
+
+
 def builtin_gallery() -> list[tuple[str, str]]:
     """(thumbnail path, "index · name") for the built-in styles' gallery (assets/style_thumbnails)."""
     return [(str(ff.thumbnail_path(i)), f"{i} · {n}") for i, n in enumerate(ff.BUILTIN_NAMES)]
@@ -443,6 +466,11 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                                preprocess=False, api_visibility="private", api_name="ui_neural_style",
                                show_progress="minimal", **SLOW)
                 stop.click(None, None, None, cancels=[run])
+                gr.context.Context.root_block.load(ui_action(bind(neural_welcome, registry)), [content, style_image],
+                                                   [content, style_image, neural_out, neural_info], preprocess=False,
+                                                   api_visibility="private", show_progress="hidden", **SLOW)
+                out_of_date(neural_out, "Result", [mode, content, style_image, builtin, steps, size, seed, strength,
+                                                   keep, work, cw, sw], [go])
 
         # API-only endpoints with exactly the documented parameter names (DESIGN.md §3).
         with gr.Column(visible=False):

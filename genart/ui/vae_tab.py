@@ -21,7 +21,7 @@ from genart.data import CLASSES, to_tensor, to_uint8
 from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
 from genart.ui.uploads import uploaded_path
-from genart.ui.widgets import (QUICK, bind, garment_of, seed_of, sketchpad, ui_action, user_errors,
+from genart.ui.widgets import (QUICK, bind, garment_of, out_of_date, seed_of, sketchpad, ui_action, user_errors,
                                warn_if_not_a_garment, whole)
 
 N_PCA = 8
@@ -260,6 +260,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                          api_visibility="private")
         go_interp.click(ui_action(bind(interpolate, registry)), [ia, ib, n_frames], [gif, strip], preprocess=False,
                         **common)
+        out_of_date(gif, "Animation (GIF)", [ia, ib, n_frames], [go_interp])
         for end, from_result, from_sketch in ((ia, a_result, a_sketch), (ib, b_result, b_sketch)):
             from_result.click(ui_action(take_result), [out], [end], preprocess=False, queue=False,
                               api_visibility="private", show_progress="hidden")

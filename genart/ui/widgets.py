@@ -208,3 +208,15 @@ def garment_of(value):
     if not garment.any():
         raise gr.Error("The picture is blank: draw some dark lines on the white canvas, or upload an image.")
     return garment
+
+
+def out_of_date(result, label: str, controls: list, runs: list) -> None:
+    """Mark `result` out of date (in its label) as soon as the user changes one of the `controls` that made it,
+    and fresh again when one of the `runs` (buttons) makes it anew: a result never silently disagrees with the
+    controls beside it. (The user's changes only: the studio filling the controls with what made the result —
+    an example on load, restored settings — does not make it stale.)"""
+    stale = f"{label} · out of date: the settings changed since (run it again)"
+    quiet = dict(queue=False, api_visibility="private", show_progress="hidden")
+    gr.on([c.input for c in controls], lambda shown: gr.update(label=stale) if shown else gr.skip(), [result],
+          [result], preprocess=False, **quiet)
+    gr.on([r.click for r in runs], lambda: gr.update(label=label), None, [result], **quiet)

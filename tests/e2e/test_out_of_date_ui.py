@@ -1,0 +1,22 @@
+"""Every tab opens with something rendered; a result whose controls the user changed says it is out of date."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+
+def test_neural_style_opens_painted_and_says_when_it_is_out_of_date(page: Page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Neural style").click()
+    expect(page.locator("#neural-out img")).to_be_visible(timeout=60_000)          # the example, already painted
+    expect(page.locator("#neural-info textarea")).to_have_value(re.compile(r"^An example"))
+    label = page.locator("#neural-out [data-testid=block-label]")
+    expect(label).to_have_text("Result")
+    page.locator("#neural-keep").click()                                           # the user changes a control
+    expect(label).to_contain_text("out of date", timeout=10_000)
+    page.locator("#neural-go").click()
+    expect(label).to_have_text("Result", timeout=10_000)
+    expect(page.locator("#neural-info textarea")).to_have_value(re.compile(r"style image: 451×300 px"), timeout=60_000)
