@@ -319,13 +319,19 @@ def _welcome_painting(registry: Registry) -> Image.Image:
     return list(neural_paint(registry, content, look, 512))[-1][0]
 
 
-def neural_welcome(registry: Registry, content, style_image):
-    """What the Neural style tab shows when it opens: the cat painted like the Hubble photo at 512 px, painted
-    once per studio (same inputs, same bytes) — unless the visitor already has a content photo there."""
+def neural_examples(content, style_image):
+    """Page load: the example photo and style image, where the visitor has no content photo yet."""
     if content:
-        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
-    content, look = (str(EXAMPLES / name) for name in WELCOME)
-    return (content, look, records.as_download(_welcome_painting(registry)),
+        return gr.skip(), gr.skip()
+    return tuple(str(EXAMPLES / name) for name in WELCOME)
+
+
+def neural_welcome(registry: Registry, shown):
+    """What the Neural style tab shows when it opens: the example cat painted like the Hubble photo at 512 px,
+    painted once per studio (same inputs, same bytes). The visitor's own upload or Paint cancels it."""
+    if shown:
+        return gr.skip(), gr.skip()
+    return (records.as_download(_welcome_painting(registry)),
             "An example: the cat painted like the Hubble photo (512 px). Pick your own photo and style image, or a "
             "built-in style, and press Paint.")
 
@@ -466,9 +472,12 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                                preprocess=False, api_visibility="private", api_name="ui_neural_style",
                                show_progress="minimal", **SLOW)
                 stop.click(None, None, None, cancels=[run])
-                gr.context.Context.root_block.load(ui_action(bind(neural_welcome, registry)), [content, style_image],
-                                                   [content, style_image, neural_out, neural_info], preprocess=False,
-                                                   api_visibility="private", show_progress="hidden", **SLOW)
+                root = gr.context.Context.root_block
+                root.load(neural_examples, [content, style_image], [content, style_image], preprocess=False,
+                          queue=False, api_visibility="private", show_progress="hidden")
+                welcome = root.load(ui_action(bind(neural_welcome, registry)), [neural_out], [neural_out, neural_info],
+                                    preprocess=False, api_visibility="private", show_progress="hidden", **SLOW)
+                gr.on([content.upload, style_image.upload, go.click], None, None, None, cancels=[welcome])
                 out_of_date(neural_out, "Result", [mode, content, style_image, builtin, steps, size, seed, strength,
                                                    keep, work, cw, sw], [go])
 
