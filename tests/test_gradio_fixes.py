@@ -31,3 +31,18 @@ def test_concurrent_identical_outputs_never_show_a_truncated_file(tmp_path):
     threads[0].join()
     assert sizes and set(sizes) == {full}
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["image.png"]     # no staging file left
+
+
+def test_output_pngs_are_fast_to_encode_and_keep_their_record(tmp_path):
+    import genart.ui  # noqa: F401 — applies the fix
+    from gradio import processing_utils
+
+    from genart import records
+    img = records.stamp(np.random.default_rng(1).integers(0, 255, (64, 64, 3), dtype=np.uint8),
+                        records.make("gan_generate", {"seed": 3}))
+    path = processing_utils.save_pil_to_cache(img, str(tmp_path), format="png")
+    assert records.read(path)["params"] == {"seed": 3}                          # the record travels
+    data = open(path, "rb").read()
+    idat = data.index(b"IDAT")
+    assert data[idat + 4:idat + 6] == b"\x78\x01"                                # zlib header: level 1 (fastest)
+    assert np.array_equal(np.asarray(Image.open(path)), np.asarray(img))          # lossless all the same

@@ -14,11 +14,12 @@ import time
 from pathlib import Path
 
 import gradio as gr
+from gradio.utils import get_upload_folder
 import numpy as np
 from PIL import Image
 
 from genart import records
-from genart.images import with_params
+from genart.images import preview_file, with_params
 from genart.registry import Registry
 from genart.styles import STYLES, apply_style, style_list, transfer
 from genart.styles import feedforward as ff
@@ -101,22 +102,34 @@ def stylize(image, style: str, strength: float = 1.0) -> Image.Image:
 def stylize_ui(image, style: str, strength: float, p1: float, p2: float, preview: bool = False):
     """The tab's Paint button: before/after pair + a downloadable PNG carrying its record (and the record of
     the photo, when the photo is a studio image: the chain across tabs). With `preview`, a quick look at
-    PREVIEW_SIDE px while the controls move; Paint renders the full size."""
+    PREVIEW_SIDE px while the controls move; Paint renders the full size. Nothing is encoded twice: the
+    "before" half is the uploaded file itself, the "after" half the downloadable PNG (a JPEG for a preview)."""
     if style not in STYLES:
         raise ValueError(f"Unknown style {str(style)[:40]!r}")
     strength = number(strength, "strength", 0.0, 1.0)
     rgb = np.asarray(uploaded_image(image, "a photo", max_side=PREVIEW_SIDE if preview else MAX_SIDE))
-    rgb = smooth_garment(rgb, PREVIEW_SIDE if preview else 1024)[0]
+    rgb, garment = smooth_garment(rgb, PREVIEW_SIDE if preview else 1024)
     params = _param_values(style, p1, p2)
     t0 = time.perf_counter()
     out = apply_style(rgb, style, strength, **params)
     seconds = time.perf_counter() - t0
     size = f"{rgb.shape[1]}×{rgb.shape[0]} px in {seconds:.2f} s"
+    before = rgb if garment else _served(image, rgb)
     if preview:
-        return (rgb, out), gr.skip(), f"Preview ({size}); Paint renders the full size."
+        return (before, preview_file(out)), gr.skip(), f"Preview ({size}); Paint renders the full size."
     source = _record_of(image)
     record = records.make("stylize", {"style": style, "strength": strength, **params}, chain=[source] if source else [])
-    return (rgb, out), records.as_download(records.stamp(out, record)), f"{STYLES[style].title}: {size}"
+    painted = records.as_download(records.stamp(out, record))
+    return (before, painted), painted, f"{STYLES[style].title}: {size}"
+
+
+def _served(image, rgb: np.ndarray):
+    """The uploaded photo's own file where Gradio already serves it (no new encoding), else the array."""
+    try:
+        path = uploaded_path(image)
+    except (OSError, ValueError):
+        return rgb
+    return str(path) if path.is_relative_to(Path(get_upload_folder()).resolve()) else rgb
 
 
 def _record_of(image) -> dict | None:

@@ -1,0 +1,154 @@
+"""What the user feels beside what the model costs: each action's round trip through a running studio.
+
+`bench_roundtrip()` starts the studio (`python app.py`) on a free loopback port and, per action, measures
+the median seconds of
+
+- **compute**: the action's core work in this process on already-decoded inputs (the filter, the network,
+  the sampling loop) — what the model costs;
+- **round trip** with `gradio_client` (what a script feels: upload, queue, the result downloaded), and with
+  the browser's protocol (`genart.loadtest.RawClient`: one session, the result fetched as a browser shows it);
+
+and reports round trip / compute and round trip − compute. Streams count until the last item arrived.
+Measure on an otherwise idle machine: client, server and compute share the same cores.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from PIL import Image
+
+from genart.loadtest import EXAMPLES, RawClient, _free_port, start_studio
+
+HUBBLE = EXAMPLES / "style_hubble.jpg"
+
+
+@dataclass
+class Action:
+    name: str
+    api: str
+    args: Callable[[Callable[[Path], object]], list]     # given a file-wrapper (client-specific) → the call's data
+    compute: Callable[[], object]                         # the core work, in this process
+    stream: bool = False
+
+
+def photo(folder: Path, size: tuple[int, int]) -> tuple[Path, np.ndarray]:
+    """coffee.jpg brought to `size` (w, h) with Lanczos, saved as JPEG (quality 92) as a camera would:
+    → (its path, the decoded (h, w, 3) array)."""
+    img = Image.open(EXAMPLES / "coffee.jpg").convert("RGB").resize(size, Image.LANCZOS)
+    path = folder / f"coffee_{size[0]}x{size[1]}.jpg"
+    img.save(path, quality=92)
+    return path, np.asarray(Image.open(path).convert("RGB"))
+
+
+def actions(registry, folder: Path, quick: bool = False) -> list[Action]:
+    from genart.diffusion.sampling import denoise, guided
+    from genart.diffusion.schedules import schedule_for, spaced_timesteps
+    from genart.models.gan import class_for, latent, render
+    from genart.styles.feedforward import paint
+    from genart.styles.filters import apply_style
+
+    sides = [(256, 256)] if quick else [(1024, 1024), (1482, 1000)]
+    out = []
+    for size in sides:
+        path, rgb = photo(folder, size)
+        out.append(Action(f"stylize_oil_{size[0]}x{size[1]}", "/stylize", lambda f, p=path: [f(p), "oil", 1.0],
+                          lambda rgb=rgb: apply_style(rgb, "oil", 1.0)))
+    vae = registry.get("vae/fashion")
+    z = vae.sample_prior(1, torch.Generator().manual_seed(0)).to(registry.device)
+    z_list = z[0].tolist()
+    out.append(Action("vae_decode", "/vae_decode", lambda f: [z_list], lambda: _no_grad(vae.decode, z)))
+    G = registry.get("gan/fashion")
+
+    def gan(seeds):
+        zz = torch.stack([latent(s, G.config.z_dim) for s in seeds])
+        return _no_grad(render, G, zz, torch.tensor([class_for(s, None) for s in seeds]))
+
+    out.append(Action("gan_generate", "/gan_generate", lambda f: [7, "any", 0.8], lambda: gan([7])))
+    out.append(Action("gan_grid_4x4", "/gan_grid", lambda f: [7, "any", 0.8, 4, 4], lambda: gan(range(7, 23))))
+    unet = registry.get("diffusion/fashion")
+    sched = schedule_for(unet.config)
+    steps = 5 if quick else 25
+
+    def sample():
+        g = torch.Generator().manual_seed(0)
+        x = torch.randn(1, 1, 28, 28, generator=g).to(registry.device)
+        fn = guided(unet, torch.tensor([8], device=x.device), 2.0, unet.config.num_classes)
+        for _ in denoise(fn, sched, "ddim", x, spaced_timesteps(sched.T, steps), g):
+            pass
+
+    out.append(Action(f"ddim{steps}_streamed", "/diffusion_sample", lambda f: [0, "Bag", "ddim", steps, 2.0],
+                      sample, stream=True))
+    side = 256 if quick else 1024
+    path, rgb = photo(folder, (side, side))
+    look = np.asarray(Image.open(HUBBLE).convert("RGB"))
+    out.append(Action(f"neural_style_{side}px", "/neural_style",
+                      lambda f, p=path: [f(p), f(HUBBLE), 200, side, 0, "image", 1.0],
+                      lambda: paint(registry, rgb, "image", size=side, style_image=look), stream=True))
+    return out
+
+
+def _no_grad(fn, *args):
+    with torch.no_grad():
+        return fn(*args)
+
+
+def _median(fn: Callable[[], object], n: int) -> float:
+    fn()                                                                   # warm-up (loads, caches)
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def bench_roundtrip(registry, quick: bool = False, calls: int | None = None) -> dict:
+    """Per action: compute, round trip (gradio_client and browser protocol), their ratio and difference."""
+    from gradio_client import Client, handle_file
+
+    n = calls or (2 if quick else 7)
+    with tempfile.TemporaryDirectory(prefix="genart-roundtrip-") as tmp:
+        folder = Path(tmp)
+        todo = actions(registry, folder, quick)
+        port = _free_port()
+        server = start_studio(port, folder / "studio.log")
+        url = f"http://127.0.0.1:{port}/"
+        try:
+            client, raw = Client(url, verbose=False), RawClient(url)
+            uploaded: dict[Path, dict] = {}
+
+            def raw_file(p: Path):
+                if p not in uploaded:
+                    uploaded[p] = raw.upload(p)
+                return uploaded[p]
+
+            def by_client(a: Action):
+                if a.stream:
+                    return lambda: list(client.submit(*a.args(handle_file), api_name=a.api))
+                return lambda: client.predict(*a.args(handle_file), api_name=a.api)
+
+            results = {}
+            for a in todo:
+                compute = _median(a.compute, n)
+                rt_client = _median(by_client(a), n)
+                rt_raw = _median(lambda a=a: raw.call(a.api, a.args(raw_file)), n)
+                results[a.name] = {
+                    "api": a.api, "compute_s": round(compute, 4),
+                    "round_trip_client_s": round(rt_client, 4), "round_trip_browser_s": round(rt_raw, 4),
+                    "ratio_client": round(rt_client / compute, 2), "ratio_browser": round(rt_raw / compute, 2),
+                    "overhead_client_ms": round(1000 * (rt_client - compute), 1),
+                    "overhead_browser_ms": round(1000 * (rt_raw - compute), 1)}
+            client.close()
+            raw.close()
+        finally:
+            server.terminate()
+            server.wait(30)
+    return {"actions": results, "calls_per_median": n, "torch_threads": torch.get_num_threads()}
