@@ -78,7 +78,7 @@ def bench_neural(quick: bool = False, device=None) -> dict:
     for _ in transfer(content, style, steps=steps, size=size, every=steps, device=device):
         pass
     seconds = round(time.perf_counter() - t0, 3)
-    return {"neural_256px_200it_s": seconds, "target_s": NEURAL_TARGET_S, "ok": seconds < NEURAL_TARGET_S,
+    return {f"neural_{size}px_{steps}it_s": seconds, "target_s": NEURAL_TARGET_S, "ok": seconds < NEURAL_TARGET_S,
             "size": size, "steps": steps, "torch_threads": torch.get_num_threads()}
 
 
@@ -159,7 +159,8 @@ def bench_diffusion(registry, quick: bool = False) -> dict:
 
 
 # ----------------------------------------------------------------------------- all of it
-SECTIONS = ("filters", "neural", "style", "classifier", "vae", "gan", "diffusion")
+SECTIONS = ("filters", "neural", "style", "classifier", "vae", "gan", "diffusion", "unet_peers", "filter_peers",
+            "roundtrip")
 
 
 def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=None) -> dict:
@@ -170,12 +171,17 @@ def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=
     unknown = set(only or []) - set(SECTIONS)
     if unknown:
         raise ValueError(f"unknown bench sections {sorted(unknown)}; choose from {sorted(SECTIONS)}")
+    from genart.peers import bench_filter_peers, bench_unet_peers
+    from genart.roundtrip import bench_roundtrip
+
     registry = registry or Registry()
     sections: dict[str, Callable[[], dict]] = {
         "filters": lambda: bench_filters(quick), "neural": lambda: bench_neural(quick),
         "style": lambda: bench_style(registry, quick),
         "classifier": lambda: bench_classifier(registry, quick), "vae": lambda: bench_vae(registry, quick),
-        "gan": lambda: bench_gan(registry, quick), "diffusion": lambda: bench_diffusion(registry, quick)}
+        "gan": lambda: bench_gan(registry, quick), "diffusion": lambda: bench_diffusion(registry, quick),
+        "unet_peers": lambda: bench_unet_peers(registry, quick), "filter_peers": lambda: bench_filter_peers(quick),
+        "roundtrip": lambda: bench_roundtrip(registry, quick)}
     out: dict = {"machine": {"cpu_threads": torch.get_num_threads(), "python": platform.python_version(),
                              "torch": torch.__version__, "quick": quick}}
     for name in SECTIONS:

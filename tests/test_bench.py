@@ -26,3 +26,29 @@ def test_quick_bench_of_the_style_networks():
     style = out["style"]
     assert style["style_image_1024px_median_s"] > 0 and style["builtin_1024px_median_s"] > 0
     assert style["photo_px"] == [256, 170] and isinstance(style["ok"], bool), style
+
+
+@pytest.mark.slow
+def test_quick_round_trips_through_a_running_studio():
+    out = run_benchmarks(quick=True, only=["roundtrip"])["roundtrip"]
+    assert set(out["actions"]) == {"stylize_oil_256x256", "vae_decode", "gan_generate", "gan_grid_4x4",
+                                   "ddim5_streamed", "neural_style_256px"}
+    for row in out["actions"].values():
+        assert row["compute_s"] > 0 and row["round_trip_client_s"] > 0 and row["round_trip_browser_s"] > 0
+        assert row["ratio_client"] == pytest.approx(row["round_trip_client_s"] / row["compute_s"], rel=0.02)
+    assert {"/gan_generate", "/vae_decode"} == set(out["busy"]["calls"]) and out["busy"]["slow_runs_finished"] >= 0
+    assert out["targets_met"] and out["ok"] == all(out["targets_met"].values())
+
+
+def test_quick_peers_name_their_opencv_counterparts():
+    out = run_benchmarks(quick=True, only=["filter_peers"])["filter_peers"]
+    assert set(out["filters_vs_opencv"]) == {"oil", "pencil", "watercolor"}
+    assert all(r["ours_s"] > 0 and r["opencv_s"] > 0 for r in out["filters_vs_opencv"].values())
+
+
+@pytest.mark.slow
+def test_quick_unet_peer_has_about_our_parameter_count():
+    out = run_benchmarks(quick=True, only=["unet_peers"])["unet_peers"]
+    ours, theirs = out["params"]["ours"], out["params"]["diffusers"]
+    assert abs(theirs - ours) / ours < 0.25, out["params"]
+    assert out["forward_b1_ms"]["ours"] > 0 and out["train_img_per_s"]["diffusers"] > 0
