@@ -231,12 +231,8 @@ def ui_breed(registry: Registry, favourites, name_a, name_b, blend, seed):
     return kids, gallery(registry, kids)
 
 
-def seed_down(seed):
-    return seed_of(seed) - 1
-
-
-def seed_up(seed):
-    return seed_of(seed) + 1
+# ◀ seed ▶ are done in the browser: no round trip to add one (the new seed then regenerates the garment)
+SEED_STEP_JS = "(s) => Math.max(-(2 ** 53), Math.min(2 ** 53, Math.round(Number(s) || 0) + ({step})))"
 
 
 def build(registry: Registry) -> tuple[dict, dict]:
@@ -313,8 +309,8 @@ def build(registry: Registry) -> tuple[dict, dict]:
         gr.on(None, ui_action(on(ui_generate, registry)), [seed, label, psi], shown, trigger_mode="always_last",
               **common)
         go.click(ui_action(on(ui_generate, registry)), [seed, label, psi], shown, **common)
-        for button, step in ((prev_b, seed_down), (next_b, seed_up)):
-            button.click(ui_action(step), [seed], [seed], queue=False, api_visibility="private")
+        for button, step in ((prev_b, -1), (next_b, 1)):
+            button.click(None, [seed], [seed], js=SEED_STEP_JS.format(step=step), api_visibility="private")
         gr.on([grid_go.click, gr.context.Context.root_block.load], ui_action(on(ui_grid, registry)),
               [seed, label, psi, rows, cols], [grid_view, grid_seeds], **common)
         grid_view.select(ui_action(on(ui_pick_cell, registry)), [grid_seeds, label, psi], [seed, *shown], **common)

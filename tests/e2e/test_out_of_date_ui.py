@@ -20,3 +20,15 @@ def test_neural_style_opens_painted_and_says_when_it_is_out_of_date(page: Page, 
     page.locator("#neural-go").click()
     expect(label).to_have_text("Result", timeout=10_000)
     expect(page.locator("#neural-info textarea")).to_have_value(re.compile(r"style image: 451×300 px"), timeout=60_000)
+
+
+def test_the_seed_arrows_step_in_the_browser_and_the_garment_follows(page: Page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="GAN Seed Explorer").click()
+    expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 0 · "), timeout=20_000)
+    page.locator("#gan-next").click()
+    page.locator("#gan-next").click()
+    expect(page.locator("#gan-seed input")).to_have_value("2")
+    expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 2 · "), timeout=20_000)
+    page.locator("#gan-prev").click()
+    expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 1 · "), timeout=20_000)
