@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 FAMILIES = ("classifier", "vae", "gan", "diffusion")
+DESK_FAMILIES = ("sketch_reader", "sketch_diffusion")                        # the designer's desk (genart/desk/)
 RECIPE_FLAGS = ("steps", "batch_size", "lr", "precision", "sample_every")    # default: the task's recipe
 
 
@@ -28,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a model and export its checkpoint + model card")
-    t.add_argument("family", choices=FAMILIES)
+    t.add_argument("family", choices=FAMILIES + DESK_FAMILIES)
     t.add_argument("--data", default="fashion-mnist", help="fashion-mnist or a folder of images")
     t.add_argument("--steps", type=int, help="optimisation steps (batches); default: the family's recipe")
     t.add_argument("--batch-size", type=int, help="default: the family's recipe")
@@ -133,6 +134,12 @@ def task_class(family: str):
     if family == "diffusion":
         from genart.train.diffusion import DiffusionTask
         return DiffusionTask
+    if family == "sketch_reader":
+        from genart.train.sketch_reader import SketchReaderTask
+        return SketchReaderTask
+    if family == "sketch_diffusion":
+        from genart.train.sketch_diffusion import SketchDiffusionTask
+        return SketchDiffusionTask
     raise ValueError(f"no trainer for {family}")
 
 
