@@ -32,7 +32,7 @@ INIT = Path("assets/checkpoints/diffusion/fashion-v1.safetensors")
 class SketchDiffusionTask(DiffusionTask):
     family = "sketch_diffusion"
     # sized for one CPU thread without AVX512-BF16 (bf16 autocast is 9× slower than fp32 there): ~30 img/s
-    recipe = dict(steps=1800, batch_size=64, lr=5e-4, precision="fp32", sample_every=600)
+    recipe = dict(steps=1000, batch_size=64, lr=5e-4, precision="fp32", sample_every=500)
 
     def __init__(self, args: RunArgs, d: Dist, config: SketchUNetConfig | None = None):
         from safetensors.torch import load_file

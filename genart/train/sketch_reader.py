@@ -39,7 +39,7 @@ def drawn(garments: np.ndarray, rng: np.random.Generator, p_garment: float = P_G
 
 class SketchReaderTask(ClassifierTask):
     family = "sketch_reader"
-    recipe = dict(steps=600, batch_size=128, lr=1e-3, precision="fp32", sample_every=0)
+    recipe = dict(steps=300, batch_size=128, lr=1e-3, precision="fp32", sample_every=0)
 
     def __init__(self, args: RunArgs, d: Dist, config: ClassifierConfig | None = None):
         from safetensors.torch import load_file
