@@ -47,7 +47,10 @@ def _parser() -> argparse.ArgumentParser:
                    "default: the family's recipe")
 
     e = sub.add_parser("eval", help="measure a shipped model; prints one JSON object")
-    e.add_argument("family", choices=FAMILIES)
+    e.add_argument("family", choices=FAMILIES + ("desk",), help="desk: the designer's desk on the hand-drawn "
+                   "sketches (reader accuracy; silhouette IoU and class kept, follow my lines vs today's SDEdit)")
+    e.add_argument("--drawings", type=Path, default=Path("tests/drawings"), help="(desk) <Class>_<k>.png drawings")
+    e.add_argument("--seeds", type=int, default=2, help="(desk) seeds per drawing and strength")
     e.add_argument("--samples", type=int, default=None)
     e.add_argument("--steps", type=int, default=None, help="sampler steps (diffusion)")
     e.add_argument("--seed", type=int, default=0)
@@ -159,6 +162,14 @@ def cmd_eval(a: argparse.Namespace) -> int:
         result = eval_vae_model(registry.get("vae/fashion"), registry.get("classifier/fashion"), a.samples or 2000,
                                 a.seed)
         result["checkpoint_sha256"] = registry.card("vae/fashion")["sha256"]
+    elif a.family == "desk":
+        from genart.desk.fidelity import evaluate_drawings, markdown
+        result = evaluate_drawings(registry, a.drawings, a.seeds,
+                                   progress=lambda s, row: print(f"strength {s}: {json.dumps(row)}", file=sys.stderr))
+        result["checkpoint_sha256"] = {k: registry.card(k)["sha256"] for k in
+                                       ("sketch_reader/fashion", "sketch_diffusion/fashion", "diffusion/fashion")}
+        if not a.json:
+            print(markdown(result))
     elif a.family == "gan":
         from genart.evaluate import eval_gan_model
         result = eval_gan_model(registry.get("gan/fashion"), registry.get("classifier/fashion"), a.samples or 5000,

@@ -26,3 +26,9 @@ def test_quick_bench_of_the_style_networks():
     style = out["style"]
     assert style["style_image_1024px_median_s"] > 0 and style["builtin_1024px_median_s"] > 0
     assert style["photo_px"] == [256, 170] and isinstance(style["ok"], bool), style
+
+
+@pytest.mark.slow
+def test_quick_bench_of_the_desk_render():
+    out = run_benchmarks(quick=True, only=["desk"])["desk"]
+    assert out["render_128px_colour_s"] > 0 and out["render_128px_fabric_s"] > 0 and isinstance(out["ok"], bool)

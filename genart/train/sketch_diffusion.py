@@ -19,7 +19,7 @@ import torch
 
 from genart.data import to_uint8
 from genart.diffusion.schedules import q_sample, schedule_for, target
-from genart.models.sketch_unet import SketchUNet, SketchUNetConfig, config_dict
+from genart.models.sketch_unet import SketchUNet, SketchUNetConfig
 from genart.sketch import conditions
 from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
 from genart.train.diffusion import P_UNCOND, DiffusionTask, min_snr_weight
