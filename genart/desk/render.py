@@ -4,7 +4,8 @@
              garment's own (genart/sketch.py `garment_mask`), blurred a little, upsampled bicubically
              and thresholded with a ramp one output pixel wide (anti-aliased: never blocky pixels)
     light  = the model's 28-px shading, upsampled bicubically, normalised inside the silhouette
-             to [0, 1]:  L = 0.45 + 0.55 · shade
+             to [0, 1] (inside a designer's outline where the model left background: 0.85 × the
+             garment's median tone):  L = 0.45 + 0.55 · shade
     out    = white · (1 − alpha) + alpha · L · paint,   paint = a colour, or a fabric swatch tiled
 The garment in model space (28 × 28, the sketch's longer side spanning it) maps to the whole square
 output, so a designer's outline read by `sketch_condition` lines up with it exactly.
@@ -55,6 +56,9 @@ def shading(garment: np.ndarray, size: int, alpha: np.ndarray) -> np.ndarray:
     inside = up[alpha > 0.5]
     top = float(np.percentile(inside, 97)) if inside.size else 1.0
     shade = np.clip(up / max(top, 0.05), 0.0, 1.0)
+    cloth = shade[(alpha > 0.5) & (shade > 0.2)]
+    if cloth.size:                              # inside the designer's outline where the model left background:
+        shade = np.maximum(shade, 0.85 * float(np.median(cloth)) * (alpha > 0.5))      # the garment's own tone
     return 0.45 + 0.55 * shade
 
 
@@ -102,7 +106,7 @@ def garment_alpha(garment: np.ndarray, size: int, outline: np.ndarray | None = N
     smooth contour (genart/sketch.py `garment_mask`, the one fidelity is measured on: holes of dark
     print filled)."""
     if outline is not None and outline.max() > 0:
-        return smooth_alpha(np.clip(outline, 0, 1), size, blur_source_px=max(outline.shape) / 250.0)
+        return smooth_alpha(np.clip(outline, 0, 1), size, blur_source_px=max(1.0, max(outline.shape) / 112.0))
     from genart.sketch import garment_mask
     return smooth_alpha(garment_mask(garment, 112) / 255.0, size, blur_source_px=1.0)
 

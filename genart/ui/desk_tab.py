@@ -204,7 +204,7 @@ def ui_export(registry: Registry, board, colours_text, fabric):
         rows.append(SheetRow(cells, caps, f"{i + 1}. {p['label']} · seed {p['seed']} · strength {p['strength']:g}"
                                           f" · follow {p['follow']:g}" + (f" · refined from seed {p['refined_from']}"
                                                                          if "refined_from" in p else "")))
-    sheet = line_sheet(rows, f"genart line sheet · {len(board)} garments × {len(paints)} colourways")
+    sheet = line_sheet(rows, f"genart line sheet · {len(board)} garments x {len(paints)} colourways")
     rec = records.of_model(registry, "line_sheet", desk.MODEL, {"garments": [it["params"] for it in board],
                                                                "colourways": caps})
     stamped = records.stamp(sheet, rec)
