@@ -51,6 +51,10 @@ def _parser() -> argparse.ArgumentParser:
                    "sketches (reader accuracy; silhouette IoU and class kept, follow my lines vs today's SDEdit)")
     e.add_argument("--drawings", type=Path, default=Path("tests/drawings"), help="(desk) <Class>_<k>.png drawings")
     e.add_argument("--seeds", type=int, default=2, help="(desk) seeds per drawing and strength")
+    e.add_argument("--strengths", type=float, nargs="+", default=[0.5, 0.7, 0.9, 1.0], help="(desk) SDEdit strengths")
+    e.add_argument("--follow", type=float, default=1.0, help="(desk) the follow-my-lines slider, 0–1")
+    e.add_argument("--class-guidance", type=float, default=None, help="(desk) w_y of the sketch model "
+                   "(default: the desk's, genart/desk/design.py GUIDANCE)")
     e.add_argument("--samples", type=int, default=None)
     e.add_argument("--steps", type=int, default=None, help="sampler steps (diffusion)")
     e.add_argument("--seed", type=int, default=0)
@@ -164,7 +168,7 @@ def cmd_eval(a: argparse.Namespace) -> int:
         result["checkpoint_sha256"] = registry.card("vae/fashion")["sha256"]
     elif a.family == "desk":
         from genart.desk.fidelity import evaluate_drawings, markdown
-        result = evaluate_drawings(registry, a.drawings, a.seeds,
+        result = evaluate_drawings(registry, a.drawings, a.seeds, tuple(a.strengths), a.follow, a.class_guidance,
                                    progress=lambda s, row: print(f"strength {s}: {json.dumps(row)}", file=sys.stderr))
         result["checkpoint_sha256"] = {k: registry.card(k)["sha256"] for k in
                                        ("sketch_reader/fashion", "sketch_diffusion/fashion", "diffusion/fashion")}

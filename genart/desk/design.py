@@ -24,7 +24,7 @@ from genart.sketch import SketchCondition, filled_region, ink_of, sketch_conditi
 READER = "sketch_reader/fashion"
 MODEL = "sketch_diffusion/fashion"
 STEPS = 25
-GUIDANCE = 2.0                 # the class's guidance scale w_y, as diffusion/fashion's shipped default
+GUIDANCE = 4.0                 # the class's guidance scale w_y (with w_c ≤ 1: the sketch's lines and the class both held)
 
 
 @dataclass

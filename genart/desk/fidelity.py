@@ -31,7 +31,7 @@ def classify(classifier, garments: np.ndarray) -> np.ndarray:
 
 @torch.no_grad()
 def follow_rendered(model, classifier, samples: int = 200, seed: int = 0, steps: int = 25,
-                    w_sketch: float = 2.0, w_label: float = 2.0) -> dict:
+                    w_sketch: float = 1.0, w_label: float = 4.0) -> dict:
     """The sketch model on rendered sketches of test garments (label-balanced): mean IoU, class kept."""
     from genart.data import load_fashion_mnist, to_uint8
     from genart.desk.guidance import sketch_guided
@@ -104,7 +104,7 @@ def sdedit_today(registry, drawing, seeds: list[int], strength: float, label: in
 
 
 def evaluate_drawings(registry, folder, seeds: int = 2, strengths=STRENGTHS, follow: float = 1.0,
-                      progress=None) -> dict:
+                      class_guidance: float | None = None, progress=None) -> dict:
     """`python -m genart eval desk`: on the hand-drawn set — the reader's accuracy beside the metric
     classifier's; per strength, mean silhouette IoU and class kept for "follow my lines" (the sketch
     model, `follow`) and for today's SDEdit (diffusion/fashion), both with the class the reader reads
@@ -117,7 +117,8 @@ def evaluate_drawings(registry, folder, seeds: int = 2, strengths=STRENGTHS, fol
     garments = np.stack([d.garment for _, _, d in drawings])
     reader, metric = registry.get("sketch_reader/fashion"), registry.get("classifier/fashion")
     read = classify(reader, garments)
-    result = {"drawings": len(drawings), "seeds": seeds, "follow": follow,
+    result = {"drawings": len(drawings), "seeds": seeds, "follow": follow, "class_guidance": class_guidance,
+              "sdedit_guidance": 2.0,
               "reader_accuracy": round(float((read == truth).mean()), 4),
               "classifier_accuracy": round(float((classify(metric, garments) == truth).mean()), 4),
               "reader_wrong": {n: CLASSES[int(r)] for (n, _, _), r, t in zip(drawings, read, truth) if r != t},
@@ -128,7 +129,8 @@ def evaluate_drawings(registry, folder, seeds: int = 2, strengths=STRENGTHS, fol
         for method in ("follow", "sdedit"):
             ious, kept = [], []
             for (_, _, d), lab, t in zip(drawings, read, truth):
-                out = (generate(registry, d, seed_list, s, follow, int(lab)) if method == "follow"
+                out = (generate(registry, d, seed_list, s, follow, int(lab), guidance=class_guidance)
+                       if method == "follow"
                        else sdedit_today(registry, d, seed_list, s, int(lab)))
                 ious += [sketch_iou(d.gray, g, d.condition.flipped) for g in out]
                 kept += list(classify(metric, out) == t)
