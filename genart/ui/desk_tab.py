@@ -149,10 +149,11 @@ def ui_keep(variants, picked, board):
 
 
 def choices(board):
+    """The board's names for the refine, compare-A and compare-B menus: the newest to refine, the last two to compare."""
     names = [f"{i + 1}: {caption(it['params'])}" for i, it in enumerate(board)]
-    a = names[-2] if len(names) >= 2 else (names[0] if names else None)
-    return (gr.Dropdown(choices=names, value=a), gr.Dropdown(choices=names, value=names[-1] if names else None),
-            gr.Dropdown(choices=names, value=names[-1] if names else None))
+    last = names[-1] if names else None
+    a = names[-2] if len(names) >= 2 else last
+    return gr.Dropdown(choices=names, value=last), gr.Dropdown(choices=names, value=a), gr.Dropdown(choices=names, value=last)
 
 
 def index_of(name: str | None, board) -> int:
@@ -286,8 +287,8 @@ def build(registry: Registry) -> None:
 
         with gr.Column(visible=False):
             api_sketch, api_fabric = gr.JSON(), gr.JSON()
-            api_n, api_seed, api_strength, api_follow = gr.JSON(4), gr.JSON(0), gr.JSON(1.0), gr.JSON(1.0)
-            api_colour, api_size = gr.JSON(""), gr.JSON(512)
+            api_n, api_seed, api_strength, api_follow = gr.Number(4), gr.Number(0), gr.Number(1.0), gr.Number(1.0)
+            api_colour, api_size = gr.Textbox(""), gr.Number(512)
             api_read, api_params = gr.JSON(), gr.JSON()
             api_images = gr.Gallery(format="png")
             read_btn, design_btn = gr.Button(), gr.Button()

@@ -54,7 +54,7 @@ def test_sketch_to_variations_to_board_to_line_sheet(page: Page, app_url):
     expect(page.locator("#desk-sheet img")).to_have_attribute("src", re.compile("gradio_api/file="), timeout=30_000)
     links = page.locator("#desk-sheet-files a")
     expect(links).to_have_count(2, timeout=10_000)
-    names = sorted(links.all_inner_texts())
+    names = sorted(links.evaluate_all("els => els.map(e => e.getAttribute('href'))"))
     assert names[0].endswith(".pdf") and names[1].endswith(".png"), names
     page.screenshot(path=str(_shot("desk-line-sheet")), full_page=True)
     # the sheet itself, as exported
