@@ -122,3 +122,19 @@ def test_sketch_guided_combines_the_three_predictions():
     free = sketch_guided(model, cond, y, 0.0, 1.0, 10)(x, t)                 # w_c = 0: the sketch is not seen
     assert torch.allclose(free, torch.full_like(free, 2.0))
     assert sketch_scale(0.0) == 0.0 and sketch_scale(1.0) == 1.0
+
+
+def test_the_hand_drawn_set_has_three_drawings_per_class():
+    """tests/drawings: what the Sketchpad produced under the mouse (tests/drawings/draw.py), ≥ 3 per class."""
+    from pathlib import Path
+
+    from PIL import Image
+
+    from genart.data import CLASSES
+    files = sorted((Path(__file__).parent / "drawings").glob("*.png"))
+    stems = [f.stem.rsplit("_", 1)[0] for f in files]
+    for c in CLASSES:
+        assert stems.count(c.replace("/", "_").replace(" ", "_")) >= 3, c
+    for f in files:
+        c = sketch_condition(np.asarray(Image.open(f).convert("L")))
+        assert not c.empty and c.fill.mean() > 0.15, f.name                 # closed outlines: a filled region
