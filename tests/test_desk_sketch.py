@@ -121,7 +121,7 @@ def test_sketch_guided_combines_the_three_predictions():
     assert torch.allclose(out, torch.full_like(out, -12.8)) and calls == [3]
     free = sketch_guided(model, cond, y, 0.0, 1.0, 10)(x, t)                 # w_c = 0: the sketch is not seen
     assert torch.allclose(free, torch.full_like(free, 2.0))
-    assert sketch_scale(0.0) == 0.0 and sketch_scale(1.0) == 1.0
+    assert sketch_scale(0.0) == 0.0 and sketch_scale(1.0) == 2.0
 
 
 def test_the_hand_drawn_set_has_three_drawings_per_class():
