@@ -111,7 +111,8 @@ def evaluate_drawings(registry, folder, seeds: int = 2, strengths=STRENGTHS, fol
     and the same seeds. IoU: the drawing's filled region vs the result's silhouette, each cropped to
     its bounding box (results mirrored back where reading the sketch mirrored it)."""
     from genart.data import CLASSES
-    from genart.desk.design import generate
+    from genart.desk.design import GUIDANCE, generate
+    class_guidance = GUIDANCE if class_guidance is None else class_guidance
     drawings = load_drawings(folder)
     truth = np.array([CLASSES.index(c) for _, c, _ in drawings])
     garments = np.stack([d.garment for _, _, d in drawings])
