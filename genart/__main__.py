@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 FAMILIES = ("classifier", "vae", "gan", "diffusion")
+DESK_FAMILIES = ("sketch_reader", "sketch_diffusion")                        # the designer's desk (genart/desk/)
 RECIPE_FLAGS = ("steps", "batch_size", "lr", "precision", "sample_every")    # default: the task's recipe
 
 
@@ -28,7 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     t = sub.add_parser("train", help="train a model and export its checkpoint + model card")
-    t.add_argument("family", choices=FAMILIES)
+    t.add_argument("family", choices=FAMILIES + DESK_FAMILIES)
     t.add_argument("--data", default="fashion-mnist", help="fashion-mnist or a folder of images")
     t.add_argument("--steps", type=int, help="optimisation steps (batches); default: the family's recipe")
     t.add_argument("--batch-size", type=int, help="default: the family's recipe")
@@ -46,7 +47,14 @@ def _parser() -> argparse.ArgumentParser:
                    "default: the family's recipe")
 
     e = sub.add_parser("eval", help="measure a shipped model; prints one JSON object")
-    e.add_argument("family", choices=FAMILIES)
+    e.add_argument("family", choices=FAMILIES + ("desk",), help="desk: the designer's desk on the hand-drawn "
+                   "sketches (reader accuracy; silhouette IoU and class kept, follow my lines vs today's SDEdit)")
+    e.add_argument("--drawings", type=Path, default=Path("tests/drawings"), help="(desk) <Class>_<k>.png drawings")
+    e.add_argument("--seeds", type=int, default=2, help="(desk) seeds per drawing and strength")
+    e.add_argument("--strengths", type=float, nargs="+", default=[0.5, 0.7, 0.9, 1.0], help="(desk) SDEdit strengths")
+    e.add_argument("--follow", type=float, default=1.0, help="(desk) the follow-my-lines slider, 0–1")
+    e.add_argument("--class-guidance", type=float, default=None, help="(desk) w_y of the sketch model "
+                   "(default: the desk's, genart/desk/design.py GUIDANCE)")
     e.add_argument("--samples", type=int, default=None)
     e.add_argument("--steps", type=int, default=None, help="sampler steps (diffusion)")
     e.add_argument("--seed", type=int, default=0)
@@ -133,6 +141,12 @@ def task_class(family: str):
     if family == "diffusion":
         from genart.train.diffusion import DiffusionTask
         return DiffusionTask
+    if family == "sketch_reader":
+        from genart.train.sketch_reader import SketchReaderTask
+        return SketchReaderTask
+    if family == "sketch_diffusion":
+        from genart.train.sketch_diffusion import SketchDiffusionTask
+        return SketchDiffusionTask
     raise ValueError(f"no trainer for {family}")
 
 
@@ -152,6 +166,14 @@ def cmd_eval(a: argparse.Namespace) -> int:
         result = eval_vae_model(registry.get("vae/fashion"), registry.get("classifier/fashion"), a.samples or 2000,
                                 a.seed)
         result["checkpoint_sha256"] = registry.card("vae/fashion")["sha256"]
+    elif a.family == "desk":
+        from genart.desk.fidelity import evaluate_drawings, markdown
+        result = evaluate_drawings(registry, a.drawings, a.seeds, tuple(a.strengths), a.follow, a.class_guidance,
+                                   progress=lambda s, row: print(f"strength {s}: {json.dumps(row)}", file=sys.stderr))
+        result["checkpoint_sha256"] = {k: registry.card(k)["sha256"] for k in
+                                       ("sketch_reader/fashion", "sketch_diffusion/fashion", "diffusion/fashion")}
+        if not a.json:
+            print(markdown(result))
     elif a.family == "gan":
         from genart.evaluate import eval_gan_model
         result = eval_gan_model(registry.get("gan/fashion"), registry.get("classifier/fashion"), a.samples or 5000,

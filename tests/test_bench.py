@@ -52,3 +52,9 @@ def test_quick_unet_peer_has_about_our_parameter_count():
     ours, theirs = out["params"]["ours"], out["params"]["diffusers"]
     assert abs(theirs - ours) / ours < 0.25, out["params"]
     assert out["forward_b1_ms"]["ours"] > 0 and out["train_img_per_s"]["diffusers"] > 0
+
+
+@pytest.mark.slow
+def test_quick_bench_of_the_desk_render():
+    out = run_benchmarks(quick=True, only=["desk"])["desk"]
+    assert out["render_128px_colour_s"] > 0 and out["render_128px_fabric_s"] > 0 and isinstance(out["ok"], bool)

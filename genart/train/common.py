@@ -314,7 +314,7 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
                      "wall_time_s": round(wall, 1), "img_per_s": round(img_per_s, 1),
                      "device": _device_name(d.device), "dataset": args.data,
                      "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-        **(card_extra or {}),
+        **(card_extra or {}), **getattr(task, "card_extra", {}),
     }
     stem = card["name"].split("/", 1)[1]
     path = save_checkpoint(Path(args.ckpt_dir) / task.family, stem, _unwrap(model).state_dict(), card)

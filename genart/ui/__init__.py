@@ -55,7 +55,7 @@ INTRO = ("# genart studio\nPaint a photo in a classic medium or a painter's styl
 
 def build_demo(registry: Registry | None = None) -> gr.Blocks:
     from genart.history import History
-    from genart.ui import diffusion_tab, gan_tab, history_panel, models_tab, records_tab, styles_tab, vae_tab
+    from genart.ui import desk_tab, diffusion_tab, gan_tab, history_panel, models_tab, records_tab, styles_tab, vae_tab
 
     registry = registry or Registry()
     serving_threads()
@@ -67,6 +67,7 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
             for name, tab in (("vae", vae_tab), ("gan", gan_tab), ("diffusion", diffusion_tab)):
                 settings_of_tab, hooks[name] = tab.build(registry)
                 settings.update(settings_of_tab)
+            desk_tab.build(registry)
             models_tab.build(registry)
             hooks["records"] = records_tab.build(registry, tabs, settings)
         history_panel.build(History(), tabs, settings, hooks)

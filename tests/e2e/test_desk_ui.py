@@ -1,0 +1,64 @@
+"""The designer's desk as a designer uses it, in Debian's chromium with the mouse: draw a dress, make
+variations, keep two on the board, compare them, apply a colourway and export the line sheet (PNG + PDF)."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+# a dress with a fitted waist, in fractions of the canvas box (the 280-px image sits in its middle)
+DRESS = [[(0.46, 0.2), (0.54, 0.2), (0.55, 0.38), (0.53, 0.46), (0.6, 0.8), (0.4, 0.8), (0.47, 0.46),
+          (0.45, 0.38), (0.46, 0.2)]]
+
+
+def draw(page: Page, canvas_sel: str, strokes):
+    box = page.locator(canvas_sel).first.bounding_box()
+    for stroke in strokes:
+        x0, y0 = stroke[0]
+        page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
+        page.mouse.down()
+        for x, y in stroke[1:]:
+            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=8)
+        page.mouse.up()
+
+
+def _shot(name: str) -> Path:
+    folder = Path(os.environ.get("GENART_SHOTS", "/tmp/genart-shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"
+
+
+def test_sketch_to_variations_to_board_to_line_sheet(page: Page, app_url):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(app_url)
+    page.get_by_role("tab", name="Designer's Desk").click()
+    draw(page, "#desk-sketch canvas", DRESS)
+    page.locator("#desk-vary").click()
+    expect(page.locator("#desk-reading")).to_contain_text("The sketch reads as", timeout=60_000)
+    variations = page.locator("#desk-variations .thumbnail-item")
+    expect(variations).to_have_count(4, timeout=30_000)
+    for k in (0, 2):                                                    # keep two of the four
+        variations.nth(k).click()
+        page.wait_for_timeout(300)
+        page.locator("#desk-keep").click()
+        expect(page.locator("#desk-board .thumbnail-item")).to_have_count(k // 2 + 1, timeout=20_000)
+    page.locator("#desk-compare-go").click()
+    expect(page.locator("#desk-compare img")).to_have_attribute("src", re.compile("gradio_api/file="), timeout=20_000)
+    page.locator("#desk-colours textarea").fill("navy, #c0392b, #e8c547")
+    page.locator("#desk-apply").click()
+    page.locator("#desk-export").click()
+    expect(page.locator("#desk-sheet img")).to_have_attribute("src", re.compile("gradio_api/file="), timeout=30_000)
+    links = page.locator("#desk-sheet-files a")
+    expect(links).to_have_count(2, timeout=10_000)
+    names = sorted(links.evaluate_all("els => els.map(e => e.getAttribute('href'))"))
+    assert names[0].endswith(".pdf") and names[1].endswith(".png"), names
+    page.screenshot(path=str(_shot("desk-line-sheet")), full_page=True)
+    # the sheet itself, as exported
+    src = page.locator("#desk-sheet img").get_attribute("src")
+    body = page.request.get(src if src.startswith("http") else app_url.rstrip("/") + src).body()
+    assert body[:4] == b"\x89PNG"
+    _shot("desk-line-sheet-file").write_bytes(body)
