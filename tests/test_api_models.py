@@ -84,9 +84,35 @@ def test_diffusion_other_samplers(client, sampler):
 
 def test_diffusion_bad_arguments(client):
     with pytest.raises(AppError, match="sampler must be"):
-        client.predict(1, "any", "euler", 4, 1.0, api_name="/diffusion_sample")
+        client.predict(1, "any", "plms", 4, 1.0, api_name="/diffusion_sample")
     with pytest.raises(AppError, match="steps must be"):
         client.predict(1, "any", "ddim", 0, 1.0, api_name="/diffusion_sample")
+    with pytest.raises(AppError, match="spacing must be one of uniform, logsnr, karras"):
+        client.predict(1, "any", "ddim", 4, 1.0, "cosine", api_name="/diffusion_sample")
+    with pytest.raises(AppError, match="eta"):
+        client.predict(1, "any", "ddim", 4, 1.0, "uniform", 1.5, api_name="/diffusion_sample")
+
+
+@pytest.mark.parametrize("sampler", ["euler", "euler_a", "heun", "dpm++2m_sde", "unipc"])
+def test_diffusion_new_samplers_stream_one_image_per_step(client, sampler):
+    job = client.submit(1, "Coat", sampler, 4, 2.0, "logsnr", api_name="/diffusion_sample")
+    final = job.result(timeout=120)
+    assert [o[1].split(" · ")[0] for o in job.outputs()] == [f"step {i}/4" for i in range(1, 5)]
+    assert f"· {sampler} ·" in final[1] and final[1].endswith("· spacing logsnr")
+
+
+def test_diffusion_knobs_are_optional_and_recorded(client):
+    """Today's five arguments give the same bytes as the eight with their defaults; set knobs land in the info
+    line and the record (which /replay uses, tests/test_records.py)."""
+    five = client.predict(3, "Dress", "ddim", 5, 2.0, api_name="/diffusion_sample")
+    eight = client.predict(3, "Dress", "ddim", 5, 2.0, "uniform", 0.0, 0.0, api_name="/diffusion_sample")
+    assert _bytes(five[0]) == _bytes(eight[0]) and five[1] == eight[1]
+    assert set(json.loads(Image.open(five[0]).info["parameters"])) == {"seed", "label", "sampler", "steps", "guidance"}
+    knobbed = client.predict(3, "Dress", "ddim", 5, 2.0, "karras", 0.5, 0.7, api_name="/diffusion_sample")
+    params = json.loads(Image.open(knobbed[0]).info["parameters"])
+    assert params["spacing"] == "karras" and params["eta"] == 0.5 and params["guidance_rescale"] == 0.7
+    assert knobbed[1].endswith("· spacing karras · eta 0.5 · guidance rescale 0.7")
+    assert _bytes(knobbed[0]) != _bytes(five[0])
 
 
 def test_diffusion_img2img_from_a_sketch(client, dress_sketch):

@@ -1,7 +1,9 @@
 """Scheduler math against closed forms, the samplers on Gaussian data, a tiny training run."""
 
+import json
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -470,3 +472,35 @@ def test_guidance_rescale_zero_is_todays_guidance_bit_for_bit():
     out = guided(model, y, 2.5, 10, rescale=1.0)(x, t)
     cond = model(x, t, y)
     assert torch.allclose(out.flatten(1).std(1), cond.flatten(1).std(1), rtol=1e-5)      # φ = 1: std of v̂_y
+
+
+@pytest.mark.slow
+def test_the_tabs_default_call_is_todays_computation(checkpoint_root):
+    """/diffusion_sample without the new knobs: the same pixels as the loop run by hand the way it was before
+    they existed (uniform `spaced_timesteps`, plain guidance, η = 0), the same record and info line; and
+    the knobs at their defaults make the same PNG bytes."""
+    import io
+
+    from genart.data import to_uint8
+    from genart.images import png_info, upscale_nearest
+    from genart.registry import Registry
+    from genart.ui import diffusion_tab as tab
+
+    reg = Registry(checkpoint_root)
+    model = reg.get("diffusion/fashion")
+    fn = guided(model, torch.tensor([8]), 2.0, 10)
+    x = torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(4))
+    for st in denoise(fn, S, "dpm++2m", x, spaced_timesteps(1000, 8), torch.Generator().manual_seed(4)):
+        x = st.x_next
+    *_, (im, info) = tab.sample(reg, 4, "Bag", "dpm++2m", 8, 2.0, progress=None)
+    assert np.array_equal(np.asarray(im), upscale_nearest(to_uint8(x)[0], 12))
+    assert info == "step 8/8 · t = 125 · dpm++2m · seed 4 · Bag · guidance 2"
+    rec = json.loads(im.info["genart"])
+    assert rec["params"] == {"seed": 4, "label": "Bag", "sampler": "dpm++2m", "steps": 8, "guidance": 2.0}
+    *_, (im2, info2) = tab.sample(reg, 4, "Bag", "dpm++2m", 8, 2.0, "uniform", 0.0, 0.0, progress=None)
+
+    def png(i):
+        b = io.BytesIO()
+        i.save(b, format="PNG", pnginfo=png_info(i))
+        return b.getvalue()
+    assert png(im) == png(im2) and info == info2

@@ -21,7 +21,7 @@ from genart.diffusion.ddpm import ddpm_step
 from genart.diffusion.dpm_solver import dpmpp_2m_step
 from genart.diffusion.dpm_solver_sde import dpmpp_2m_sde_step
 from genart.diffusion.karras import euler_ancestral_step, euler_step, heun_step
-from genart.diffusion.schedules import Schedule, q_sample, spaced_timesteps, split
+from genart.diffusion.schedules import Schedule, q_sample, split
 from genart.diffusion.spacing import timesteps_for
 from genart.diffusion.unipc import unipc_step
 
@@ -132,12 +132,12 @@ def sample(model_fn: ModelFn, schedule: Schedule, sampler: str, x_T: torch.Tenso
 
 
 def sdedit_start(schedule: Schedule, x0: torch.Tensor, strength: float, steps: int,
-                 generator: torch.Generator) -> tuple[torch.Tensor, list[int]]:
+                 generator: torch.Generator, spacing: str = "uniform") -> tuple[torch.Tensor, list[int]]:
     """SDEdit (Meng et al. 2022): noise a guide image to t₀ = strength · T and return (x_t₀, timesteps from t₀)."""
     if not 0.0 < strength <= 1.0:
         raise ValueError("strength must be in (0, 1]")
     t0 = max(0, min(schedule.T - 1, round(strength * schedule.T) - 1))
-    timesteps = spaced_timesteps(schedule.T, max(1, min(steps, t0 + 1)), start=t0)
+    timesteps = timesteps_for(schedule, max(1, min(steps, t0 + 1)), spacing, start=t0)
     t_batch = torch.full((x0.shape[0],), t0, dtype=torch.long)
     noise = _noise(x0.shape, generator, x0.device)
     return q_sample(schedule, x0, t_batch.to(x0.device), noise), timesteps

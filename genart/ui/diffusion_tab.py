@@ -21,8 +21,9 @@ from PIL import Image, ImageDraw
 
 from genart import records
 from genart.data import CLASSES, to_tensor, to_uint8
-from genart.diffusion.sampling import SAMPLERS, denoise, guided, project, sdedit_start
-from genart.diffusion.schedules import Schedule, schedule_for, spaced_timesteps
+from genart.diffusion.sampling import SAMPLERS, STOCHASTIC, denoise, guided, project, sdedit_start
+from genart.diffusion.schedules import Schedule, schedule_for
+from genart.diffusion.spacing import SPACINGS, timesteps_for
 from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
 from genart.ui.widgets import (QUICK, SLOW, bind, garment_of, number, seed_of, sketchpad, ui_action, user_errors,
@@ -46,6 +47,30 @@ def check(sampler: str, steps: int, guidance: float) -> tuple[str, int, float]:
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}")
     return sampler, whole(steps, "steps", 1, MAX_STEPS), number(guidance, "guidance", 0.0, 20.0)
+
+
+DEFAULT_KNOBS = {"spacing": "uniform", "eta": 0.0, "guidance_rescale": 0.0}
+
+
+def knobs(spacing, eta, guidance_rescale) -> dict:
+    """The optional knobs, checked: step spacing (spacing.py), DDIM's η (ddim only), guidance rescale φ."""
+    spacing = "uniform" if spacing in (None, "") else spacing
+    if spacing not in SPACINGS:
+        raise ValueError(f"spacing must be one of {', '.join(SPACINGS)}")
+    return {"spacing": spacing, "eta": number(0.0 if eta is None else eta, "eta", 0.0, 1.0),
+            "guidance_rescale": number(0.0 if guidance_rescale is None else guidance_rescale,
+                                       "guidance_rescale", 0.0, 1.0)}
+
+
+def changed(k: dict) -> dict:
+    """The knobs that differ from today's defaults: only these go into records and info lines, so a call
+    without them makes the same bytes (record included) as before they existed."""
+    return {key: v for key, v in k.items() if v != DEFAULT_KNOBS[key]}
+
+
+def knobs_text(k: dict) -> str:
+    return "".join(f" · {key.replace('_', ' ')} {v:g}" if isinstance(v, float) else f" · {key} {v}"
+                   for key, v in changed(k).items())
 
 
 def panel(x: torch.Tensor, scale: int = SCALE) -> np.ndarray:
@@ -89,16 +114,18 @@ def start_noise(seed: int) -> torch.Tensor:
 
 
 def run(registry: Registry, x: torch.Tensor, timesteps: list[int], start: int, sampler: str, seed: int,
-        label: int, guidance: float, progress=None, trace: dict | None = None):
+        label: int, guidance: float, progress=None, trace: dict | None = None, eta: float = 0.0,
+        guidance_rescale: float = 0.0):
     """Denoise from x at timesteps[start]; yield (step, trace), the trace (frames and x_t of every step,
-    for the timeline and branching) growing as it goes."""
+    for the timeline and branching) growing as it goes. η is DDIM's (other samplers ignore it)."""
     model = unet(registry)
     labels = torch.tensor([label], device=registry.device)
-    fn = guided(model, labels, guidance, model.config.num_classes)
+    fn = guided(model, labels, guidance, model.config.num_classes, guidance_rescale)
     g = torch.Generator().manual_seed(int(seed))
     trace = trace or {"timesteps": timesteps, "frames": [], "xs": []}
     trace["frames"], trace["xs"] = trace["frames"][:start], trace["xs"][:start]
-    for step in denoise(fn, schedule_of(registry), sampler, x.to(registry.device), timesteps, g, start=start):
+    for step in denoise(fn, schedule_of(registry), sampler, x.to(registry.device), timesteps, g,
+                        eta=eta if sampler == "ddim" else 0.0, start=start):
         trace["frames"].append((to_uint8(step.x_t)[0], to_uint8(step.x0)[0],
                                 to_uint8((step.eps / 3).clamp(-1, 1))[0]))
         trace["xs"].append(step.x_t.cpu()[0, 0].tolist())
@@ -113,17 +140,23 @@ def info_line(step, n, sampler, seed, label, guidance) -> str:
 
 
 def sample(registry: Registry, seed: int = 0, label: str = "any", sampler: str = "ddim", steps: int = 25,
-           guidance: float = 2.0, progress=gr.Progress()):
+           guidance: float = 2.0, spacing: str = "uniform", eta: float = 0.0, guidance_rescale: float = 0.0,
+           progress=gr.Progress()):
     """/diffusion_sample: streams (image, info) as the noise becomes a garment; the last is final and
-    carries the record that makes it again."""
+    carries the record that makes it again. `spacing`, `eta` (DDIM's η) and `guidance_rescale` (φ) are
+    optional; at their defaults the bytes are today's."""
     sampler, steps, guidance = check(sampler, steps, guidance)
+    k = knobs(spacing, eta, guidance_rescale)
     seed, lab = seed_of(seed), label_index(label, unet(registry).config.num_classes)
-    ts = spaced_timesteps(schedule_of(registry).T, steps)
-    params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance}
-    for step, _ in run(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress):
+    ts = timesteps_for(schedule_of(registry), steps, k["spacing"])
+    params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance,
+              **changed(k)}
+    for step, _ in run(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress,
+                       eta=k["eta"], guidance_rescale=k["guidance_rescale"]):
         done = step.index + 1 == len(ts)
         rec = records.of_model(registry, "diffusion_sample", NAME, params if done else {**params, "step": step.index + 1})
-        yield records.stamp(panel(step.x_next), rec), info_line(step, len(ts), sampler, seed, label, guidance)
+        yield (records.stamp(panel(step.x_next), rec),
+               info_line(step, len(ts), sampler, seed, label, guidance) + knobs_text(k))
 
 
 def sketch_guide(registry: Registry, sketch) -> tuple[torch.Tensor, int]:
@@ -143,31 +176,38 @@ def sketch_guide(registry: Registry, sketch) -> tuple[torch.Tensor, int]:
     return x0, int(((p_sketch + p_read) / 2).argmax())
 
 
-def img2img_start(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance):
+def img2img_start(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance,
+                  spacing="uniform", eta=0.0, guidance_rescale=0.0):
     """Checked SDEdit inputs → (x at the start step, timesteps, class index, guessed class, params, x0).
     One rule for the API and the browser: label "any" uses the class the sketch reads as."""
     sampler, steps, guidance = check(sampler, steps, guidance)
+    k = knobs(spacing, eta, guidance_rescale)
     seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
     lab = None if label in (None, "", "any") else label_index(label, unet(registry).config.num_classes)
     x0, guess = sketch_guide(registry, sketch)                                            # x0 (1, 1, 28, 28)
     lab = guess if lab is None else lab
-    x, ts = sdedit_start(schedule_of(registry), x0, strength, steps, torch.Generator().manual_seed(seed))
+    x, ts = sdedit_start(schedule_of(registry), x0, strength, steps, torch.Generator().manual_seed(seed),
+                         k["spacing"])
     params = {"seed": seed, "label": CLASSES[lab], "sampler": sampler, "steps": steps, "guidance": guidance,
-              "strength": strength}
+              "strength": strength, **changed(k)}
     return x, ts, lab, guess, params, x0
 
 
 def img2img(registry: Registry, sketch, strength: float = 0.6, seed: int = 0, label: str = "any",
-            sampler: str = "ddim", steps: int = 25, guidance: float = 2.0, progress=gr.Progress()):
+            sampler: str = "ddim", steps: int = 25, guidance: float = 2.0, spacing: str = "uniform",
+            eta: float = 0.0, guidance_rescale: float = 0.0, progress=gr.Progress()):
     """/diffusion_img2img (SDEdit): noise the sketch to `strength`, then denoise; streams (image, info).
     label "any" uses the class the sketch reads as (`sketch_guide`)."""
-    x, ts, lab, _, params, _ = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance)
+    x, ts, lab, _, params, _ = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance,
+                                             spacing, eta, guidance_rescale)
+    k = knobs(spacing, eta, guidance_rescale)
     chain = [records.make("sketch", {"image": "uploaded or drawn"})]
-    for step, _ in run(registry, x, ts, 0, params["sampler"], params["seed"], lab, params["guidance"], progress):
+    for step, _ in run(registry, x, ts, 0, params["sampler"], params["seed"], lab, params["guidance"], progress,
+                       eta=k["eta"], guidance_rescale=k["guidance_rescale"]):
         rec = records.of_model(registry, "diffusion_img2img", NAME, {**params, "step": step.index + 1}, chain)
         yield (records.stamp(panel(step.x_next), rec),
                info_line(step, len(ts), params["sampler"], params["seed"], params["label"], params["guidance"])
-               + f" · strength {params['strength']:g}")
+               + f" · strength {params['strength']:g}" + knobs_text(k))
 
 
 # ---- browser handlers: the trace of a run lives in session state for the timeline and branching
@@ -184,10 +224,13 @@ def timeline(trace: dict, k: int) -> gr.Slider:
     return gr.Slider(minimum=1, maximum=max(2, len(trace["frames"])), value=k, step=1)
 
 
-def stream(registry: Registry, x, ts, start, sampler, seed, lab, guidance, progress, trace, record: dict):
-    """Run and show every step; the final image carries `record`."""
+def stream(registry: Registry, x, ts, start, sampler, seed, lab, guidance, progress, trace, record: dict,
+           k: dict | None = None):
+    """Run and show every step; the final image carries `record`. `k`: the optional knobs (`knobs`)."""
+    k = k or DEFAULT_KNOBS
     step = None
-    for step, trace in run(registry, x, ts, start, sampler, seed, lab, guidance, progress, trace):
+    for step, trace in run(registry, x, ts, start, sampler, seed, lab, guidance, progress, trace,
+                           eta=k["eta"], guidance_rescale=k["guidance_rescale"]):
         big, strip, plot = views(registry, trace, step.index)
         yield (big, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance), trace,
                timeline(trace, step.index + 1))
@@ -199,18 +242,26 @@ def stream(registry: Registry, x, ts, start, sampler, seed, lab, guidance, progr
                timeline(trace, len(trace["frames"])))
 
 
-def ui_sample(registry: Registry, seed, label, sampler, steps, guidance, progress=gr.Progress()):
+def ui_sample(registry: Registry, seed, label, sampler, steps, guidance, spacing="uniform", eta=0.0,
+              guidance_rescale=0.0, progress=gr.Progress()):
     sampler, steps, guidance = check(sampler, steps, guidance)
+    k = knobs(spacing, eta, guidance_rescale)
     seed, lab = seed_of(seed), label_index(label, unet(registry).config.num_classes)
-    ts = spaced_timesteps(schedule_of(registry).T, steps)
-    params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance}
+    ts = timesteps_for(schedule_of(registry), steps, k["spacing"])
+    params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance,
+              **changed(k)}
     trace = {"timesteps": ts, "frames": [], "xs": [], "params": params}
+    if sampler == "heun" and k["spacing"] == "uniform":
+        gr.Warning("Heun on uniform steps is unstable on this model's schedule (σ/α reaches 2·10⁴ at t = 999, and "
+                   "the first step's two slopes differ): pick log-SNR or Karras spacing under Advanced.")
     rec = records.of_model(registry, "diffusion_sample", NAME, params)
-    yield from stream(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress, trace, rec)
+    yield from stream(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress, trace, rec, k)
 
 
-def ui_img2img(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance, progress=gr.Progress()):
-    x, ts, lab, guess, params, x0 = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance)
+def ui_img2img(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance, spacing="uniform",
+               eta=0.0, guidance_rescale=0.0, progress=gr.Progress()):
+    x, ts, lab, guess, params, x0 = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance,
+                                                  spacing, eta, guidance_rescale)
     warn_if_not_a_garment(registry, to_uint8(x0)[0])                   # the garment the sketch became, decoded once
     trace = {"timesteps": ts, "frames": [], "xs": [], "params": params}
     if label in (None, "", "any"):
@@ -218,7 +269,7 @@ def ui_img2img(registry: Registry, sketch, strength, seed, label, sampler, steps
                 "model's own reading of it); guiding toward it. Pick a class to choose yourself.")
     rec = records.of_model(registry, "diffusion_img2img", NAME, params, [records.make("sketch", {})])
     yield from stream(registry, x, ts, 0, params["sampler"], params["seed"], lab, params["guidance"], progress,
-                      trace, rec)
+                      trace, rec, knobs(spacing, eta, guidance_rescale))
 
 
 @functools.lru_cache(maxsize=4)
@@ -264,8 +315,9 @@ def ui_branch(registry: Registry, trace, k, seed, label, guidance, progress=gr.P
     lab = label_index(label, unet(registry).config.num_classes)
     x = torch.tensor(trace["xs"][k]).view(1, 1, 28, 28)
     rec = records.of_model(registry, "diffusion_branch", NAME, params, [trace["record"]] if trace.get("record") else [])
+    kn = {**DEFAULT_KNOBS, **{key: params[key] for key in DEFAULT_KNOBS if key in params}}   # the run's own knobs
     yield from stream(registry, x, trace["timesteps"], k, params["sampler"], seed, lab, guidance, progress,
-                      {**trace, "params": params}, rec)
+                      {**trace, "params": params}, rec, kn)
 
 
 def ui_gif(trace):
@@ -311,6 +363,14 @@ def build(registry: Registry) -> tuple[dict, dict]:
                 sampler = gr.Dropdown(list(SAMPLERS), value="ddim", label="Sampler", elem_id="diff-sampler")
                 steps = gr.Slider(1, MAX_STEPS, 25, step=1, label="Steps", elem_id="diff-steps")
                 guidance = gr.Slider(0, 8, 2.0, step=0.25, label="Guidance (classifier-free)", elem_id="diff-guidance")
+                with gr.Accordion("Advanced: step spacing, DDIM η, guidance rescale", open=False,
+                                  elem_id="diff-advanced"):
+                    spacing = gr.Dropdown(list(SPACINGS), value="uniform", label="Step spacing (uniform in t, "
+                                          "in log-SNR, or Karras σ)", elem_id="diff-spacing")
+                    eta = gr.Slider(0, 1, 0.0, step=0.05, label="DDIM η (0: deterministic, 1: DDPM-like; ddim only)",
+                                    elem_id="diff-eta")
+                    rescale = gr.Slider(0, 1, 0.0, step=0.05, label="Guidance rescale φ (Lin et al.)",
+                                        elem_id="diff-rescale")
                 stop = gr.Button("Stop", variant="stop", elem_id="diff-stop")
             with gr.Column(scale=2):
                 with gr.Row():
@@ -331,14 +391,18 @@ def build(registry: Registry) -> tuple[dict, dict]:
                     gif_btn = gr.Button("Export run as GIF", elem_id="diff-gif")
                 gif = gr.File(label="GIF", elem_id="diff-gif-file")
                 gr.Markdown("Branching keeps the run up to the chosen step. Class and guidance change every "
-                            "sampler's path; the seed changes only stochastic ones (DDPM).")
+                            "sampler's path; the seed changes only stochastic ones ("
+                            + ", ".join(STOCHASTIC) + ", and DDIM with η > 0). Heun evaluates the network twice "
+                            "per step (the timeline shows the first); on this schedule it wants log-SNR spacing.")
 
         outs = [big, strip, plot, info, trace, steps_line]
         # one progress indicator, on its own line: the images and the step text being watched stay uncovered
         common = dict(api_visibility="private", show_progress="full", show_progress_on=[busy], **SLOW)
-        ev1 = go.click(ui_action(bind(ui_sample, registry)), [seed, label, sampler, steps, guidance], outs, **common)
+        knob_inputs = [spacing, eta, rescale]
+        ev1 = go.click(ui_action(bind(ui_sample, registry)), [seed, label, sampler, steps, guidance, *knob_inputs],
+                       outs, **common)
         ev2 = go_sketch.click(ui_action(bind(ui_img2img, registry)),
-                              [sketch, strength, s_seed, s_label, sampler, steps, guidance], outs,
+                              [sketch, strength, s_seed, s_label, sampler, steps, guidance, *knob_inputs], outs,
                               preprocess=False, **common)
         ev3 = branch.click(ui_action(bind(ui_branch, registry)), [trace, steps_line, seed, label, guidance], outs,
                            **common)
@@ -357,14 +421,17 @@ def build(registry: Registry) -> tuple[dict, dict]:
             a_seed, a_steps = gr.Number(0, precision=0), gr.Number(25, precision=0)
             a_label, a_sampler = gr.Textbox("any"), gr.Textbox("ddim")
             a_guidance, a_strength = gr.Number(2.0), gr.Number(0.6)
+            a_spacing, a_eta, a_rescale = gr.Textbox("uniform"), gr.Number(0.0), gr.Number(0.0)
             a_img, a_info = gr.Image(type="pil", format="png"), gr.Textbox()
             b1, b2 = gr.Button(), gr.Button()
-        b1.click(user_errors(bind(sample, registry)), [a_seed, a_label, a_sampler, a_steps, a_guidance], [a_img, a_info],
+        b1.click(user_errors(bind(sample, registry)),
+                 [a_seed, a_label, a_sampler, a_steps, a_guidance, a_spacing, a_eta, a_rescale], [a_img, a_info],
                  api_name="diffusion_sample", preprocess=False, **SLOW)
         b2.click(user_errors(bind(img2img, registry)),
-                 [a_sketch, a_strength, a_seed, a_label, a_sampler, a_steps, a_guidance], [a_img, a_info],
-                 api_name="diffusion_img2img", preprocess=False, **SLOW)
+                 [a_sketch, a_strength, a_seed, a_label, a_sampler, a_steps, a_guidance, a_spacing, a_eta, a_rescale],
+                 [a_img, a_info], api_name="diffusion_img2img", preprocess=False, **SLOW)
     settings = {"diffusion.seed": seed, "diffusion.label": label, "diffusion.sampler": sampler,
-                "diffusion.steps": steps, "diffusion.guidance": guidance}
+                "diffusion.steps": steps, "diffusion.guidance": guidance, "diffusion.spacing": spacing,
+                "diffusion.eta": eta, "diffusion.guidance_rescale": rescale}
     return settings, {"keep": [(ev1, big), (ev2, big), (ev3, big)], "inbox": sketch, "tabs": sources,
                       "inbox_tab": "sketch", "out": big}
