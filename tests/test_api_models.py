@@ -123,3 +123,26 @@ def test_diffusion_img2img_from_a_sketch(client, dress_sketch):
     assert "strength 0.5" in final[1]
     params = json.loads(Image.open(final[0]).info["parameters"])
     assert params["strength"] == 0.5 and params["label"] in __import__("genart.data").data.CLASSES
+
+
+@pytest.fixture(scope="module")
+def coat_png(tmp_path_factory):
+    """A Fashion-MNIST test coat, enlarged 4× (what a user would upload)."""
+    from genart.data import load_dataset
+    x, y = load_dataset("fashion-mnist", "test")
+    coat = x[np.flatnonzero(y == 4)[0]]
+    p = tmp_path_factory.mktemp("coat") / "coat.png"
+    Image.fromarray(coat).resize((112, 112), Image.NEAREST).save(p)
+    return str(p)
+
+
+def test_diffusion_invert_gives_x_T_and_a_close_reconstruction(client, coat_png):
+    x_T, recon = client.predict(handle_file(coat_png), "Coat", 20, api_name="/diffusion_invert")
+    assert len(x_T) == 28 * 28 and 0.5 < float(np.std(x_T)) < 1.5
+    rec = json.loads(Image.open(recon).info["genart"])
+    assert rec["action"] == "diffusion_invert" and rec["params"]["label"] == "Coat" and rec["params"]["steps"] == 20
+    assert rec["params"]["round_trip_mae"] < 0.05
+    again, _ = client.predict(handle_file(coat_png), "Coat", 20, api_name="/diffusion_invert")
+    assert again == x_T                                                              # deterministic
+    with pytest.raises(AppError, match="steps must be"):
+        client.predict(handle_file(coat_png), "Coat", 0, api_name="/diffusion_invert")

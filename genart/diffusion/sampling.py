@@ -61,6 +61,11 @@ def guided(model: Callable, labels: torch.Tensor, scale: float, null_label: int,
     return fn
 
 
+def predictor(model_fn: ModelFn, schedule: Schedule, clip: bool = True):
+    """(x, t) → (x̂_0, ε̂) as the loop reads the network (for inversion.py and other walks of the process)."""
+    return lambda x, t: _predict(model_fn, schedule, clip, x, t)
+
+
 def _predict(model_fn: ModelFn, schedule: Schedule, clip: bool, x: torch.Tensor, t: int):
     """The network at (x, t) → (x̂_0, ε̂); clip: x̂_0 kept in the data range and ε̂ re-derived from it."""
     t_batch = torch.full((x.shape[0],), t, device=x.device, dtype=torch.long)
