@@ -445,8 +445,11 @@ def build(registry: Registry) -> tuple[dict, dict]:
                         gr.Markdown("A garment → the noise x_T that DDIM turns into it (DDIM inversion), and back. "
                                     "Then regenerate from that x_T with another class or guidance: this exact "
                                     "coat, as a dress.")
-                        inv_image = sketchpad("Garment (upload, or draw dark lines on white)", "diff-inv-image",
-                                              sources=("upload",))
+                        inv_image = gr.Image(label="Garment (upload or paste one)", type="filepath", format="png",
+                                             sources=["upload", "clipboard"], height=200, elem_id="diff-inv-image",
+                                             elem_classes=["pixelated"])
+                        use_result = gr.Button("Use the garment shown on the right", size="sm",
+                                               elem_id="diff-inv-use")
                         with gr.Row():
                             inv_label = gr.Dropdown(LABELS, value="any", label="Its class ('any': as it reads)",
                                                     elem_id="diff-inv-label")
@@ -514,6 +517,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
         ev5 = go_regen.click(ui_action(bind(ui_regenerate, registry)), [inverted, regen_label, regen_guidance], outs,
                              **common)
         stop.click(None, None, None, cancels=[ev1, ev2, ev3, ev4, ev5])
+        use_result.click(lambda im: im, [big], [inv_image], api_visibility="private", queue=False)
         gr.on(None, ui_action(bind(welcome, registry)), None, outputs=outs, api_visibility="private",
               show_progress="hidden", **SLOW)
         steps_line.release(ui_action(bind(ui_scrub, registry)), [trace, steps_line], [big, strip, plot, info],
