@@ -5,6 +5,7 @@
     torchrun --nproc_per_node=2 -m genart train classifier --steps N      # DistributedDataParallel
     python -m genart eval classifier [--samples N] --json
     python -m genart eval invert --n 100 --steps 50      # DDIM inversion round trip (diffusion)
+    python -m genart eval inpaint --n 100 --steps 50     # RePaint: outside kept, class kept (diffusion)
     python -m genart bench [--quick] --json
     python -m genart loadtest --clients 8 32 --seconds 60 --json          # simultaneous users, loopback
     python -m genart calibrate-ood                                        # garment-likeness threshold (genart/ood.py)
@@ -20,7 +21,7 @@ import sys
 from pathlib import Path
 
 FAMILIES = ("classifier", "vae", "gan", "diffusion")
-EVAL_TASKS = ("invert",)                                                     # what the diffusion model does
+EVAL_TASKS = ("invert", "inpaint")                                                     # what the diffusion model does
 RECIPE_FLAGS = ("steps", "batch_size", "lr", "precision", "sample_every")    # default: the task's recipe
 
 
@@ -49,17 +50,19 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("eval", help="measure a shipped model; prints one JSON object")
     e.add_argument("family", choices=FAMILIES + EVAL_TASKS, help="a model family, or a diffusion task: invert "
-                   "(DDIM inversion round trip on test images)")
+                   "(DDIM inversion round trip on test images), inpaint (RePaint with a sleeve-sized mask)")
     e.add_argument("--samples", "--n", type=int, default=None)
     e.add_argument("--steps", type=int, default=None, help="sampler steps (diffusion)")
     e.add_argument("--seed", type=int, default=0)
-    e.add_argument("--sampler", default="ddim", choices=("ddpm", "ddim", "dpm++2m", "euler", "euler_a", "heun",
-                                                         "dpm++2m_sde", "unipc"), help="(diffusion)")
+    e.add_argument("--sampler", default=None, choices=("ddpm", "ddim", "dpm++2m", "euler", "euler_a", "heun",
+                                                         "dpm++2m_sde", "unipc"), help="(diffusion; default ddim, "
+                   "for inpaint ddpm)")
     e.add_argument("--spacing", default="uniform", choices=("uniform", "logsnr", "karras"), help="(diffusion)")
     e.add_argument("--samplers", nargs="*", help="(diffusion --sweep) which samplers (default: all)")
     e.add_argument("--refine", type=int, default=1, help="(invert) fixed-point refinements per inversion step "
                    "(the studio uses 1)")
     e.add_argument("--unconditional", action="store_true", help="(invert) invert with the null label")
+    e.add_argument("--figure", type=Path, default=None, help="(inpaint) save the first 10 as a PNG")
     e.add_argument("--guidance", type=float, default=2.0, help="classifier-free guidance scale (diffusion)")
     e.add_argument("--sweep", action="store_true", help="(diffusion) FD against steps 10/25/50/100 for every "
                    "sampler; prints the rows and a Markdown table")
@@ -171,6 +174,12 @@ def cmd_eval(a: argparse.Namespace) -> int:
         result = eval_inversion(registry.get("diffusion/fashion"), a.samples or 100, a.steps or 50, a.seed,
                                 a.refine, not a.unconditional)
         result["checkpoint_sha256"] = registry.card("diffusion/fashion")["sha256"]
+    elif a.family == "inpaint":
+        from genart.evaluate import eval_inpainting
+        result = eval_inpainting(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
+                                 a.samples or 100, a.steps or 50, a.seed, a.sampler or "ddpm", a.guidance,
+                                 figure=a.figure)
+        result["checkpoint_sha256"] = registry.card("diffusion/fashion")["sha256"]
     elif a.sweep:
         from genart.evaluate import SWEEP_SAMPLERS, sweep_diffusion, sweep_markdown
         rows = sweep_diffusion(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
@@ -185,7 +194,7 @@ def cmd_eval(a: argparse.Namespace) -> int:
     else:
         from genart.evaluate import eval_diffusion_model
         result = eval_diffusion_model(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
-                                      a.samples or 500, a.steps or 25, a.seed, a.sampler, a.guidance,
+                                      a.samples or 500, a.steps or 25, a.seed, a.sampler or "ddim", a.guidance,
                                       spacing=a.spacing)
         result["checkpoint_sha256"] = registry.card("diffusion/fashion")["sha256"]
     print(json.dumps(result, indent=None if a.json else 2))

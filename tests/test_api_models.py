@@ -146,3 +146,28 @@ def test_diffusion_invert_gives_x_T_and_a_close_reconstruction(client, coat_png)
     assert again == x_T                                                              # deterministic
     with pytest.raises(AppError, match="steps must be"):
         client.predict(handle_file(coat_png), "Coat", 0, api_name="/diffusion_invert")
+
+
+def test_diffusion_inpaint_streams_and_keeps_everything_outside_the_mask(client, coat_png, tmp_path):
+    from genart.data import load_dataset
+    x, y = load_dataset("fashion-mnist", "test")
+    coat = x[np.flatnonzero(y == 4)[0]]
+    mask = np.zeros((28, 28), np.uint8)
+    mask[6:22, 2:9] = 255                                                          # the left sleeve
+    p = tmp_path / "mask.png"
+    Image.fromarray(mask).resize((112, 112), Image.NEAREST).save(p)
+    job = client.submit(handle_file(coat_png), handle_file(str(p)), 3, "Coat", "ddpm", 20, 2.0,
+                        api_name="/diffusion_inpaint")
+    final = job.result(timeout=180)
+    outs = job.outputs()
+    assert len(outs) == 60 and outs[-1] == final and final[1].startswith("move 60/60 ")       # 20 + 2 jumps × 4 × 5
+    out = np.asarray(Image.open(final[0]).convert("L"))[::12, ::12]
+    keep = mask == 0
+    assert np.array_equal(out[keep], coat[keep]) and not np.array_equal(out[~keep], coat[~keep])
+    rec = json.loads(Image.open(final[0]).info["genart"])
+    assert rec["action"] == "diffusion_inpaint" and rec["params"]["mask_pixels"] == 112 and "move" not in rec["params"]
+    with pytest.raises(AppError, match="mask is empty"):
+        empty = tmp_path / "empty.png"
+        Image.new("L", (112, 112), 0).save(empty)
+        client.predict(handle_file(coat_png), handle_file(str(empty)), 3, "Coat", "ddpm", 20, 2.0,
+                       api_name="/diffusion_inpaint")

@@ -7,7 +7,8 @@ or start from a sketch (SDEdit). Core functions (`fn(registry, ...)`) are shared
 browser and /replay; `build()` only lays out and wires.
 "Run it backwards" inverts a garment to its x_T (DDIM inversion) and regenerates from there, with the
 same or another class and guidance.
-Public API: /diffusion_sample, /diffusion_img2img (streaming), /diffusion_invert.
+"Repaint a part" resamples only a masked region (RePaint).
+Public API: /diffusion_sample, /diffusion_img2img, /diffusion_inpaint (streaming), /diffusion_invert.
 """
 
 from __future__ import annotations
@@ -24,11 +25,13 @@ from PIL import Image, ImageDraw
 from genart import records
 from genart.data import CLASSES, to_tensor, to_uint8
 from genart.diffusion.inversion import invert
+from genart.diffusion.repaint import JUMP, RESAMPLE, jump_schedule, repaint
 from genart.diffusion.sampling import SAMPLERS, STOCHASTIC, denoise, guided, predictor, project, sdedit_start
 from genart.diffusion.schedules import Schedule, schedule_for, spaced_timesteps
 from genart.diffusion.spacing import SPACINGS, timesteps_for
 from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
+from genart.ui.uploads import uploaded_image
 from genart.ui.widgets import (QUICK, SLOW, bind, garment_of, number, seed_of, sketchpad, ui_action, user_errors,
                                warn_if_not_a_garment, whole)
 
@@ -250,6 +253,85 @@ def invert_garment(registry: Registry, image, label: str = "any", steps: int = I
     return x_T.flatten().tolist(), records.stamp(panel(step.x_next), rec)
 
 
+# ---- repaint a part: RePaint inside a mask, the rest kept
+
+INPAINT_STEPS = 50             # with repaint.py's jump length 5 and 5 resamplings: 230 denoising moves
+
+
+def _gray28(image: Image.Image) -> np.ndarray:
+    """Any picture → (28, 28) float in [0, 1], squashed (not cropped: a mask drawn on it must line up)."""
+    return np.asarray(image.convert("L").resize((28, 28), Image.Resampling.BOX), np.float32) / 255
+
+
+def _light_border(a: np.ndarray) -> bool:
+    return float(np.median(np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]]))) > 0.5
+
+
+def garment_and_mask(image, mask) -> tuple[np.ndarray, np.ndarray]:
+    """The garment (28, 28) uint8, light on black, and the mask (28, 28) bool, True = repaint.
+    `image`: an upload, or an ImageEditor value (its background is the garment, its first layer the mask
+    when `mask` is empty). `mask`: an upload or Sketchpad value; marked = unlike its border (white on black
+    or dark on white); a cell is repainted where a quarter of it is marked."""
+    editor = isinstance(image, dict) and isinstance(image.get("layers"), list)
+    g = _gray28(uploaded_image(image["background"] if editor else image, "a garment"))
+    if _light_border(g):
+        g = 1 - g                                                                    # a light background: invert
+    if mask in (None, "", []) and editor and image["layers"]:
+        m = _gray28(uploaded_image(image["layers"][0], "a mask"))                   # strokes on transparent = black
+    else:
+        m = _gray28(uploaded_image(mask, "a mask (white where to repaint)"))
+    marked = (m < 0.5) if _light_border(m) else (m > 0.5)
+    cells = np.asarray(Image.fromarray(marked.astype(np.uint8) * 255).resize((28, 28), Image.Resampling.BOX)) > 63
+    if not cells.any():
+        raise ValueError("The mask is empty: paint over the part to repaint (white on black, or dark on white).")
+    return (g * 255).round().astype(np.uint8), cells
+
+
+def inpaint_start(registry: Registry, image, mask, seed, label, sampler, steps, guidance):
+    """Checked inputs → (the RePaint Steps (a generator), denoising moves, params, chain, info line of a Step).
+    label "any": the class the garment reads as (the classifier)."""
+    sampler, steps, guidance = check(sampler, steps, guidance)
+    seed = seed_of(seed)
+    garment, cells = garment_and_mask(image, mask)
+    x0 = to_tensor(garment[None])                                                        # (1, 1, 28, 28)
+    model = unet(registry)
+    if label in (None, "", "any"):
+        with torch.no_grad():
+            lab = int(registry.get("classifier/fashion")(x0.to(registry.device)).argmax())
+    else:
+        lab = label_index(label, model.config.num_classes)
+    fn = guided(model, torch.tensor([lab], device=registry.device), guidance, model.config.num_classes)
+    keep = torch.from_numpy(~cells).float().view(1, 1, 28, 28).to(registry.device)     # 1 = keep the pixel
+    schedule = schedule_of(registry)
+    ts = spaced_timesteps(schedule.T, steps)
+    moves = sum(1 for i, j in jump_schedule(len(ts), JUMP, RESAMPLE) if j > i)
+    params = {"seed": seed, "label": CLASSES[lab], "sampler": sampler, "steps": steps, "guidance": guidance,
+              "jump": JUMP, "resample": RESAMPLE, "mask_pixels": int(cells.sum())}
+    chain = [records.make("garment", {"image": "uploaded or drawn"})]
+
+    def line(step) -> str:
+        return (f"move {step.index + 1}/{moves} · t = {step.t} · {sampler} · seed {seed} · {CLASSES[lab]} · "
+                f"guidance {guidance:g} · {int(cells.sum())} px repainted")
+    steps_ = repaint(fn, schedule, sampler, x0.to(registry.device), keep, ts, torch.Generator().manual_seed(seed))
+    return steps_, moves, params, chain, line
+
+
+def inpaint(registry: Registry, image, mask, seed: int = 0, label: str = "any", sampler: str = "ddpm",
+            steps: int = INPAINT_STEPS, guidance: float = 2.0, progress=gr.Progress()):
+    """/diffusion_inpaint (RePaint): resample the masked part of a garment, consistent with the rest; streams
+    (image, info) for every denoising move (resampling jumps included); outside the mask the garment's pixels
+    come back unchanged. `mask`: white where to repaint (or dark strokes on white); `image` may also be an
+    ImageEditor value whose first layer is the mask."""
+    steps_, moves, params, chain, line = inpaint_start(registry, image, mask, seed, label, sampler, steps, guidance)
+    for step in steps_:
+        if progress is not None:
+            progress((step.index + 1, moves), desc="Repainting")
+        done = step.index + 1 == moves
+        rec = records.of_model(registry, "diffusion_inpaint", NAME,
+                               params if done else {**params, "move": step.index + 1}, chain)
+        yield records.stamp(panel(step.x_next), rec), line(step)
+
+
 # ---- browser handlers: the trace of a run lives in session state for the timeline and branching
 
 def views(registry: Registry, trace: dict, k: int):
@@ -348,6 +430,9 @@ def ui_scrub(registry: Registry, trace, k):
 
 
 def ui_branch(registry: Registry, trace, k, seed, label, guidance, progress=gr.Progress()):
+    if trace and trace.get("one_way") is False:
+        raise ValueError("A repainted run goes back and forth between noise levels, so it cannot be branched; "
+                         "scrub it on the timeline, or repaint again with another seed.")
     if not trace or not trace.get("xs"):
         raise ValueError("Run the sampler first, then pick a step on the timeline.")
     k = max(0, min(int(k) - 1, len(trace["xs"]) - 1))
@@ -399,6 +484,31 @@ def ui_regenerate(registry: Registry, inverted, label, guidance, progress=gr.Pro
     x0 = torch.tensor(inverted["x0"])
     diff = float((torch.tensor(out[4]["x_final"]) - x0).abs().mean())
     yield (*out[:3], out[3] + f" · differs from the original by {diff:.4f}", *out[4:])
+
+
+def ui_inpaint(registry: Registry, editor, seed, label, sampler, steps, guidance, progress=gr.Progress()):
+    """Repaint the part painted over in the editor (its first layer), every denoising move (jumps included)
+    in the step views; the finished run scrubs on the timeline (branching needs a one-way run)."""
+    if not isinstance(editor, dict) or not editor.get("background"):
+        raise ValueError("Upload a garment into the editor first, then paint over the part to repaint.")
+    if not editor.get("layers"):
+        raise ValueError("Paint over the part to repaint (the brush), then press Repaint.")
+    steps_, moves, params, chain, line = inpaint_start(registry, editor, None, seed, label, sampler, steps, guidance)
+    trace = {"timesteps": [], "frames": [], "xs": [], "params": params, "one_way": False}
+    step = None
+    for step in steps_:
+        trace["timesteps"].append(step.t)
+        trace["frames"].append((to_uint8(step.x_t)[0], to_uint8(step.x0)[0], to_uint8((step.eps / 3).clamp(-1, 1))[0]))
+        if progress is not None:
+            progress((step.index + 1, moves), desc="Repainting")
+        big, strip, plot = views(registry, trace, step.index)
+        yield big, strip, plot, line(step), trace, timeline(trace, step.index + 1)
+    if step is not None:
+        trace["final"] = to_uint8(step.x_next)[0]
+        rec = records.of_model(registry, "diffusion_inpaint", NAME, params, chain)
+        trace["record"] = rec
+        final = records.as_download(records.stamp(upscale_nearest(trace["final"], SCALE), rec))
+        yield final, strip, plot, line(step) + " · done", trace, timeline(trace, len(trace["frames"]))
 
 
 def ui_gif(trace):
@@ -466,6 +576,21 @@ def build(registry: Registry) -> tuple[dict, dict]:
                                                        elem_id="diff-regen-guidance")
                         go_regen = gr.Button("Regenerate from this x_T", elem_id="diff-go-regen")
                         inverted = gr.State({})
+                    with gr.Tab("Repaint a part", id="inpaint"):
+                        gr.Markdown("Upload a garment, paint over a part (a sleeve, a collar) and resample only "
+                                    "there, consistent with the rest (RePaint: every few steps it jumps back to "
+                                    "more noise and denoises again, so both sides agree).")
+                        ed = gr.ImageEditor(label="Garment: paint over the part to repaint", type="filepath",
+                                            sources=["upload", "clipboard"], layers=False, transforms=(),
+                                            brush=gr.Brush(default_size=3, colors=["#ff2d6f"], color_mode="fixed"),
+                                            height=300, elem_id="diff-inpaint-editor")
+                        use_for_inpaint = gr.Button("Use the garment shown on the right", size="sm",
+                                                    elem_id="diff-inpaint-use")
+                        with gr.Row():
+                            p_seed = gr.Number(0, precision=0, label="Seed", elem_id="diff-inpaint-seed")
+                            p_label = gr.Dropdown(LABELS, value="any", label="Class ('any': as it reads)",
+                                                  elem_id="diff-inpaint-label")
+                        go_inpaint = gr.Button("Repaint", variant="primary", elem_id="diff-go-inpaint")
                 sampler = gr.Dropdown(list(SAMPLERS), value="ddim", label="Sampler", elem_id="diff-sampler")
                 steps = gr.Slider(1, MAX_STEPS, 25, step=1, label="Steps", elem_id="diff-steps")
                 guidance = gr.Slider(0, 8, 2.0, step=0.25, label="Guidance (classifier-free)", elem_id="diff-guidance")
@@ -516,7 +641,11 @@ def build(registry: Registry) -> tuple[dict, dict]:
                               [*outs, inv_noise, inv_summary, inverted], preprocess=False, **common)
         ev5 = go_regen.click(ui_action(bind(ui_regenerate, registry)), [inverted, regen_label, regen_guidance], outs,
                              **common)
-        stop.click(None, None, None, cancels=[ev1, ev2, ev3, ev4, ev5])
+        ev6 = go_inpaint.click(ui_action(bind(ui_inpaint, registry)),
+                               [ed, p_seed, p_label, sampler, steps, guidance], outs, preprocess=False, **common)
+        use_for_inpaint.click(lambda im: {"background": im, "layers": [], "composite": im}, [big], [ed],
+                              api_visibility="private", queue=False)
+        stop.click(None, None, None, cancels=[ev1, ev2, ev3, ev4, ev5, ev6])
         use_result.click(lambda im: im, [big], [inv_image], api_visibility="private", queue=False)
         gr.on(None, ui_action(bind(welcome, registry)), None, outputs=outs, api_visibility="private",
               show_progress="hidden", **SLOW)
@@ -535,7 +664,8 @@ def build(registry: Registry) -> tuple[dict, dict]:
             a_spacing, a_eta, a_rescale = gr.Textbox("uniform"), gr.Number(0.0), gr.Number(0.0)
             a_img, a_info = gr.Image(type="pil", format="png"), gr.Textbox()
             a_steps50, a_xT = gr.Number(INVERT_STEPS, precision=0), gr.JSON()
-            b1, b2, b3 = gr.Button(), gr.Button(), gr.Button()
+            a_mask, a_inpaint_sampler = gr.JSON(), gr.Textbox("ddpm")
+            b1, b2, b3, b4 = gr.Button(), gr.Button(), gr.Button(), gr.Button()
         b1.click(user_errors(bind(sample, registry)),
                  [a_seed, a_label, a_sampler, a_steps, a_guidance, a_spacing, a_eta, a_rescale], [a_img, a_info],
                  api_name="diffusion_sample", preprocess=False, **SLOW)
@@ -544,9 +674,12 @@ def build(registry: Registry) -> tuple[dict, dict]:
                  [a_img, a_info], api_name="diffusion_img2img", preprocess=False, **SLOW)
         b3.click(user_errors(bind(invert_garment, registry)), [a_sketch, a_label, a_steps50], [a_xT, a_img],
                  api_name="diffusion_invert", preprocess=False, **SLOW)
+        b4.click(user_errors(bind(inpaint, registry)),
+                 [a_sketch, a_mask, a_seed, a_label, a_inpaint_sampler, a_steps50, a_guidance], [a_img, a_info],
+                 api_name="diffusion_inpaint", preprocess=False, **SLOW)
     settings = {"diffusion.seed": seed, "diffusion.label": label, "diffusion.sampler": sampler,
                 "diffusion.steps": steps, "diffusion.guidance": guidance, "diffusion.spacing": spacing,
                 "diffusion.eta": eta, "diffusion.guidance_rescale": rescale}
-    return settings, {"keep": [(ev1, big), (ev2, big), (ev3, big), (ev4, big), (ev5, big)], "inbox": sketch,
+    return settings, {"keep": [(ev1, big), (ev2, big), (ev3, big), (ev4, big), (ev5, big), (ev6, big)], "inbox": sketch,
                       "tabs": sources,
                       "inbox_tab": "sketch", "out": big}
