@@ -354,15 +354,15 @@ def stream(registry: Registry, x, ts, start, sampler, seed, lab, guidance, progr
     for step, trace in run(registry, x, ts, start, sampler, seed, lab, guidance, progress, trace,
                            eta=k["eta"], guidance_rescale=k["guidance_rescale"]):
         big, strip, plot = views(registry, trace, step.index)
-        yield (big, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance), trace,
+        yield (big, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance) + knobs_text(k), trace,
                timeline(trace, step.index + 1))
     if step is not None:
         trace["final"] = to_uint8(step.x_next)[0]
         trace["x_final"] = step.x_next.cpu()[0, 0].tolist()             # (28, 28) on [-1, 1], for errors
         trace["record"] = record
         final = records.as_download(records.stamp(upscale_nearest(trace["final"], SCALE), record))
-        yield (final, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance) + " · done", trace,
-               timeline(trace, len(trace["frames"])))
+        line = info_line(step, len(ts), sampler, seed, lab, guidance) + knobs_text(k) + " · done"
+        yield final, strip, plot, line, trace, timeline(trace, len(trace["frames"]))
 
 
 def ui_sample(registry: Registry, seed, label, sampler, steps, guidance, spacing="uniform", eta=0.0,
@@ -539,7 +539,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                         seed = gr.Number(0, precision=0, label="Seed", elem_id="diff-seed")
                         label = gr.Dropdown(LABELS, value="any", label="Class", elem_id="diff-label")
                         go = gr.Button("Sample", variant="primary", elem_id="diff-go")
-                    with gr.Tab("From a sketch", id="sketch"):
+                    with gr.Tab("Sketch", id="sketch"):
                         gr.Markdown("Draw dark lines on white, or upload a drawing.")
                         sketch = sketchpad("Sketch", "diff-sketch", sources=("upload",))
                         strength = gr.Slider(0.05, 1.0, 0.6, step=0.05, label="Strength (how much noise)",
@@ -551,7 +551,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                             s_label = gr.Dropdown(LABELS, value="any", label="Class ('any': as the sketch reads)",
                                                   elem_id="diff-sketch-label")
                         go_sketch = gr.Button("Dream from sketch", variant="primary", elem_id="diff-go-sketch")
-                    with gr.Tab("Run it backwards", id="invert"):
+                    with gr.Tab("Invert", id="invert"):
                         gr.Markdown("A garment → the noise x_T that DDIM turns into it (DDIM inversion), and back. "
                                     "Then regenerate from that x_T with another class or guidance: this exact "
                                     "coat, as a dress.")
@@ -576,7 +576,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                                                        elem_id="diff-regen-guidance")
                         go_regen = gr.Button("Regenerate from this x_T", elem_id="diff-go-regen")
                         inverted = gr.State({})
-                    with gr.Tab("Repaint a part", id="inpaint"):
+                    with gr.Tab("Repaint", id="inpaint"):
                         gr.Markdown("Upload a garment, paint over a part (a sleeve, a collar) and resample only "
                                     "there, consistent with the rest (RePaint: every few steps it jumps back to "
                                     "more noise and denoises again, so both sides agree).")

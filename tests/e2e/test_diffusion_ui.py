@@ -53,7 +53,7 @@ def test_an_uploaded_coat_runs_backwards_and_comes_back_as_a_dress(page: Page, a
 
     page.goto(app_url)
     page.get_by_role("tab", name="Diffusion").click()
-    page.get_by_role("tab", name="Run it backwards").click()
+    page.get_by_role("tab", name="Invert", exact=True).click()
     page.locator("#diff-inv-image input[type=file]").set_input_files(str(coat_png))
     expect(page.locator("#diff-inv-image img").first).to_have_attribute("src", re.compile("gradio_api/file="),
                                                                        timeout=20_000)
@@ -78,3 +78,44 @@ def test_an_uploaded_coat_runs_backwards_and_comes_back_as_a_dress(page: Page, a
     with torch.no_grad():
         read = CLASSES[int(classifier(to_tensor(np.asarray(dress)[None])).argmax())]
     assert read == "Dress"
+
+
+def test_repaint_a_sleeve_drawn_over_an_uploaded_coat(page: Page, app_url, coat_png):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Diffusion").click()
+    page.get_by_role("tab", name="Repaint", exact=True).click()
+    with page.expect_file_chooser() as chooser:
+        page.locator("#diff-inpaint-editor button[aria-label='Upload']").first.click()
+    chooser.value.set_files(str(coat_png))
+    page.wait_for_timeout(1500)
+    canvas = page.locator("#diff-inpaint-editor canvas").first
+    box = canvas.bounding_box()
+    side = min(box["width"], box["height"])                       # the coat fills a centred square
+    x0, y0 = box["x"] + (box["width"] - side) / 2, box["y"] + (box["height"] - side) / 2
+    page.mouse.move(x0 + side * 0.15, y0 + side * 0.3)
+    page.mouse.down()
+    for k in range(12):                                           # a zigzag over the left sleeve
+        page.mouse.move(x0 + side * (0.08 + 0.2 * (k % 2)), y0 + side * (0.3 + 0.04 * k), steps=4)
+    page.mouse.up()
+    page.screenshot(path=str(_shot("diffusion-repaint-painted")), full_page=True)
+    _number(page, "diff-steps", "20")
+    page.locator("#diff-go-inpaint").click()
+    info = page.locator("#diff-info textarea")
+    expect(info).to_have_value(re.compile(r"move 60/60 .* px repainted · done"), timeout=120_000)
+    page.screenshot(path=str(_shot("diffusion-repainted")), full_page=True)
+    repainted = int(re.search(r"(\d+) px repainted", info.input_value()).group(1))
+    assert 10 < repainted < 300
+
+
+def test_the_advanced_knobs_reach_the_run(page: Page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Diffusion").click()
+    page.locator("#diff-advanced").click()
+    _pick(page, "diff-spacing", "karras")
+    _pick(page, "diff-sampler", "unipc")
+    _number(page, "diff-steps", "6")
+    _number(page, "diff-rescale", "0.5")
+    page.locator("#diff-go").click()
+    expect(page.locator("#diff-info textarea")).to_have_value(
+        re.compile(r"step 6/6 .* unipc .* spacing karras · guidance rescale 0.5 · done"), timeout=60_000)
+    page.screenshot(path=str(_shot("diffusion-advanced")), full_page=True)
