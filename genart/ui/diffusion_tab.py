@@ -273,7 +273,7 @@ def garment_and_mask(image, mask) -> tuple[np.ndarray, np.ndarray]:
     when `mask` is empty). `mask`: an upload or Sketchpad value; marked = unlike its border (white on black
     or dark on white); a cell is repainted where a quarter of it is marked."""
     editor = isinstance(image, dict) and isinstance(image.get("layers"), list)
-    g = _gray28(uploaded_image(image["background"] if editor else image, "a garment"))
+    g = _gray28(uploaded_image(image["background"] if editor and image.get("background") else image, "a garment"))
     if _light_border(g):
         g = 1 - g                                                                    # a light background: invert
     if mask in (None, "", []) and editor and image["layers"]:
