@@ -575,3 +575,24 @@ def test_repaint_keeps_the_known_pixels_and_fills_the_rest_consistently():
     free = sample(_two_point_oracle(c), S, "ddpm", torch.randn(n, 1, 4, 4, generator=torch.Generator().manual_seed(1)),
                   20, torch.Generator().manual_seed(2))
     assert 0.2 < (free.mean(dim=(1, 2, 3)) > 0).float().mean().item() < 0.8
+
+
+@pytest.mark.slow
+def test_the_sampler_race_runs_each_sampler_as_sample_does_and_measures_against_the_reference(checkpoint_root):
+    from genart.registry import Registry
+    from genart.ui import diffusion_tab as tab
+
+    reg = Registry(checkpoint_root)
+    frames = list(tab.race(reg, 3, "Sneaker", 6, 2.0, ["ddim", "dpm++2m", "heun"]))
+    assert len(frames) == 6
+    strip, rows = frames[-1]
+    assert [r[0] for r in rows] == ["ddim", "dpm++2m", "heun"] and [r[1] for r in rows] == [6] * 3
+    assert [r[2] for r in rows] == [6, 6, 11]                                          # Heun: 2 per step but the last
+    assert strip.size[0] == 4 * (28 * tab.RACE_TILE + 12)                              # reference + 3
+    model = reg.get("diffusion/fashion")
+    fn = guided(model, torch.tensor([7]), 2.0, 10)
+    x_T = tab.start_noise(3)
+    ref = sample(fn, S, "dpm++2m", x_T, 100, torch.Generator())
+    ddim = sample(fn, S, "ddim", x_T, 6, torch.Generator())
+    assert rows[0][3] == pytest.approx(float(((ddim - ref) ** 2).mean().sqrt()), abs=1e-4)
+    assert rows[1][3] < rows[0][3]                                                     # 2nd order is closer at 6 steps

@@ -332,6 +332,69 @@ def inpaint(registry: Registry, image, mask, seed: int = 0, label: str = "any", 
         yield records.stamp(panel(step.x_next), rec), line(step)
 
 
+# ---- a sampler race: one seed, class and x_T through several samplers, step by step, against a reference
+
+REFERENCE = ("dpm++2m", 100)   # the many-step ODE solution the deterministic samplers converge to (README's table)
+RACE_TILE = 5
+
+
+def _tile(x: np.ndarray, title: str, line: str) -> Image.Image:
+    """A (28, 28) uint8 garment, enlarged, with two caption lines under it."""
+    im = Image.new("L", (28 * RACE_TILE + 12, 28 * RACE_TILE + 34), 255)
+    im.paste(Image.fromarray(upscale_nearest(x, RACE_TILE)), (6, 4))
+    d = ImageDraw.Draw(im)
+    d.text((6, 28 * RACE_TILE + 7), title, fill=0)
+    d.text((6, 28 * RACE_TILE + 20), line, fill=90)
+    return im
+
+
+def race(registry: Registry, seed: int = 0, label: str = "any", steps: int = 10, guidance: float = 2.0,
+         samplers=("ddim", "dpm++2m", "unipc", "euler_a")):
+    """The same x_T, class and guidance through each sampler, one step of each in turn; yields (a strip of
+    every sampler's current x̂_0 with its RMSE to the reference's final image, the table of distances).
+    The reference is dpm++2m at 100 steps; a stochastic sampler lands elsewhere by design."""
+    steps, guidance = whole(steps, "steps", 1, MAX_STEPS), number(guidance, "guidance", 0.0, 20.0)
+    samplers = [check(sp, steps, guidance)[0] for sp in (samplers or ())]
+    if not samplers:
+        raise ValueError("Pick at least one sampler for the race.")
+    seed, lab = seed_of(seed), label_index(label, unet(registry).config.num_classes)
+    schedule = schedule_of(registry)
+    model = unet(registry)
+    fn = guided(model, torch.tensor([lab], device=registry.device), guidance, model.config.num_classes)
+    x_T = start_noise(seed).to(registry.device)
+    ref = x_T
+    for st in denoise(fn, schedule, REFERENCE[0], x_T, spaced_timesteps(schedule.T, REFERENCE[1]),
+                      torch.Generator().manual_seed(seed)):
+        ref = st.x_next
+    ref = ref.cpu()
+    ts = spaced_timesteps(schedule.T, steps)
+    runs = {sp: denoise(fn, schedule, sp, x_T, ts, torch.Generator().manual_seed(seed)) for sp in samplers}
+    current = {sp: (None, None) for sp in samplers}                        # sampler → (x̂_0 or final, Step)
+    nfe = dict.fromkeys(samplers, 0)
+
+    def frame():
+        tiles = [_tile(to_uint8(ref)[0], f"{REFERENCE[0]} x {REFERENCE[1]}", "reference")]
+        rows = []
+        for sp in samplers:
+            x, st = current[sp]
+            if x is None:
+                continue
+            rmse = float(((x - ref) ** 2).mean().sqrt())
+            tiles.append(_tile(to_uint8(x)[0], sp, f"step {st.index + 1}/{len(ts)}  {rmse:.3f}"))
+            rows.append([sp, st.index + 1, nfe[sp], round(rmse, 4), "yes" if sp in STOCHASTIC else ""])
+        strip = Image.new("L", (sum(t.width for t in tiles), tiles[0].height), 255)
+        for k, t in enumerate(tiles):
+            strip.paste(t, (k * tiles[0].width, 0))
+        return strip, rows
+
+    for k in range(len(ts)):
+        for sp in samplers:
+            st = next(runs[sp])
+            nfe[sp] += st.nfe
+            current[sp] = ((st.x_next if k == len(ts) - 1 else st.x0).cpu(), st)
+        yield frame()
+
+
 # ---- browser handlers: the trace of a run lives in session state for the timeline and branching
 
 def views(registry: Registry, trace: dict, k: int):
@@ -511,6 +574,13 @@ def ui_inpaint(registry: Registry, editor, seed, label, sampler, steps, guidance
         yield final, strip, plot, line(step) + " · done", trace, timeline(trace, len(trace["frames"]))
 
 
+def ui_race(registry: Registry, seed, label, steps, guidance, samplers, progress=gr.Progress()):
+    """The race, live: while running each tile is that sampler's current x̂_0; at the end, its sample."""
+    yield from race(registry, seed, label, steps, guidance, samplers)
+    gr.Info("Distances are RMSE on [-1, 1] to dpm++2m at 100 steps (the ODE's solution): the deterministic "
+            "samplers converge to it as steps grow; the stochastic ones sample elsewhere.")
+
+
 def ui_gif(trace):
     if not trace or not trace.get("frames"):
         raise ValueError("Run the sampler first.")
@@ -621,6 +691,18 @@ def build(registry: Registry) -> tuple[dict, dict]:
                                        "guidance", elem_id="diff-branch")
                     gif_btn = gr.Button("Export run as GIF", elem_id="diff-gif")
                 gif = gr.File(label="GIF", elem_id="diff-gif-file")
+                with gr.Accordion("Sampler race: the same seed, class and x_T through several samplers, against a "
+                                  "100-step reference", open=False, elem_id="diff-race"):
+                    with gr.Row():
+                        race_samplers = gr.CheckboxGroup(list(SAMPLERS), value=["ddim", "dpm++2m", "unipc",
+                                                                                "euler_a"],
+                                                         label="Samplers", elem_id="diff-race-samplers")
+                        race_steps = gr.Slider(2, 50, 10, step=1, label="Steps each", elem_id="diff-race-steps")
+                    go_race = gr.Button("Race (the Sample tab's seed, class and guidance)", elem_id="diff-go-race")
+                    race_view = gr.Image(label="Each sampler's x̂₀ as it runs (RMSE to the reference)",
+                                         interactive=False, elem_id="diff-race-view")
+                    race_table = gr.Dataframe(headers=["sampler", "step", "network evaluations", "RMSE to reference",
+                                                       "stochastic"], interactive=False, elem_id="diff-race-table")
                 gr.Markdown("Branching keeps the run up to the chosen step. Class and guidance change every "
                             "sampler's path; the seed changes only stochastic ones ("
                             + ", ".join(STOCHASTIC) + ", and DDIM with η > 0). Heun evaluates the network twice "
@@ -645,7 +727,9 @@ def build(registry: Registry) -> tuple[dict, dict]:
                                [ed, p_seed, p_label, sampler, steps, guidance], outs, preprocess=False, **common)
         use_for_inpaint.click(lambda im: {"background": im, "layers": [], "composite": im}, [big], [ed],
                               api_visibility="private", queue=False)
-        stop.click(None, None, None, cancels=[ev1, ev2, ev3, ev4, ev5, ev6])
+        ev7 = go_race.click(ui_action(bind(ui_race, registry)), [seed, label, race_steps, guidance, race_samplers],
+                            [race_view, race_table], api_visibility="private", show_progress="minimal", **SLOW)
+        stop.click(None, None, None, cancels=[ev1, ev2, ev3, ev4, ev5, ev6, ev7])
         use_result.click(lambda im: im, [big], [inv_image], api_visibility="private", queue=False)
         gr.on(None, ui_action(bind(welcome, registry)), None, outputs=outs, api_visibility="private",
               show_progress="hidden", **SLOW)

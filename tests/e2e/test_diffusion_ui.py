@@ -119,3 +119,18 @@ def test_the_advanced_knobs_reach_the_run(page: Page, app_url):
     expect(page.locator("#diff-info textarea")).to_have_value(
         re.compile(r"step 6/6 .* unipc .* spacing karras · guidance rescale 0.5 · done"), timeout=60_000)
     page.screenshot(path=str(_shot("diffusion-advanced")), full_page=True)
+
+
+def test_the_sampler_race_shows_every_sampler_against_the_reference(page: Page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Diffusion").click()
+    page.locator("#diff-race").click()
+    _number(page, "diff-race-steps", "5")
+    page.locator("#diff-go-race").click()
+    table = page.locator("#diff-race-table")
+    for name in ("ddim", "dpm++2m", "unipc", "euler_a"):
+        expect(table).to_contain_text(name, timeout=90_000)
+    expect(page.locator("#diff-race-view img").first).to_have_attribute("src", re.compile("gradio_api/file="))
+    expect(table.locator("tbody tr").first).to_contain_text("5", timeout=90_000)
+    page.locator("#diff-race").scroll_into_view_if_needed()
+    page.screenshot(path=str(_shot("diffusion-race")), full_page=True)
