@@ -512,7 +512,8 @@ def ui_branch(registry: Registry, trace, k, seed, label, guidance, progress=gr.P
 def ui_invert(registry: Registry, image, label, steps, progress=gr.Progress()):
     """Invert, then regenerate with the same class (guidance 1): x_T, the way back streamed into the step
     views, and the round-trip error; the inverted x_T waits in session state for 'regenerate'."""
-    progress(0, desc="Running it backwards (DDIM inversion)")
+    if progress is not None:
+        progress(0, desc="Running it backwards (DDIM inversion)")
     x0, x_T, lab, ts, params = invert_start(registry, image, label, steps)
     noise_view = upscale_nearest(to_uint8((x_T / 3).clamp(-1, 1))[0], 6)
     rec = records.of_model(registry, "diffusion_invert", NAME, params, [records.make("garment", {})])
