@@ -1,6 +1,6 @@
-"""DPM-Solver++(2M) SDE (Lu et al. 2022, "DPM-Solver++", the second-order multistep solver of the
-diffusion SDE in data-prediction form; Gonzalez et al. 2023, "SEEDS", for the exponential integrator of
-the noise term): over λ_t = log(α_t / σ_t), with h_i = λ_{t_i} − λ_{t_{i−1}},
+"""DPM-Solver++(2M) SDE (Lu et al. 2022, "DPM-Solver++": the second-order multistep solver of the
+diffusion SDE in data-prediction form, as in its released code and diffusers' "sde-dpmsolver++"): over
+λ_t = log(α_t / σ_t), with h_i = λ_{t_i} − λ_{t_{i−1}},
 
     x_{t_i} = (σ_{t_i} / σ_{t_{i−1}}) e^{−h_i} x_{t_{i−1}} + α_{t_i} (1 − e^{−2h_i}) D_i
               + σ_{t_i} √(1 − e^{−2h_i}) z,                                z ~ N(0, I)

@@ -1,5 +1,5 @@
-"""DDIM inversion (Song et al. 2020, §4.3; Dhariwal & Nichol 2021, App. F): run the deterministic DDIM ODE
-backwards, from a clean image x_0 to the x_T that DDIM (η = 0) would turn into it.
+"""DDIM inversion (Song et al. 2020; Dhariwal & Nichol 2021): run the deterministic DDIM ODE backwards,
+from a clean image x_0 to the x_T that DDIM (η = 0) would turn into it.
 
 The DDIM step t → s (s < t) is  x_s = α_s x̂_0 + σ_s ε̂  with (x̂_0, ε̂) read at (x_t, t). Given x_s, the x_t
 it came from satisfies (x̂_0 = (x_s − σ_s ε̂) / α_s):

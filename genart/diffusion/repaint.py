@@ -6,7 +6,7 @@ and the unknown ones the sampler's step:
 
     x_s^known = α_s x_0 + σ_s ε,   x_s^unknown = sampler(x_t),   x_s = m ⊙ x_s^known + (1 − m) ⊙ x_s^unknown
 
-(m = 1 where the image is kept). Resampling (§4.2) lets the two halves agree: after reaching level i the
+(m = 1 where the image is kept). Resampling lets the two halves agree: after reaching level i the
 schedule jumps back j levels, x_{t_{i−j}} ~ q(x_{t_{i−j}} | x_{t_i}) = N(√(ᾱ_{i−j}/ᾱ_i) x, (1 − ᾱ_{i−j}/ᾱ_i) I),
 and denoises again; each jump point is revisited r − 1 times ("jump length" j, "resamplings" r; the paper
 uses j = 10, r = 10 on 250 steps). Each denoising move is one step of the one loop (`denoise` over

@@ -44,7 +44,7 @@ class Step:
 def guided(model: Callable, labels: torch.Tensor, scale: float, null_label: int, rescale: float = 0.0) -> ModelFn:
     """Classifier-free guidance (Ho & Salimans 2022): v̂ = v̂_∅ + w (v̂_y − v̂_∅); w = 1: conditional only.
     `rescale` = φ of guidance rescale (Lin et al. 2024, "Common Diffusion Noise Schedules and Sample Steps
-    are Flawed", eq. 15–16): v̂_rescaled = v̂ · std(v̂_y) / std(v̂), per sample; v̂ ← φ v̂_rescaled + (1 − φ) v̂."""
+    are Flawed", §3.4): v̂_rescaled = v̂ · std(v̂_y) / std(v̂), per sample; v̂ ← φ v̂_rescaled + (1 − φ) v̂."""
     null = torch.full_like(labels, null_label)
 
     def fn(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:

@@ -1,7 +1,7 @@
 """Which timesteps a sampler visits: `steps` integer timesteps from `start` (default T − 1) down.
 
     uniform:  evenly spaced in t, trailing (t = start … ≈ start/steps; today's `spaced_timesteps`)
-    logsnr:   evenly spaced in λ_t = log(α_t / σ_t) from λ_start to λ_0 (Lu et al. 2022, DPM-Solver §3.3,
+    logsnr:   evenly spaced in λ_t = log(α_t / σ_t) from λ_start to λ_0 (Lu et al. 2022, DPM-Solver's
               "logSNR" time steps)
     karras:   σ̃_i = (σ̃_max^{1/ρ} + i/(n−1) (σ̃_min^{1/ρ} − σ̃_max^{1/ρ}))^ρ, ρ = 7, σ̃ = σ/α, from σ̃_start to
               σ̃_0 (Karras et al. 2022, eq. 5)

@@ -1,16 +1,16 @@
 """UniPC (Zhao et al. 2023, "UniPC: A Unified Predictor-Corrector Framework for Fast Sampling of
-Diffusion Models"): UniP-2 predictor + UniC corrector, data prediction, B(h) = e^h − 1 ("bh2"), over
+Diffusion Models"): UniP-2 predictor + UniC corrector, data prediction, B(h) = e^{−h} − 1 ("bh2"), over
 λ_t = log(α_t / σ_t). Steps t_{i−1} → t_i, h_i = λ_{t_i} − λ_{t_{i−1}}, m_i = x̂_0(x_{t_i}, t_i):
 
-    predictor (UniP-p, eq. 8 in data-prediction form):
+    predictor (UniP-p, in data-prediction form):
         x_{t_i} = (σ_{t_i} / σ_{t_{i−1}}) x^c_{t_{i−1}} − α_{t_i} (e^{−h_i} − 1) m_{i−1}
                   − α_{t_i} B(h_i) Σ_{k<p} ρ^p_k D_k,     D_1 = (m_{i−2} − m_{i−1}) / r_1,
                   r_1 = (λ_{t_{i−2}} − λ_{t_{i−1}}) / h_i,  ρ^p = (1/2) for p = 2
-    corrector (UniC-p, eq. 9): once m_i is known, replace x_{t_i} by
+    corrector (UniC-p): once m_i is known, replace x_{t_i} by
         x^c_{t_i} = (σ_{t_i} / σ_{t_{i−1}}) x^c_{t_{i−1}} − α_{t_i} (e^{−h_i} − 1) m_{i−1}
                     − α_{t_i} B(h_i) (Σ_{k<p} ρ^c_k D_k + ρ^c_p (m_i − m_{i−1})),
-        ρ^c = R_p^{−1} g_p,  R_p = [r_k^{j−1}] (r_p = 1),  g_{p,j} = j! φ_{j+1}(−h_i)·(−h_i)^j / B(h_i)
-        (ρ^c = (1/2) for p = 1)
+        ρ^c = R_p^{−1} g_p,  R_p = [r_k^{j−1}] (r_p = 1), g_p from the φ-functions of −h_i over B(h_i)
+        (`_g`, as in the paper's B(h) variant and diffusers); ρ^c = (1/2) for p = 1
 
 The corrector costs no extra evaluation: it reuses m_i, which the next predictor needs anyway. The
 first step and the final step to clean are first order (p = 1; the final one gives m_{i−1}).
