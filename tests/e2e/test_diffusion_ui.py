@@ -134,3 +134,17 @@ def test_the_sampler_race_shows_every_sampler_against_the_reference(page: Page, 
     expect(table.locator("tbody tr").first).to_contain_text("5", timeout=90_000)
     page.locator("#diff-race").scroll_into_view_if_needed()
     page.screenshot(path=str(_shot("diffusion-race")), full_page=True)
+
+
+def test_a_generated_garment_runs_backwards_too(page: Page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Diffusion").click()
+    expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"A finished run"), timeout=30_000)
+    page.get_by_role("tab", name="Invert", exact=True).click()
+    page.locator("#diff-inv-use").click()                                  # the welcome run's garment
+    expect(page.locator("#diff-inv-image img").first).to_have_attribute("src", re.compile("gradio_api/file="),
+                                                                       timeout=20_000)
+    _number(page, "diff-inv-steps", "10")
+    page.locator("#diff-go-invert").click()
+    expect(page.locator("#diff-inv-summary")).to_contain_text("mean absolute error", timeout=90_000)
+    expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"step 10/10 .* round-trip error"))
