@@ -623,3 +623,16 @@ def test_an_inverted_run_regenerates_and_branches_like_any_run(checkpoint_root, 
     *_, branched = tab.ui_branch(reg, trace, 10, 0, "Dress", 3.0, progress=None)
     assert branched[3].startswith("step 20/20") and branched[4]["params"]["branched_at"] == 10
     assert len(branched[4]["frames"]) == 20
+
+
+@pytest.mark.slow
+def test_eval_invert_and_inpaint_commands_print_their_measures(standin_checkpoints, capsys):
+    from genart.__main__ import main
+    root = standin_checkpoints("diffusion")                              # the commands' wiring, not the model
+    assert main(["eval", "invert", "--n", "4", "--steps", "3", "--json", "--checkpoints", str(root)]) == 0
+    inv = json.loads(capsys.readouterr().out)
+    assert inv["samples"] == 4 and inv["refine"] == 1 and inv["evaluations"] == 3 * 2 + 3 and inv["mae"] >= 0
+    assert main(["eval", "inpaint", "--n", "4", "--steps", "6", "--json", "--checkpoints", str(root)]) == 0
+    inp = json.loads(capsys.readouterr().out)
+    assert inp["outside_unchanged"] == 1.0 and inp["mask_pixels"] == 112 and inp["sampler"] == "ddpm"
+    assert 0 <= inp["class_kept"] <= 1 and len(inp["checkpoint_sha256"]) == 64
