@@ -201,7 +201,7 @@ def eval_inversion(unet: nn.Module, n: int = 100, steps: int = 50, seed: int = 0
     return {"mae": round(float(per_image.mean()), 5), "mae_max_image": round(float(per_image.max()), 5),
             "images_over_0.05": int((per_image > 0.05).sum()), "x_T_mean": round(float(x_T.mean()), 4),
             "x_T_std": round(float(x_T.std()), 4), "steps": steps, "refine": refine,
-            "evaluations": steps * (1 + refine) + steps, "conditional": conditional, "samples": int(len(per_image))}
+            "evaluations": steps * (1 + refine) + steps, "conditional": conditional, "samples": len(per_image)}
 
 
 SLEEVE = (slice(6, 22), slice(2, 9))          # rows 6–21, columns 2–8: a left sleeve of a top (112 px, 14 %)
@@ -252,5 +252,5 @@ def eval_inpainting(unet: nn.Module, classifier: nn.Module, n: int = 100, steps:
             "class_kept_vs_true_label": round(float((after == test_y).mean()), 4),
             "original_read_right": round(float((read.numpy() == test_y).mean()), 4),
             "inside_mean_abs_change": round(float(inside.mean()), 4), "mask_pixels": int((~outside).sum()),
-            "samples": int(len(result)), "steps": steps, "sampler": sampler, "guidance": guidance,
+            "samples": len(result), "steps": steps, "sampler": sampler, "guidance": guidance,
             "jump": JUMP, "resample": RESAMPLE}

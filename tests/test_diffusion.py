@@ -1,5 +1,6 @@
 """Scheduler math against closed forms, the samplers on Gaussian data, a tiny training run."""
 
+import itertools
 import json
 import math
 
@@ -397,7 +398,7 @@ def test_heun_reports_two_evaluations_per_step_and_the_loop_stays_one_step_per_y
     steps = list(denoise(counting, S, "heun", torch.randn(2, 1, 4, 4), ts, torch.Generator()))
     assert [st.t for st in steps] == ts and [st.nfe for st in steps] == [2] * 5 + [1]
     assert calls == [ts[0]] + [t for t in ts[1:] for _ in (0, 1)]                 # t, then s twice: Euler point, next
-    assert all(torch.equal(a.x_next, b.x_t) for a, b in zip(steps, steps[1:]))
+    assert all(torch.equal(a.x_next, b.x_t) for a, b in itertools.pairwise(steps))
 
 
 @pytest.mark.parametrize("sampler", ["euler", "euler_a", "heun", "dpm++2m_sde", "unipc"])
@@ -426,11 +427,11 @@ def test_uniform_spacing_is_todays_and_the_others_have_exactly_steps_timesteps()
         assert timesteps_for(S, n, "uniform") == spaced_timesteps(1000, n)
         for spacing in SPACINGS[1:]:
             ts = timesteps_for(S, n, spacing)
-            assert len(ts) == n and ts[0] == 999 and all(a > b for a, b in zip(ts, ts[1:])) and ts[-1] >= 0
+            assert len(ts) == n and ts[0] == 999 and all(a > b for a, b in itertools.pairwise(ts)) and ts[-1] >= 0
     for start in (0, 3, 499):
         for spacing in SPACINGS:
             ts = timesteps_for(S, min(4, start + 1), spacing, start=start)
-            assert ts[0] == start and all(a > b for a, b in zip(ts, ts[1:])) and ts[-1] >= 0
+            assert ts[0] == start and all(a > b for a, b in itertools.pairwise(ts)) and ts[-1] >= 0
     lam = log_snr(S)
     ts = timesteps_for(S, 10, "logsnr")
     gaps = (lam[ts[1:]] - lam[ts[:-1]])[3:]      # λ_999 = −9.9, λ_998 = −6.4: the top steps can't be even
@@ -541,7 +542,7 @@ def test_repaint_schedule_denoises_n_times_plus_every_jump():
     assert moves[0] == (0, 1) and moves[-1] == (9, 10)
     assert len(back) == 3 * 2 and all(i - j == 2 for i, j in back)           # jump points t = 2, 4, 6, twice each
     assert len(down) == 10 + 2 * len(back)
-    assert all(b[0] == a[1] for a, b in zip(moves, moves[1:]))                 # a connected walk
+    assert all(b[0] == a[1] for a, b in itertools.pairwise(moves))                 # a connected walk
     assert jump_schedule(10, 2, 1) == [(i, i + 1) for i in range(10)]          # r = 1: plain sampling
 
 
@@ -604,10 +605,10 @@ def test_an_inverted_run_regenerates_and_branches_like_any_run(checkpoint_root, 
     rewinding & branching the inverted run both work from its trace."""
     from PIL import Image
 
-    import genart.ui.uploads as uploads
     from genart.data import load_dataset
     from genart.registry import Registry
     from genart.ui import diffusion_tab as tab
+    from genart.ui import uploads
 
     monkeypatch.setattr(uploads, "allowed_roots", lambda: (tmp_path.resolve(),))
     x, y = load_dataset("fashion-mnist", "test")
@@ -615,7 +616,7 @@ def test_an_inverted_run_regenerates_and_branches_like_any_run(checkpoint_root, 
     Image.fromarray(x[np.flatnonzero(y == 4)[0]]).save(path)
     reg = Registry(checkpoint_root)
     *_, last = tab.ui_invert(reg, {"path": str(path)}, "Coat", 20, progress=None)
-    big, strip, plot, info, trace, line, noise_view, summary, inverted = last
+    _, _, _, info, trace, _, _, summary, inverted = last
     mae = float(summary.split("mean absolute error ")[1].split(" ")[0])
     assert mae < 0.05 and info.endswith(f"round-trip error {mae:.4f}") and len(inverted["x_T"]) == 28
     *_, regen = tab.ui_regenerate(reg, inverted, "Dress", 3.0, progress=None)
