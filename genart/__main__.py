@@ -4,6 +4,8 @@
         with no flags: the shipped model's recipe (each family's `recipe` in genart/train/<family>.py)
     torchrun --nproc_per_node=2 -m genart train classifier --steps N      # DistributedDataParallel
     python -m genart eval classifier [--samples N] --json
+    python -m genart eval invert --n 100 --steps 50      # DDIM inversion round trip (diffusion)
+    python -m genart eval inpaint --n 100 --steps 50     # RePaint: outside kept, class kept (diffusion)
     python -m genart bench [--quick] --json
     python -m genart loadtest --clients 8 32 --seconds 60 --json          # simultaneous users, loopback
     python -m genart calibrate-ood                                        # garment-likeness threshold (genart/ood.py)
@@ -20,6 +22,7 @@ from pathlib import Path
 
 FAMILIES = ("classifier", "vae", "gan", "diffusion")
 DESK_FAMILIES = ("sketch_reader", "sketch_diffusion")                        # the designer's desk (genart/desk/)
+EVAL_TASKS = ("invert", "inpaint")                                                     # what the diffusion model does
 RECIPE_FLAGS = ("steps", "batch_size", "lr", "precision", "sample_every")    # default: the task's recipe
 
 
@@ -47,18 +50,28 @@ def _parser() -> argparse.ArgumentParser:
                    "default: the family's recipe")
 
     e = sub.add_parser("eval", help="measure a shipped model; prints one JSON object")
-    e.add_argument("family", choices=FAMILIES + ("desk",), help="desk: the designer's desk on the hand-drawn "
-                   "sketches (reader accuracy; silhouette IoU and class kept, follow my lines vs today's SDEdit)")
+    e.add_argument("family", choices=FAMILIES + EVAL_TASKS + ("desk",), help="a model family; or a diffusion "
+                   "task: invert (DDIM inversion round trip on test images), inpaint (RePaint with a sleeve-sized "
+                   "mask); or desk: the designer's desk on the hand-drawn sketches (reader accuracy; silhouette IoU "
+                   "and class kept, follow my lines vs today's SDEdit)")
     e.add_argument("--drawings", type=Path, default=Path("tests/drawings"), help="(desk) <Class>_<k>.png drawings")
     e.add_argument("--seeds", type=int, default=2, help="(desk) seeds per drawing and strength")
     e.add_argument("--strengths", type=float, nargs="+", default=[0.5, 0.7, 0.9, 1.0], help="(desk) SDEdit strengths")
     e.add_argument("--follow", type=float, default=1.0, help="(desk) the follow-my-lines slider, 0–1")
     e.add_argument("--class-guidance", type=float, default=None, help="(desk) w_y of the sketch model "
                    "(default: the desk's, genart/desk/design.py GUIDANCE)")
-    e.add_argument("--samples", type=int, default=None)
+    e.add_argument("--samples", "--n", type=int, default=None)
     e.add_argument("--steps", type=int, default=None, help="sampler steps (diffusion)")
     e.add_argument("--seed", type=int, default=0)
-    e.add_argument("--sampler", default="ddim", choices=("ddpm", "ddim", "dpm++2m"), help="(diffusion)")
+    e.add_argument("--sampler", default=None, choices=("ddpm", "ddim", "dpm++2m", "euler", "euler_a", "heun",
+                                                         "dpm++2m_sde", "unipc"), help="(diffusion; default ddim, "
+                   "for inpaint ddpm)")
+    e.add_argument("--spacing", default="uniform", choices=("uniform", "logsnr", "karras"), help="(diffusion)")
+    e.add_argument("--samplers", nargs="*", help="(diffusion --sweep) which samplers (default: all)")
+    e.add_argument("--refine", type=int, default=1, help="(invert) fixed-point refinements per inversion step "
+                   "(the studio uses 1)")
+    e.add_argument("--unconditional", action="store_true", help="(invert) invert with the null label")
+    e.add_argument("--figure", type=Path, default=None, help="(inpaint) save the first 10 as a PNG")
     e.add_argument("--guidance", type=float, default=2.0, help="classifier-free guidance scale (diffusion)")
     e.add_argument("--sweep", action="store_true", help="(diffusion) FD against steps 10/25/50/100 for every "
                    "sampler; prints the rows and a Markdown table")
@@ -179,10 +192,22 @@ def cmd_eval(a: argparse.Namespace) -> int:
         result = eval_gan_model(registry.get("gan/fashion"), registry.get("classifier/fashion"), a.samples or 5000,
                                 a.seed)
         result["checkpoint_sha256"] = registry.card("gan/fashion")["sha256"]
+    elif a.family == "invert":
+        from genart.evaluate import eval_inversion
+        result = eval_inversion(registry.get("diffusion/fashion"), a.samples or 100, a.steps or 50, a.seed,
+                                a.refine, not a.unconditional)
+        result["checkpoint_sha256"] = registry.card("diffusion/fashion")["sha256"]
+    elif a.family == "inpaint":
+        from genart.evaluate import eval_inpainting
+        result = eval_inpainting(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
+                                 a.samples or 100, a.steps or 50, a.seed, a.sampler or "ddpm", a.guidance,
+                                 figure=a.figure)
+        result["checkpoint_sha256"] = registry.card("diffusion/fashion")["sha256"]
     elif a.sweep:
-        from genart.evaluate import sweep_diffusion, sweep_markdown
+        from genart.evaluate import SWEEP_SAMPLERS, sweep_diffusion, sweep_markdown
         rows = sweep_diffusion(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
-                               a.samples or 500, a.seed, a.guidance,
+                               a.samples or 500, a.seed, a.guidance, samplers=tuple(a.samplers or SWEEP_SAMPLERS),
+                               spacing=a.spacing,
                                progress=lambda i, n, r: print(f"[{i}/{n}] {r['sampler']}-{r['steps']}: fd {r['fd']:.2f}"
                                                               f" class_accuracy {r['class_accuracy']:.3f}"
                                                               f" ({r['seconds']} s)", file=sys.stderr))
@@ -192,7 +217,8 @@ def cmd_eval(a: argparse.Namespace) -> int:
     else:
         from genart.evaluate import eval_diffusion_model
         result = eval_diffusion_model(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
-                                      a.samples or 500, a.steps or 25, a.seed, a.sampler, a.guidance)
+                                      a.samples or 500, a.steps or 25, a.seed, a.sampler or "ddim", a.guidance,
+                                      spacing=a.spacing)
         result["checkpoint_sha256"] = registry.card("diffusion/fashion")["sha256"]
     print(json.dumps(result, indent=None if a.json else 2))
     return 0

@@ -115,7 +115,8 @@ def eval_gan_model(G: nn.Module, classifier: nn.Module, samples: int = 5000, see
 
 @torch.no_grad()
 def eval_diffusion_model(unet: nn.Module, classifier: nn.Module, samples: int = 500, steps: int = 25, seed: int = 0,
-                         sampler: str = "ddim", guidance: float = 2.0, batch_size: int = 250) -> dict:
+                         sampler: str = "ddim", guidance: float = 2.0, batch_size: int = 250,
+                         spacing: str = "uniform") -> dict:
     """Class-conditional samples with `sampler`-`steps` and guidance, judged against real test images."""
     from genart.diffusion.sampling import guided, sample
     from genart.diffusion.schedules import schedule_for
@@ -128,17 +129,19 @@ def eval_diffusion_model(unet: nn.Module, classifier: nn.Module, samples: int = 
     for yb in labels.split(batch_size):
         x_T = torch.randn(len(yb), 1, 28, 28, generator=g).to(device)
         fn = guided(unet.eval(), yb.to(device), guidance, unet.config.num_classes)
-        out.append(sample(fn, schedule, sampler, x_T, steps, g).cpu())
+        out.append(sample(fn, schedule, sampler, x_T, steps, g, spacing=spacing).cpu())
     result = judge_samples(classifier, torch.cat(out), labels.numpy(), seed)
-    return {**result, "sampler": sampler, "steps": steps, "guidance": guidance}
+    extra = {} if spacing == "uniform" else {"spacing": spacing}
+    return {**result, "sampler": sampler, "steps": steps, "guidance": guidance, **extra}
 
 
-SWEEP_SAMPLERS = ("ddpm", "ddim", "dpm++2m")
+SWEEP_SAMPLERS = ("ddpm", "ddim", "dpm++2m", "euler", "euler_a", "heun", "dpm++2m_sde", "unipc")
 SWEEP_STEPS = (10, 25, 50, 100)
 
 
 def sweep_diffusion(unet: nn.Module, classifier: nn.Module, samples: int = 500, seed: int = 0,
-                    guidance: float = 2.0, samplers=SWEEP_SAMPLERS, steps=SWEEP_STEPS, progress=None) -> list[dict]:
+                    guidance: float = 2.0, samplers=SWEEP_SAMPLERS, steps=SWEEP_STEPS, progress=None,
+                    spacing: str = "uniform") -> list[dict]:
     """FD (and the other sample metrics) against sampler steps, for each sampler: the same seed, so the
     same x_T and labels in every cell. `progress(i, n, cell)` is called after each cell."""
     import time
@@ -146,7 +149,7 @@ def sweep_diffusion(unet: nn.Module, classifier: nn.Module, samples: int = 500, 
     rows = []
     for i, (sampler, n) in enumerate(cells):
         t0 = time.perf_counter()
-        row = eval_diffusion_model(unet, classifier, samples, n, seed, sampler, guidance)
+        row = eval_diffusion_model(unet, classifier, samples, n, seed, sampler, guidance, spacing=spacing)
         row["seconds"] = round(time.perf_counter() - t0, 1)
         rows.append(row)
         if progress:
@@ -156,9 +159,11 @@ def sweep_diffusion(unet: nn.Module, classifier: nn.Module, samples: int = 500, 
 
 def sweep_markdown(rows: list[dict]) -> str:
     """Rows of `sweep_diffusion` → a Markdown table: one line per sampler, FD per step count."""
+    def name(r):
+        return r["sampler"] + (f" ({r['spacing']} spacing)" if "spacing" in r else "")
     steps = sorted({r["steps"] for r in rows})
-    samplers = list(dict.fromkeys(r["sampler"] for r in rows))
-    cell = {(r["sampler"], r["steps"]): r for r in rows}
+    samplers = list(dict.fromkeys(name(r) for r in rows))
+    cell = {(name(r), r["steps"]): r for r in rows}
     head = "| sampler | " + " | ".join(f"FD @ {n}" for n in steps) + " | class acc @ " + \
         " / ".join(str(n) for n in steps) + " |"
     lines = [head, "|" + " --- |" * (len(steps) + 2)]
@@ -167,3 +172,85 @@ def sweep_markdown(rows: list[dict]) -> str:
         accs = " / ".join(f"{cell[s, n]['class_accuracy']:.2f}" for n in steps)
         lines.append(f"| {s} | {fds} | {accs} |")
     return "\n".join(lines)
+
+
+@torch.no_grad()
+def eval_inversion(unet: nn.Module, n: int = 100, steps: int = 50, seed: int = 0, refine: int = 0,
+                   conditional: bool = True, batch_size: int = 100) -> dict:
+    """DDIM inversion round trip on n test images: x_0 → x_T (inversion.py) → x̂_0 (DDIM, η = 0, the same
+    timesteps), with the images' own labels (guidance 1: the conditional model; or the null label).
+    Mean absolute error on the [-1, 1] scale, per image and over all pixels, and the x_T's moments."""
+    from genart.diffusion.inversion import invert
+    from genart.diffusion.sampling import guided, predictor, sample
+    from genart.diffusion.schedules import schedule_for, spaced_timesteps
+
+    device = next(unet.parameters()).device
+    schedule = schedule_for(unet.config)
+    test_x, test_y, _ = real_sets(n, seed)
+    ts = spaced_timesteps(schedule.T, steps)
+    errors, xTs = [], []
+    for xb, yb in zip(to_tensor(test_x).split(batch_size), torch.from_numpy(test_y).long().split(batch_size)):
+        labels = yb if conditional else torch.full_like(yb, unet.config.num_classes)
+        fn = guided(unet.eval(), labels.to(device), 1.0, unet.config.num_classes)
+        *_, (_, x_T) = invert(predictor(fn, schedule), schedule, xb.to(device), ts, refine)
+        recon = sample(fn, schedule, "ddim", x_T, steps, torch.Generator())
+        errors.append((recon - xb.to(device)).abs().flatten(1).mean(1).cpu())
+        xTs.append(x_T.cpu())
+    per_image = torch.cat(errors)
+    x_T = torch.cat(xTs)
+    return {"mae": round(float(per_image.mean()), 5), "mae_max_image": round(float(per_image.max()), 5),
+            "images_over_0.05": int((per_image > 0.05).sum()), "x_T_mean": round(float(x_T.mean()), 4),
+            "x_T_std": round(float(x_T.std()), 4), "steps": steps, "refine": refine,
+            "evaluations": steps * (1 + refine) + steps, "conditional": conditional, "samples": len(per_image)}
+
+
+SLEEVE = (slice(6, 22), slice(2, 9))          # rows 6–21, columns 2–8: a left sleeve of a top (112 px, 14 %)
+
+
+@torch.no_grad()
+def eval_inpainting(unet: nn.Module, classifier: nn.Module, n: int = 100, steps: int = 50, seed: int = 0,
+                    sampler: str = "ddpm", guidance: float = 2.0, batch_size: int = 100, figure=None) -> dict:
+    """RePaint (repaint.py, the studio's jump length and resamplings) on n test garments with a sleeve-sized
+    mask, guided toward the class the classifier reads in the original (the API's label "any"): are the
+    pixels outside the mask unchanged (8-bit), is the class kept (the classifier on the result), and how
+    far the repainted part moved (mean absolute difference inside the mask, [-1, 1] scale). `figure`: a PNG
+    path for the first 10 (rows: original, masked, repainted)."""
+    from genart.data import to_uint8
+    from genart.diffusion.repaint import JUMP, RESAMPLE, repaint
+    from genart.diffusion.sampling import guided
+    from genart.diffusion.schedules import schedule_for, spaced_timesteps
+
+    device = next(unet.parameters()).device
+    schedule = schedule_for(unet.config)
+    test_x, test_y, _ = real_sets(n, seed)
+    keep = torch.ones(1, 1, 28, 28)
+    keep[0, 0, SLEEVE[0], SLEEVE[1]] = 0
+    ts = spaced_timesteps(schedule.T, steps)
+    g = torch.Generator().manual_seed(seed)
+    outs = []
+    _, logits_before = features_and_logits(classifier, test_x)
+    read = torch.from_numpy(logits_before.argmax(1)).long()
+    for xb, yb in zip(to_tensor(test_x).split(batch_size), read.split(batch_size)):
+        fn = guided(unet.eval(), yb.to(device), guidance, unet.config.num_classes)
+        *_, last = repaint(fn, schedule, sampler, xb.to(device), keep.to(device), ts, g)
+        outs.append(last.x_next.cpu())
+    result = torch.cat(outs)
+    out_u8 = to_uint8(result)                                                            # (n, 28, 28) uint8
+    outside = keep[0, 0].bool().numpy()
+    unchanged = [(o[outside] == x[outside]).all() for o, x in zip(out_u8, test_x)]
+    _, logits_after = features_and_logits(classifier, out_u8)
+    after = logits_after.argmax(1)
+    inside = (result - to_tensor(test_x))[:, 0, ~outside].abs().mean(1)
+    if figure is not None:
+        from PIL import Image
+        masked = test_x[:10].copy()
+        masked[:, ~outside] = 128
+        rows = [np.hstack(list(a)) for a in (test_x[:10], masked, out_u8[:10])]
+        Image.fromarray(np.vstack(rows)).resize((280 * 3, 84 * 3), Image.Resampling.NEAREST).save(figure)
+    return {"outside_unchanged": round(float(np.mean(unchanged)), 4),
+            "class_kept": round(float((after == read.numpy()).mean()), 4),
+            "class_kept_vs_true_label": round(float((after == test_y).mean()), 4),
+            "original_read_right": round(float((read.numpy() == test_y).mean()), 4),
+            "inside_mean_abs_change": round(float(inside.mean()), 4), "mask_pixels": int((~outside).sum()),
+            "samples": len(result), "steps": steps, "sampler": sampler, "guidance": guidance,
+            "jump": JUMP, "resample": RESAMPLE}

@@ -35,7 +35,8 @@ def replayers() -> dict[str, Callable[..., Image.Image]]:
         "vae_random": lambda reg, p: vae_tab.prior_sample(reg, p["seed"])[0],
         "vae_decode": lambda reg, p: vae_tab.decode(reg, p["z"]),
         "diffusion_sample": lambda reg, p: _last(diffusion_tab.sample(
-            reg, p["seed"], p["label"], p["sampler"], p["steps"], p["guidance"], progress=None))[0],
+            reg, p["seed"], p["label"], p["sampler"], p["steps"], p["guidance"], p.get("spacing", "uniform"),
+            p.get("eta", 0.0), p.get("guidance_rescale", 0.0), progress=None))[0],
     }
 
 

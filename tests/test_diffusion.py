@@ -1,7 +1,10 @@
 """Scheduler math against closed forms, the samplers on Gaussian data, a tiny training run."""
 
+import itertools
+import json
 import math
 
+import numpy as np
 import pytest
 import torch
 
@@ -288,3 +291,349 @@ def test_the_trainer_regresses_what_the_config_predicts(prediction):
     assert task.loss(x0, torch.zeros(8, dtype=torch.long), torch.Generator().manual_seed(1)).item() < 1e-8
     task.net = ideal("v" if prediction == "eps" else "eps")
     assert task.loss(x0, torch.zeros(8, dtype=torch.long), torch.Generator().manual_seed(1)).item() > 1e-2
+
+
+# ---- the samplers people know: closed forms ------------------------------------------------------------
+
+def _exact_flow(mu, s, x_T, t_start=999):
+    a, sg = S.alpha(torch.tensor(t_start)).item(), S.sigma(torch.tensor(t_start)).item()
+    return mu + s * (x_T - a * mu) / math.sqrt(a ** 2 * s ** 2 + sg ** 2)
+
+
+@pytest.mark.parametrize("sampler, spacing, order", [("euler", "uniform", 1), ("unipc", "uniform", 2),
+                                                      ("heun", "logsnr", 2)])
+def test_new_ode_samplers_reach_the_exact_flow_map_on_gaussian_data(sampler, spacing, order):
+    """Same closed form as for DDIM / DPM-Solver: N(μ, s²) data, the probability-flow ODE's exact endpoint.
+    Heun runs on logsnr spacing: see the next test for why not uniform."""
+    mu, s = 0.3, 0.5
+    x_T = torch.randn(64, 1, 4, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64).float()
+    exact = _exact_flow(mu, s, x_T)
+    err = {n: (sample(_gaussian_oracle(mu, s), S, sampler, x_T, n, torch.Generator(), clip=False, spacing=spacing)
+               - exact).abs().max().item() for n in (10, 25, 50)}
+    assert err[25] < err[10]
+    if order == 1:
+        assert err[50] < 0.6 * err[25] and err[25] < 0.1, err
+    elif sampler == "heun":
+        assert err[50] < 0.3 * err[25] and err[50] < 0.03, err                    # measured 0.090 → 0.020
+    else:
+        assert max(err[25], err[50]) < 0.005, err
+
+
+def test_heun_on_uniform_steps_is_unstable_on_this_schedule_and_logsnr_steps_fix_it():
+    """Our cosine schedule reaches σ̃ = σ/α ≈ 2·10⁴ at t = 999; a uniform first step jumps to σ̃ ≈ 6 (10 steps),
+    and Heun's trapezoid over that interval averages two slopes that differ by O(s²/σ̃_s²): off by ~15 at
+    10 steps (diffusers' HeunDiscreteScheduler, identical per step, does the same). logsnr steps keep it
+    second order. Measured max error at 10 / 25 steps: uniform 15.6 / 1.0, logsnr 0.84 / 0.090."""
+    mu, s = 0.3, 0.5
+    x_T = torch.randn(64, 1, 4, 4, generator=torch.Generator().manual_seed(0), dtype=torch.float64).float()
+    exact = _exact_flow(mu, s, x_T)
+
+    def err(spacing, n):
+        out = sample(_gaussian_oracle(mu, s), S, "heun", x_T, n, torch.Generator(), clip=False, spacing=spacing)
+        return (out - exact).abs().max().item()
+    assert err("uniform", 10) > 5 and err("logsnr", 10) < 1 and err("logsnr", 25) < 0.1
+
+
+def test_higher_order_samplers_beat_euler_at_few_steps():
+    mu, s = 0.3, 0.5
+    x_T = torch.randn(64, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    exact = _exact_flow(mu, s, x_T)
+    err = {(k, sp): (sample(_gaussian_oracle(mu, s), S, k, x_T, 25, torch.Generator(), clip=False, spacing=sp)
+                     - exact).abs().max().item()
+           for k, sp in (("euler", "uniform"), ("unipc", "uniform"), ("euler", "logsnr"), ("heun", "logsnr"))}
+    assert err["unipc", "uniform"] < 0.1 * err["euler", "uniform"], err
+    assert err["heun", "logsnr"] < 0.5 * err["euler", "logsnr"], err
+
+
+def test_euler_is_ddim_and_euler_ancestral_is_ddim_eta_1():
+    """Karras et al. §3: the σ̃-ODE's Euler step is DDIM (η = 0); the ancestral step with σ_↑ is DDIM with η = 1
+    (the DDPM posterior). Same inputs, same noise draws → the same path up to float32 rounding."""
+    x_T = torch.randn(8, 1, 4, 4, generator=torch.Generator().manual_seed(5))
+    ts = spaced_timesteps(1000, 20, start=959)
+    fn = _gaussian_oracle(0.3, 0.5)
+
+    def run(sampler, eta=0.0):
+        return [st.x_next for st in denoise(fn, S, sampler, x_T, ts, torch.Generator().manual_seed(9), eta=eta)]
+
+    for a, b in zip(run("euler"), run("ddim")):
+        assert (a - b).abs().max().item() < 1e-4
+    for a, b in zip(run("euler_a"), run("ddim", eta=1.0)):
+        assert (a - b).abs().max().item() < 1e-4
+    assert (run("euler_a")[-1] - run("euler")[-1]).abs().max().item() > 0.1      # the noise does something
+
+
+@pytest.mark.parametrize("sampler, steps", [("euler_a", 200), ("dpm++2m_sde", 50)])
+def test_stochastic_samplers_match_the_data_distribution(sampler, steps):
+    """Like DDPM (which Euler ancestral is: it plugs in the posterior mean x̂_0, so big steps lose variance: std
+    0.464 at 50 steps), the SDE solvers sample N(μ, s²)."""
+    mu, s = 0.3, 0.5
+    x_T = torch.randn(20_000, 1, 1, 1, generator=torch.Generator().manual_seed(3))
+    out = sample(_gaussian_oracle(mu, s), S, sampler, x_T, steps, torch.Generator().manual_seed(4), clip=False)
+    assert out.mean().item() == pytest.approx(mu, abs=0.01)
+    assert out.std().item() == pytest.approx(s, abs=0.015)
+
+
+def test_dpm_solver_sde_step_is_exact_in_distribution_for_a_point_mass():
+    """With x̂_0 = x* exactly, one SDE step from x_t = α_t x* + σ_t ε lands on N(α_s x*, σ_s²)."""
+    from genart.diffusion.dpm_solver_sde import dpmpp_2m_sde_step
+    x_star, t, s_ = 0.4, 700, 500
+    eps = torch.randn(100_000, generator=torch.Generator().manual_seed(0))
+    a_t, sg_t = S.alpha(torch.tensor(t)).item(), S.sigma(torch.tensor(t)).item()
+    a_s, sg_s = S.alpha(torch.tensor(s_)).item(), S.sigma(torch.tensor(s_)).item()
+    z = torch.randn(100_000, generator=torch.Generator().manual_seed(1))
+    x_s, _ = dpmpp_2m_sde_step(S, a_t * x_star + sg_t * eps, t, s_, torch.full_like(eps, x_star), None, z)
+    assert x_s.mean().item() == pytest.approx(a_s * x_star, abs=0.01)
+    assert x_s.std().item() == pytest.approx(sg_s, rel=0.01)
+
+
+def test_heun_reports_two_evaluations_per_step_and_the_loop_stays_one_step_per_yield():
+    calls = []
+    fn = _gaussian_oracle(0.0, 0.5)
+
+    def counting(x, t):
+        calls.append(int(t[0]))
+        return fn(x, t)
+
+    ts = spaced_timesteps(1000, 6)
+    steps = list(denoise(counting, S, "heun", torch.randn(2, 1, 4, 4), ts, torch.Generator()))
+    assert [st.t for st in steps] == ts and [st.nfe for st in steps] == [2] * 5 + [1]
+    assert calls == [ts[0]] + [t for t in ts[1:] for _ in (0, 1)]                 # t, then s twice: Euler point, next
+    assert all(torch.equal(a.x_next, b.x_t) for a, b in itertools.pairwise(steps))
+
+
+@pytest.mark.parametrize("sampler", ["euler", "euler_a", "heun", "dpm++2m_sde", "unipc"])
+def test_new_samplers_obey_the_prediction_type(sampler):
+    from dataclasses import replace
+    v_fn = _gaussian_oracle(0.3, 0.5)
+
+    def eps_fn(x, t):
+        a, sg = S.alpha(t).float().view(-1, 1, 1, 1), S.sigma(t).float().view(-1, 1, 1, 1)
+        return sg * x + a * v_fn(x, t)
+
+    x_T = torch.randn(16, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    sp = "logsnr" if sampler == "heun" else "uniform"               # Heun on uniform steps amplifies rounding
+    out_v = sample(v_fn, S, sampler, x_T, 20, torch.Generator().manual_seed(1), spacing=sp)
+    out_eps = sample(eps_fn, replace(S, prediction="eps"), sampler, x_T, 20, torch.Generator().manual_seed(1), spacing=sp)
+    assert (out_v - out_eps).abs().max().item() < 1e-4
+    wrong = sample(eps_fn, S, sampler, x_T, 20, torch.Generator().manual_seed(1), spacing=sp)   # ε̂ read as v̂
+    assert (wrong - out_v).abs().max().item() > 0.1
+
+
+# ---- spacings and guidance rescale ----------------------------------------------------------------------
+
+def test_uniform_spacing_is_todays_and_the_others_have_exactly_steps_timesteps():
+    from genart.diffusion.spacing import SPACINGS, log_snr, timesteps_for
+    for n in (1, 2, 10, 25, 50, 100, 250):
+        assert timesteps_for(S, n, "uniform") == spaced_timesteps(1000, n)
+        for spacing in SPACINGS[1:]:
+            ts = timesteps_for(S, n, spacing)
+            assert len(ts) == n and ts[0] == 999 and all(a > b for a, b in itertools.pairwise(ts)) and ts[-1] >= 0
+    for start in (0, 3, 499):
+        for spacing in SPACINGS:
+            ts = timesteps_for(S, min(4, start + 1), spacing, start=start)
+            assert ts[0] == start and all(a > b for a, b in itertools.pairwise(ts)) and ts[-1] >= 0
+    lam = log_snr(S)
+    ts = timesteps_for(S, 10, "logsnr")
+    gaps = (lam[ts[1:]] - lam[ts[:-1]])[3:]      # λ_999 = −9.9, λ_998 = −6.4: the top steps can't be even
+    assert ts[:3] == [999, 998, 997] and ts[-1] == 0
+    assert (gaps.max() - gaps.min()).item() < 0.1 * gaps.mean().item()                     # even in λ
+    with pytest.raises(ValueError, match="spacing must be one of uniform, logsnr, karras"):
+        timesteps_for(S, 10, "cosine")
+
+
+def test_karras_spacing_is_diffusers_karras_sigmas_on_integer_timesteps():
+    """diffusers' EulerDiscreteScheduler(use_karras_sigmas=True) places the same n Karras σ̃ (ρ = 7) between
+    σ̃(999) and σ̃(0), at fractional timesteps; ours are the nearest integer timesteps in λ, nudged apart
+    where several σ̃ fall between two integers (at the top of this schedule, see spacing.py)."""
+    diffusers = pytest.importorskip("diffusers")
+    from genart.diffusion.spacing import karras_sigmas, log_snr, timesteps_for
+    lam = log_snr(S)
+    for n in (10, 25):
+        sched = diffusers.EulerDiscreteScheduler(num_train_timesteps=1000, trained_betas=S.betas.numpy(),
+                                                 prediction_type="v_prediction", use_karras_sigmas=True)
+        sched.set_timesteps(n)
+        # diffusers keeps ᾱ in float32: 1 − ᾱ_0 = 4.1e-5 loses 3 digits, σ̃_0 differs by 2.6e-4 relative
+        assert torch.allclose(karras_sigmas(S, n, 999), sched.sigmas[:-1].double(), rtol=1e-3)
+        theirs = sched.timesteps.double()
+        ours = torch.tensor(timesteps_for(S, n, "karras"), dtype=torch.float64)
+        spread = theirs < 990                                            # where integer timesteps can follow
+        assert spread.sum() >= 3 and (ours[spread] - theirs[spread]).abs().max().item() <= 1.0
+        for t, target in zip(ours[spread].long().tolist(), (-karras_sigmas(S, n, 999).log())[spread].tolist()):
+            neighbours = [lam[u] for u in (t - 1, t + 1) if 0 <= u < 1000]              # t is the nearest in λ
+            assert all(abs(lam[t] - target) <= abs(v - target) for v in neighbours)
+
+
+def test_guidance_rescale_zero_is_todays_guidance_bit_for_bit():
+    from genart.diffusion.sampling import guided
+
+    def model(x, t, y):
+        return torch.tanh(x * (1 + y.float().view(-1, 1, 1, 1))) * 3
+    x, t, y = torch.randn(3, 1, 4, 4, generator=torch.Generator().manual_seed(0)), torch.full((3,), 400), torch.tensor([1, 2, 3])
+    assert torch.equal(guided(model, y, 2.5, 10)(x, t), guided(model, y, 2.5, 10, rescale=0.0)(x, t))
+    out = guided(model, y, 2.5, 10, rescale=1.0)(x, t)
+    cond = model(x, t, y)
+    assert torch.allclose(out.flatten(1).std(1), cond.flatten(1).std(1), rtol=1e-5)      # φ = 1: std of v̂_y
+
+
+@pytest.mark.slow
+def test_the_tabs_default_call_is_todays_computation(checkpoint_root):
+    """/diffusion_sample without the new knobs: the same pixels as the loop run by hand the way it was before
+    they existed (uniform `spaced_timesteps`, plain guidance, η = 0), the same record and info line; and
+    the knobs at their defaults make the same PNG bytes."""
+    import io
+
+    from genart.data import to_uint8
+    from genart.images import png_info, upscale_nearest
+    from genart.registry import Registry
+    from genart.ui import diffusion_tab as tab
+
+    reg = Registry(checkpoint_root)
+    model = reg.get("diffusion/fashion")
+    fn = guided(model, torch.tensor([8]), 2.0, 10)
+    x = torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(4))
+    for st in denoise(fn, S, "dpm++2m", x, spaced_timesteps(1000, 8), torch.Generator().manual_seed(4)):
+        x = st.x_next
+    *_, (im, info) = tab.sample(reg, 4, "Bag", "dpm++2m", 8, 2.0, progress=None)
+    assert np.array_equal(np.asarray(im), upscale_nearest(to_uint8(x)[0], 12))
+    assert info == "step 8/8 · t = 125 · dpm++2m · seed 4 · Bag · guidance 2"
+    rec = json.loads(im.info["genart"])
+    assert rec["params"] == {"seed": 4, "label": "Bag", "sampler": "dpm++2m", "steps": 8, "guidance": 2.0}
+    *_, (im2, info2) = tab.sample(reg, 4, "Bag", "dpm++2m", 8, 2.0, "uniform", 0.0, 0.0, progress=None)
+
+    def png(i):
+        b = io.BytesIO()
+        i.save(b, format="PNG", pnginfo=png_info(i))
+        return b.getvalue()
+    assert png(im) == png(im2) and info == info2
+
+
+# ---- DDIM inversion ---------------------------------------------------------------------------------
+
+def test_ddim_inversion_of_gaussian_data_is_the_inverse_flow_map_and_refining_retraces_ddim():
+    """For N(μ, s²) data the ODE's inverse flow map is known: x_T = α_T μ + √(α_T² s² + σ_T²) (x_0 − μ) / s.
+    Plain DDIM inversion approaches it as steps grow; the fixed-point refinement makes DDIM's own path
+    retrace itself: invert then sample (the same timesteps) gives x_0 back."""
+    from genart.diffusion.inversion import invert
+    from genart.diffusion.sampling import predictor
+    mu, s = 0.3, 0.5
+    x0 = mu + s * torch.randn(64, 1, 4, 4, generator=torch.Generator().manual_seed(0))
+    fn = _gaussian_oracle(mu, s)
+    a, sg = S.alpha(torch.tensor(999)).item(), S.sigma(torch.tensor(999)).item()
+    exact_T = a * mu + math.sqrt(a * a * s * s + sg * sg) * (x0 - mu) / s
+    err, trip = {}, {}
+    for n, refine in ((10, 0), (50, 0), (50, 3)):
+        ts = spaced_timesteps(1000, n)
+        *_, (t_last, x_T) = invert(predictor(fn, S, clip=False), S, x0, ts, refine)
+        assert t_last == 999
+        err[n, refine] = (x_T - exact_T).abs().max().item()
+        back = sample(fn, S, "ddim", x_T, n, torch.Generator(), clip=False)
+        trip[n, refine] = (back - x0).abs().max().item()
+    assert err[50, 0] < 0.5 * err[10, 0] and err[50, 0] < 0.1, err
+    assert trip[50, 3] < 0.05 * trip[50, 0] and trip[50, 3] < 2e-3, trip          # measured 0.11 → 6.0e-4
+
+
+# ---- RePaint ----------------------------------------------------------------------------------------
+
+def test_repaint_schedule_denoises_n_times_plus_every_jump():
+    from genart.diffusion.repaint import jump_schedule
+    moves = jump_schedule(10, 2, 3)
+    down = [(i, j) for i, j in moves if j == i + 1]
+    back = [(i, j) for i, j in moves if j < i]
+    assert moves[0] == (0, 1) and moves[-1] == (9, 10)
+    assert len(back) == 3 * 2 and all(i - j == 2 for i, j in back)           # jump points t = 2, 4, 6, twice each
+    assert len(down) == 10 + 2 * len(back)
+    assert all(b[0] == a[1] for a, b in itertools.pairwise(moves))                 # a connected walk
+    assert jump_schedule(10, 2, 1) == [(i, i + 1) for i in range(10)]          # r = 1: plain sampling
+
+
+def _two_point_oracle(c: float):
+    """Ideal v̂ for data ±c·1 (every pixel the same sign, equal odds): x̂_0 = c tanh(α c Σx / σ²) · 1."""
+    def fn(x, t):
+        a = S.alpha(t).float().view(-1, 1, 1, 1)
+        sg = S.sigma(t).float().view(-1, 1, 1, 1)
+        x0 = c * torch.tanh(a * c * x.sum(dim=(1, 2, 3), keepdim=True) / sg ** 2).expand_as(x)
+        eps = (x - a * x0) / sg
+        return a * eps - sg * x0
+    return fn
+
+
+def test_repaint_keeps_the_known_pixels_and_fills_the_rest_consistently():
+    """Data ±c·1: with the left half known to be +c, the repainted right half must become +c too (the
+    sign is shared by every pixel); plain sampling picks ± at random. Known pixels come back exactly."""
+    from genart.diffusion.repaint import repaint
+    c, n = 0.8, 64
+    x0 = torch.full((n, 1, 4, 4), c)
+    keep = torch.zeros(1, 1, 4, 4)
+    keep[..., :2] = 1
+    ts = spaced_timesteps(1000, 20)
+    for sampler in ("ddpm", "ddim"):
+        steps = list(repaint(_two_point_oracle(c), S, sampler, x0, keep, ts, torch.Generator().manual_seed(0),
+                             jump=2, resample=3))
+        out = steps[-1].x_next
+        assert torch.equal(out[..., :2], x0[..., :2])
+        assert (out[..., 2:].mean(dim=(1, 2, 3)) > 0.7).float().mean().item() >= 0.95, sampler
+        assert [st.index for st in steps] == list(range(len(steps))) and len(steps) > 20
+    free = sample(_two_point_oracle(c), S, "ddpm", torch.randn(n, 1, 4, 4, generator=torch.Generator().manual_seed(1)),
+                  20, torch.Generator().manual_seed(2))
+    assert 0.2 < (free.mean(dim=(1, 2, 3)) > 0).float().mean().item() < 0.8
+
+
+@pytest.mark.slow
+def test_the_sampler_race_runs_each_sampler_as_sample_does_and_measures_against_the_reference(checkpoint_root):
+    from genart.registry import Registry
+    from genart.ui import diffusion_tab as tab
+
+    reg = Registry(checkpoint_root)
+    frames = list(tab.race(reg, 3, "Sneaker", 6, 2.0, ["ddim", "dpm++2m", "heun"]))
+    assert len(frames) == 6
+    strip, rows = frames[-1]
+    assert [r[0] for r in rows] == ["ddim", "dpm++2m", "heun"] and [r[1] for r in rows] == [6] * 3
+    assert [r[2] for r in rows] == [6, 6, 11]                                          # Heun: 2 per step but the last
+    assert strip.size[0] == 4 * (28 * tab.RACE_TILE + 12)                              # reference + 3
+    model = reg.get("diffusion/fashion")
+    fn = guided(model, torch.tensor([7]), 2.0, 10)
+    x_T = tab.start_noise(3)
+    ref = sample(fn, S, "dpm++2m", x_T, 100, torch.Generator())
+    ddim = sample(fn, S, "ddim", x_T, 6, torch.Generator())
+    assert rows[0][3] == pytest.approx(float(((ddim - ref) ** 2).mean().sqrt()), abs=1e-4)
+    assert rows[1][3] < rows[0][3]                                                     # 2nd order is closer at 6 steps
+
+
+@pytest.mark.slow
+def test_an_inverted_run_regenerates_and_branches_like_any_run(checkpoint_root, tmp_path, monkeypatch):
+    """ui_invert streams DDIM back from the found x_T (round trip < 0.05); regenerating as another class and
+    rewinding & branching the inverted run both work from its trace."""
+    from PIL import Image
+
+    from genart.data import load_dataset
+    from genart.registry import Registry
+    from genart.ui import diffusion_tab as tab
+    from genart.ui import uploads
+
+    monkeypatch.setattr(uploads, "allowed_roots", lambda: (tmp_path.resolve(),))
+    x, y = load_dataset("fashion-mnist", "test")
+    path = tmp_path / "coat.png"
+    Image.fromarray(x[np.flatnonzero(y == 4)[0]]).save(path)
+    reg = Registry(checkpoint_root)
+    *_, last = tab.ui_invert(reg, {"path": str(path)}, "Coat", 20, progress=None)
+    _, _, _, info, trace, _, _, summary, inverted = last
+    mae = float(summary.split("mean absolute error ")[1].split(" ")[0])
+    assert mae < 0.05 and info.endswith(f"round-trip error {mae:.4f}") and len(inverted["x_T"]) == 28
+    *_, regen = tab.ui_regenerate(reg, inverted, "Dress", 3.0, progress=None)
+    assert "Dress" in regen[3] and "differs from the original by" in regen[3]
+    *_, branched = tab.ui_branch(reg, trace, 10, 0, "Dress", 3.0, progress=None)
+    assert branched[3].startswith("step 20/20") and branched[4]["params"]["branched_at"] == 10
+    assert len(branched[4]["frames"]) == 20
+
+
+@pytest.mark.slow
+def test_eval_invert_and_inpaint_commands_print_their_measures(standin_checkpoints, capsys):
+    from genart.__main__ import main
+    root = standin_checkpoints("diffusion")                              # the commands' wiring, not the model
+    assert main(["eval", "invert", "--n", "4", "--steps", "3", "--json", "--checkpoints", str(root)]) == 0
+    inv = json.loads(capsys.readouterr().out)
+    assert inv["samples"] == 4 and inv["refine"] == 1 and inv["evaluations"] == 3 * 2 + 3 and inv["mae"] >= 0
+    assert main(["eval", "inpaint", "--n", "4", "--steps", "6", "--json", "--checkpoints", str(root)]) == 0
+    inp = json.loads(capsys.readouterr().out)
+    assert inp["outside_unchanged"] == 1.0 and inp["mask_pixels"] == 112 and inp["sampler"] == "ddpm"
+    assert 0 <= inp["class_kept"] <= 1 and len(inp["checkpoint_sha256"]) == 64

@@ -33,7 +33,9 @@ def _pnginfo(im):
 
 
 @pytest.mark.parametrize("api, args", [("/gan_generate", (11, "Coat", 0.7)), ("/gan_grid", (3, "any", 0.9, 2, 3)),
-                                       ("/vae_random", (5,)), ("/diffusion_sample", (4, "Bag", "dpm++2m", 8, 2.0))])
+                                       ("/vae_random", (5,)), ("/diffusion_sample", (4, "Bag", "dpm++2m", 8, 2.0)),
+                                       ("/diffusion_sample", (4, "Bag", "ddim", 6, 2.0, "logsnr", 0.6, 0.5)),
+                                       ("/diffusion_sample", (2, "Coat", "dpm++2m_sde", 6, 3.0, "karras"))])
 def test_replay_of_an_api_png_is_identical(client, api, args):
     out = client.predict(*args, api_name=api)
     png = out[0] if isinstance(out, (list, tuple)) else out

@@ -5,7 +5,10 @@ predicted noise ε̂); scrub the finished run on a timeline (no recomputation) w
 marked; export it as a GIF; rewind to any step and branch with another seed, class or guidance;
 or start from a sketch (SDEdit). Core functions (`fn(registry, ...)`) are shared by the API, the
 browser and /replay; `build()` only lays out and wires.
-Public API: /diffusion_sample, /diffusion_img2img (streaming).
+"Run it backwards" inverts a garment to its x_T (DDIM inversion) and regenerates from there, with the
+same or another class and guidance.
+"Repaint a part" resamples only a masked region (RePaint).
+Public API: /diffusion_sample, /diffusion_img2img, /diffusion_inpaint (streaming), /diffusion_invert.
 """
 
 from __future__ import annotations
@@ -21,10 +24,14 @@ from PIL import Image, ImageDraw
 
 from genart import records
 from genart.data import CLASSES, to_tensor, to_uint8
-from genart.diffusion.sampling import SAMPLERS, denoise, guided, project, sdedit_start
+from genart.diffusion.inversion import invert
+from genart.diffusion.repaint import JUMP, RESAMPLE, jump_schedule, repaint
+from genart.diffusion.sampling import SAMPLERS, STOCHASTIC, denoise, guided, predictor, project, sdedit_start
 from genart.diffusion.schedules import Schedule, schedule_for, spaced_timesteps
+from genart.diffusion.spacing import SPACINGS, timesteps_for
 from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
+from genart.ui.uploads import uploaded_image
 from genart.ui.widgets import (QUICK, SLOW, bind, garment_of, number, seed_of, sketchpad, ui_action, user_errors,
                                warn_if_not_a_garment, whole)
 
@@ -46,6 +53,30 @@ def check(sampler: str, steps: int, guidance: float) -> tuple[str, int, float]:
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}")
     return sampler, whole(steps, "steps", 1, MAX_STEPS), number(guidance, "guidance", 0.0, 20.0)
+
+
+DEFAULT_KNOBS = {"spacing": "uniform", "eta": 0.0, "guidance_rescale": 0.0}
+
+
+def knobs(spacing, eta, guidance_rescale) -> dict:
+    """The optional knobs, checked: step spacing (spacing.py), DDIM's η (ddim only), guidance rescale φ."""
+    spacing = "uniform" if spacing in (None, "") else spacing
+    if spacing not in SPACINGS:
+        raise ValueError(f"spacing must be one of {', '.join(SPACINGS)}")
+    return {"spacing": spacing, "eta": number(0.0 if eta is None else eta, "eta", 0.0, 1.0),
+            "guidance_rescale": number(0.0 if guidance_rescale is None else guidance_rescale,
+                                       "guidance_rescale", 0.0, 1.0)}
+
+
+def changed(k: dict) -> dict:
+    """The knobs that differ from today's defaults: only these go into records and info lines, so a call
+    without them makes the same bytes (record included) as before they existed."""
+    return {key: v for key, v in k.items() if v != DEFAULT_KNOBS[key]}
+
+
+def knobs_text(k: dict) -> str:
+    return "".join(f" · {key.replace('_', ' ')} {v:g}" if isinstance(v, float) else f" · {key} {v}"
+                   for key, v in changed(k).items())
 
 
 def panel(x: torch.Tensor, scale: int = SCALE) -> np.ndarray:
@@ -89,16 +120,18 @@ def start_noise(seed: int) -> torch.Tensor:
 
 
 def run(registry: Registry, x: torch.Tensor, timesteps: list[int], start: int, sampler: str, seed: int,
-        label: int, guidance: float, progress=None, trace: dict | None = None):
+        label: int, guidance: float, progress=None, trace: dict | None = None, eta: float = 0.0,
+        guidance_rescale: float = 0.0):
     """Denoise from x at timesteps[start]; yield (step, trace), the trace (frames and x_t of every step,
-    for the timeline and branching) growing as it goes."""
+    for the timeline and branching) growing as it goes. η is DDIM's (other samplers ignore it)."""
     model = unet(registry)
     labels = torch.tensor([label], device=registry.device)
-    fn = guided(model, labels, guidance, model.config.num_classes)
+    fn = guided(model, labels, guidance, model.config.num_classes, guidance_rescale)
     g = torch.Generator().manual_seed(int(seed))
     trace = trace or {"timesteps": timesteps, "frames": [], "xs": []}
     trace["frames"], trace["xs"] = trace["frames"][:start], trace["xs"][:start]
-    for step in denoise(fn, schedule_of(registry), sampler, x.to(registry.device), timesteps, g, start=start):
+    for step in denoise(fn, schedule_of(registry), sampler, x.to(registry.device), timesteps, g,
+                        eta=eta if sampler == "ddim" else 0.0, start=start):
         trace["frames"].append((to_uint8(step.x_t)[0], to_uint8(step.x0)[0],
                                 to_uint8((step.eps / 3).clamp(-1, 1))[0]))
         trace["xs"].append(step.x_t.cpu()[0, 0].tolist())
@@ -113,17 +146,23 @@ def info_line(step, n, sampler, seed, label, guidance) -> str:
 
 
 def sample(registry: Registry, seed: int = 0, label: str = "any", sampler: str = "ddim", steps: int = 25,
-           guidance: float = 2.0, progress=gr.Progress()):
+           guidance: float = 2.0, spacing: str = "uniform", eta: float = 0.0, guidance_rescale: float = 0.0,
+           progress=gr.Progress()):
     """/diffusion_sample: streams (image, info) as the noise becomes a garment; the last is final and
-    carries the record that makes it again."""
+    carries the record that makes it again. `spacing`, `eta` (DDIM's η) and `guidance_rescale` (φ) are
+    optional; at their defaults the bytes are today's."""
     sampler, steps, guidance = check(sampler, steps, guidance)
+    k = knobs(spacing, eta, guidance_rescale)
     seed, lab = seed_of(seed), label_index(label, unet(registry).config.num_classes)
-    ts = spaced_timesteps(schedule_of(registry).T, steps)
-    params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance}
-    for step, _ in run(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress):
+    ts = timesteps_for(schedule_of(registry), steps, k["spacing"])
+    params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance,
+              **changed(k)}
+    for step, _ in run(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress,
+                       eta=k["eta"], guidance_rescale=k["guidance_rescale"]):
         done = step.index + 1 == len(ts)
         rec = records.of_model(registry, "diffusion_sample", NAME, params if done else {**params, "step": step.index + 1})
-        yield records.stamp(panel(step.x_next), rec), info_line(step, len(ts), sampler, seed, label, guidance)
+        yield (records.stamp(panel(step.x_next), rec),
+               info_line(step, len(ts), sampler, seed, label, guidance) + knobs_text(k))
 
 
 def sketch_guide(registry: Registry, sketch) -> tuple[torch.Tensor, int]:
@@ -143,31 +182,217 @@ def sketch_guide(registry: Registry, sketch) -> tuple[torch.Tensor, int]:
     return x0, int(((p_sketch + p_read) / 2).argmax())
 
 
-def img2img_start(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance):
+def img2img_start(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance,
+                  spacing="uniform", eta=0.0, guidance_rescale=0.0):
     """Checked SDEdit inputs → (x at the start step, timesteps, class index, guessed class, params, x0).
     One rule for the API and the browser: label "any" uses the class the sketch reads as."""
     sampler, steps, guidance = check(sampler, steps, guidance)
+    k = knobs(spacing, eta, guidance_rescale)
     seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
     lab = None if label in (None, "", "any") else label_index(label, unet(registry).config.num_classes)
     x0, guess = sketch_guide(registry, sketch)                                            # x0 (1, 1, 28, 28)
     lab = guess if lab is None else lab
-    x, ts = sdedit_start(schedule_of(registry), x0, strength, steps, torch.Generator().manual_seed(seed))
+    x, ts = sdedit_start(schedule_of(registry), x0, strength, steps, torch.Generator().manual_seed(seed),
+                         k["spacing"])
     params = {"seed": seed, "label": CLASSES[lab], "sampler": sampler, "steps": steps, "guidance": guidance,
-              "strength": strength}
+              "strength": strength, **changed(k)}
     return x, ts, lab, guess, params, x0
 
 
 def img2img(registry: Registry, sketch, strength: float = 0.6, seed: int = 0, label: str = "any",
-            sampler: str = "ddim", steps: int = 25, guidance: float = 2.0, progress=gr.Progress()):
+            sampler: str = "ddim", steps: int = 25, guidance: float = 2.0, spacing: str = "uniform",
+            eta: float = 0.0, guidance_rescale: float = 0.0, progress=gr.Progress()):
     """/diffusion_img2img (SDEdit): noise the sketch to `strength`, then denoise; streams (image, info).
     label "any" uses the class the sketch reads as (`sketch_guide`)."""
-    x, ts, lab, _, params, _ = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance)
+    x, ts, lab, _, params, _ = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance,
+                                             spacing, eta, guidance_rescale)
+    k = knobs(spacing, eta, guidance_rescale)
     chain = [records.make("sketch", {"image": "uploaded or drawn"})]
-    for step, _ in run(registry, x, ts, 0, params["sampler"], params["seed"], lab, params["guidance"], progress):
+    for step, _ in run(registry, x, ts, 0, params["sampler"], params["seed"], lab, params["guidance"], progress,
+                       eta=k["eta"], guidance_rescale=k["guidance_rescale"]):
         rec = records.of_model(registry, "diffusion_img2img", NAME, {**params, "step": step.index + 1}, chain)
         yield (records.stamp(panel(step.x_next), rec),
                info_line(step, len(ts), params["sampler"], params["seed"], params["label"], params["guidance"])
-               + f" · strength {params['strength']:g}")
+               + f" · strength {params['strength']:g}" + knobs_text(k))
+
+
+# ---- run it backwards: DDIM inversion of a garment, then DDIM forwards from its x_T
+
+INVERT_STEPS = 50
+REFINE = 1          # fixed-point refinements per inversion step: round-trip MAE on 100 test images at 50 steps
+                    # 0.0239 with none, 0.0084 with one (`python -m genart eval invert --refine 0|1`)
+
+
+def invert_start(registry: Registry, image, label, steps) -> tuple[torch.Tensor, torch.Tensor, int, list[int], dict]:
+    """Checked inputs → (x_0 (1, 1, 28, 28), x_T, class index, timesteps, params); label "any": the class the
+    garment reads as (`sketch_guide`). The inversion reads the conditional model (guidance 1)."""
+    steps = whole(steps, "steps", 1, MAX_STEPS)
+    lab = None if label in (None, "", "any") else label_index(label, unet(registry).config.num_classes)
+    x0, guess = sketch_guide(registry, image)
+    lab = guess if lab is None else lab
+    model, schedule = unet(registry), schedule_of(registry)
+    fn = guided(model, torch.tensor([lab], device=registry.device), 1.0, model.config.num_classes)
+    ts = spaced_timesteps(schedule.T, steps)
+    *_, (_, x_T) = invert(predictor(fn, schedule), schedule, x0.to(registry.device), ts, REFINE)
+    return x0, x_T.cpu(), lab, ts, {"label": CLASSES[lab], "steps": steps, "refine": REFINE}
+
+
+def regenerate(registry: Registry, x_T: torch.Tensor, ts: list[int], lab: int, guidance: float = 1.0):
+    """DDIM (η = 0) from x_T over ts: the inversion's way back (guidance 1 and the same class retrace it)."""
+    yield from run(registry, x_T, ts, 0, "ddim", 0, lab, guidance)
+
+
+def invert_garment(registry: Registry, image, label: str = "any", steps: int = INVERT_STEPS):
+    """/diffusion_invert: a garment → (its x_T as a list of 784 floats, the reconstruction DDIM makes from it).
+    The reconstruction's record holds the round-trip mean absolute error on the [-1, 1] scale."""
+    x0, x_T, lab, ts, params = invert_start(registry, image, label, steps)
+    *_, (step, _) = regenerate(registry, x_T, ts, lab)
+    mae = float((step.x_next.cpu() - x0).abs().mean())
+    rec = records.of_model(registry, "diffusion_invert", NAME, {**params, "round_trip_mae": round(mae, 5)},
+                           [records.make("garment", {"image": "uploaded or drawn"})])
+    return x_T.flatten().tolist(), records.stamp(panel(step.x_next), rec)
+
+
+# ---- repaint a part: RePaint inside a mask, the rest kept
+
+INPAINT_STEPS = 50             # with repaint.py's jump length 5 and 5 resamplings: 230 denoising moves
+
+
+def _gray28(image: Image.Image) -> np.ndarray:
+    """Any picture → (28, 28) float in [0, 1], squashed (not cropped: a mask drawn on it must line up)."""
+    return np.asarray(image.convert("L").resize((28, 28), Image.Resampling.BOX), np.float32) / 255
+
+
+def _light_border(a: np.ndarray) -> bool:
+    return float(np.median(np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]]))) > 0.5
+
+
+def garment_and_mask(image, mask) -> tuple[np.ndarray, np.ndarray]:
+    """The garment (28, 28) uint8, light on black, and the mask (28, 28) bool, True = repaint.
+    `image`: an upload, or an ImageEditor value (its background is the garment, its first layer the mask
+    when `mask` is empty). `mask`: an upload or Sketchpad value; marked = unlike its border (white on black
+    or dark on white); a cell is repainted where a quarter of it is marked."""
+    editor = isinstance(image, dict) and isinstance(image.get("layers"), list)
+    g = _gray28(uploaded_image(image["background"] if editor and image.get("background") else image, "a garment"))
+    if _light_border(g):
+        g = 1 - g                                                                    # a light background: invert
+    if mask in (None, "", []) and editor and image["layers"]:
+        m = _gray28(uploaded_image(image["layers"][0], "a mask"))                   # strokes on transparent = black
+    else:
+        m = _gray28(uploaded_image(mask, "a mask (white where to repaint)"))
+    marked = (m < 0.5) if _light_border(m) else (m > 0.5)
+    cells = np.asarray(Image.fromarray(marked.astype(np.uint8) * 255).resize((28, 28), Image.Resampling.BOX)) > 63
+    if not cells.any():
+        raise ValueError("The mask is empty: paint over the part to repaint (white on black, or dark on white).")
+    return (g * 255).round().astype(np.uint8), cells
+
+
+def inpaint_start(registry: Registry, image, mask, seed, label, sampler, steps, guidance):
+    """Checked inputs → (the RePaint Steps (a generator), denoising moves, params, chain, info line of a Step).
+    label "any": the class the garment reads as (the classifier)."""
+    sampler, steps, guidance = check(sampler, steps, guidance)
+    seed = seed_of(seed)
+    garment, cells = garment_and_mask(image, mask)
+    x0 = to_tensor(garment[None])                                                        # (1, 1, 28, 28)
+    model = unet(registry)
+    if label in (None, "", "any"):
+        with torch.no_grad():
+            lab = int(registry.get("classifier/fashion")(x0.to(registry.device)).argmax())
+    else:
+        lab = label_index(label, model.config.num_classes)
+    fn = guided(model, torch.tensor([lab], device=registry.device), guidance, model.config.num_classes)
+    keep = torch.from_numpy(~cells).float().view(1, 1, 28, 28).to(registry.device)     # 1 = keep the pixel
+    schedule = schedule_of(registry)
+    ts = spaced_timesteps(schedule.T, steps)
+    moves = sum(1 for i, j in jump_schedule(len(ts), JUMP, RESAMPLE) if j > i)
+    params = {"seed": seed, "label": CLASSES[lab], "sampler": sampler, "steps": steps, "guidance": guidance,
+              "jump": JUMP, "resample": RESAMPLE, "mask_pixels": int(cells.sum())}
+    chain = [records.make("garment", {"image": "uploaded or drawn"})]
+
+    def line(step) -> str:
+        return (f"move {step.index + 1}/{moves} · t = {step.t} · {sampler} · seed {seed} · {CLASSES[lab]} · "
+                f"guidance {guidance:g} · {int(cells.sum())} px repainted")
+    steps_ = repaint(fn, schedule, sampler, x0.to(registry.device), keep, ts, torch.Generator().manual_seed(seed))
+    return steps_, moves, params, chain, line
+
+
+def inpaint(registry: Registry, image, mask, seed: int = 0, label: str = "any", sampler: str = "ddpm",
+            steps: int = INPAINT_STEPS, guidance: float = 2.0, progress=gr.Progress()):
+    """/diffusion_inpaint (RePaint): resample the masked part of a garment, consistent with the rest; streams
+    (image, info) for every denoising move (resampling jumps included); outside the mask the garment's pixels
+    come back unchanged. `mask`: white where to repaint (or dark strokes on white); `image` may also be an
+    ImageEditor value whose first layer is the mask."""
+    steps_, moves, params, chain, line = inpaint_start(registry, image, mask, seed, label, sampler, steps, guidance)
+    for step in steps_:
+        if progress is not None:
+            progress((step.index + 1, moves), desc="Repainting")
+        done = step.index + 1 == moves
+        rec = records.of_model(registry, "diffusion_inpaint", NAME,
+                               params if done else {**params, "move": step.index + 1}, chain)
+        yield records.stamp(panel(step.x_next), rec), line(step)
+
+
+# ---- a sampler race: one seed, class and x_T through several samplers, step by step, against a reference
+
+REFERENCE = ("dpm++2m", 100)   # the many-step ODE solution the deterministic samplers converge to (README's table)
+RACE_TILE = 5
+
+
+def _tile(x: np.ndarray, title: str, line: str) -> Image.Image:
+    """A (28, 28) uint8 garment, enlarged, with two caption lines under it."""
+    im = Image.new("L", (28 * RACE_TILE + 12, 28 * RACE_TILE + 34), 255)
+    im.paste(Image.fromarray(upscale_nearest(x, RACE_TILE)), (6, 4))
+    d = ImageDraw.Draw(im)
+    d.text((6, 28 * RACE_TILE + 7), title, fill=0)
+    d.text((6, 28 * RACE_TILE + 20), line, fill=90)
+    return im
+
+
+def race(registry: Registry, seed: int = 0, label: str = "any", steps: int = 10, guidance: float = 2.0,
+         samplers=("ddim", "dpm++2m", "unipc", "euler_a")):
+    """The same x_T, class and guidance through each sampler, one step of each in turn; yields (a strip of
+    every sampler's current x̂_0 with its RMSE to the reference's final image, the table of distances).
+    The reference is dpm++2m at 100 steps; a stochastic sampler lands elsewhere by design."""
+    steps, guidance = whole(steps, "steps", 1, MAX_STEPS), number(guidance, "guidance", 0.0, 20.0)
+    samplers = [check(sp, steps, guidance)[0] for sp in (samplers or ())]
+    if not samplers:
+        raise ValueError("Pick at least one sampler for the race.")
+    seed, lab = seed_of(seed), label_index(label, unet(registry).config.num_classes)
+    schedule = schedule_of(registry)
+    model = unet(registry)
+    fn = guided(model, torch.tensor([lab], device=registry.device), guidance, model.config.num_classes)
+    x_T = start_noise(seed).to(registry.device)
+    ref = x_T
+    for st in denoise(fn, schedule, REFERENCE[0], x_T, spaced_timesteps(schedule.T, REFERENCE[1]),
+                      torch.Generator().manual_seed(seed)):
+        ref = st.x_next
+    ref = ref.cpu()
+    ts = spaced_timesteps(schedule.T, steps)
+    runs = {sp: denoise(fn, schedule, sp, x_T, ts, torch.Generator().manual_seed(seed)) for sp in samplers}
+    current = {sp: (None, None) for sp in samplers}                        # sampler → (x̂_0 or final, Step)
+    nfe = dict.fromkeys(samplers, 0)
+
+    def frame():
+        tiles = [_tile(to_uint8(ref)[0], f"{REFERENCE[0]} x {REFERENCE[1]}", "reference")]
+        rows = []
+        for sp in samplers:
+            x, st = current[sp]
+            if x is None:
+                continue
+            rmse = float(((x - ref) ** 2).mean().sqrt())
+            tiles.append(_tile(to_uint8(x)[0], sp, f"step {st.index + 1}/{len(ts)}  {rmse:.3f}"))
+            rows.append([sp, st.index + 1, nfe[sp], round(rmse, 4), "yes" if sp in STOCHASTIC else ""])
+        strip = Image.new("L", (sum(t.width for t in tiles), tiles[0].height), 255)
+        for k, t in enumerate(tiles):
+            strip.paste(t, (k * tiles[0].width, 0))
+        return strip, rows
+
+    for k in range(len(ts)):
+        for sp in samplers:
+            st = next(runs[sp])
+            nfe[sp] += st.nfe
+            current[sp] = ((st.x_next if k == len(ts) - 1 else st.x0).cpu(), st)
+        yield frame()
 
 
 # ---- browser handlers: the trace of a run lives in session state for the timeline and branching
@@ -184,33 +409,45 @@ def timeline(trace: dict, k: int) -> gr.Slider:
     return gr.Slider(minimum=1, maximum=max(2, len(trace["frames"])), value=k, step=1)
 
 
-def stream(registry: Registry, x, ts, start, sampler, seed, lab, guidance, progress, trace, record: dict):
-    """Run and show every step; the final image carries `record`."""
+def stream(registry: Registry, x, ts, start, sampler, seed, lab, guidance, progress, trace, record: dict,
+           k: dict | None = None):
+    """Run and show every step; the final image carries `record`. `k`: the optional knobs (`knobs`)."""
+    k = k or DEFAULT_KNOBS
     step = None
-    for step, trace in run(registry, x, ts, start, sampler, seed, lab, guidance, progress, trace):
+    for step, trace in run(registry, x, ts, start, sampler, seed, lab, guidance, progress, trace,
+                           eta=k["eta"], guidance_rescale=k["guidance_rescale"]):
         big, strip, plot = views(registry, trace, step.index)
-        yield (big, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance), trace,
+        yield (big, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance) + knobs_text(k), trace,
                timeline(trace, step.index + 1))
     if step is not None:
         trace["final"] = to_uint8(step.x_next)[0]
+        trace["x_final"] = step.x_next.cpu()[0, 0].tolist()             # (28, 28) on [-1, 1], for errors
         trace["record"] = record
         final = records.as_download(records.stamp(upscale_nearest(trace["final"], SCALE), record))
-        yield (final, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance) + " · done", trace,
-               timeline(trace, len(trace["frames"])))
+        line = info_line(step, len(ts), sampler, seed, lab, guidance) + knobs_text(k) + " · done"
+        yield final, strip, plot, line, trace, timeline(trace, len(trace["frames"]))
 
 
-def ui_sample(registry: Registry, seed, label, sampler, steps, guidance, progress=gr.Progress()):
+def ui_sample(registry: Registry, seed, label, sampler, steps, guidance, spacing="uniform", eta=0.0,
+              guidance_rescale=0.0, progress=gr.Progress()):
     sampler, steps, guidance = check(sampler, steps, guidance)
+    k = knobs(spacing, eta, guidance_rescale)
     seed, lab = seed_of(seed), label_index(label, unet(registry).config.num_classes)
-    ts = spaced_timesteps(schedule_of(registry).T, steps)
-    params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance}
+    ts = timesteps_for(schedule_of(registry), steps, k["spacing"])
+    params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance,
+              **changed(k)}
     trace = {"timesteps": ts, "frames": [], "xs": [], "params": params}
+    if sampler == "heun" and k["spacing"] == "uniform":
+        gr.Warning("Heun on uniform steps is unstable on this model's schedule (σ/α reaches 2·10⁴ at t = 999, and "
+                   "the first step's two slopes differ): pick log-SNR or Karras spacing under Advanced.")
     rec = records.of_model(registry, "diffusion_sample", NAME, params)
-    yield from stream(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress, trace, rec)
+    yield from stream(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress, trace, rec, k)
 
 
-def ui_img2img(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance, progress=gr.Progress()):
-    x, ts, lab, guess, params, x0 = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance)
+def ui_img2img(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance, spacing="uniform",
+               eta=0.0, guidance_rescale=0.0, progress=gr.Progress()):
+    x, ts, lab, guess, params, x0 = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance,
+                                                  spacing, eta, guidance_rescale)
     warn_if_not_a_garment(registry, to_uint8(x0)[0])                   # the garment the sketch became, decoded once
     trace = {"timesteps": ts, "frames": [], "xs": [], "params": params}
     if label in (None, "", "any"):
@@ -218,7 +455,7 @@ def ui_img2img(registry: Registry, sketch, strength, seed, label, sampler, steps
                 "model's own reading of it); guiding toward it. Pick a class to choose yourself.")
     rec = records.of_model(registry, "diffusion_img2img", NAME, params, [records.make("sketch", {})])
     yield from stream(registry, x, ts, 0, params["sampler"], params["seed"], lab, params["guidance"], progress,
-                      trace, rec)
+                      trace, rec, knobs(spacing, eta, guidance_rescale))
 
 
 @functools.lru_cache(maxsize=4)
@@ -256,6 +493,9 @@ def ui_scrub(registry: Registry, trace, k):
 
 
 def ui_branch(registry: Registry, trace, k, seed, label, guidance, progress=gr.Progress()):
+    if trace and trace.get("one_way") is False:
+        raise ValueError("A repainted run goes back and forth between noise levels, so it cannot be branched; "
+                         "scrub it on the timeline, or repaint again with another seed.")
     if not trace or not trace.get("xs"):
         raise ValueError("Run the sampler first, then pick a step on the timeline.")
     k = max(0, min(int(k) - 1, len(trace["xs"]) - 1))
@@ -264,8 +504,82 @@ def ui_branch(registry: Registry, trace, k, seed, label, guidance, progress=gr.P
     lab = label_index(label, unet(registry).config.num_classes)
     x = torch.tensor(trace["xs"][k]).view(1, 1, 28, 28)
     rec = records.of_model(registry, "diffusion_branch", NAME, params, [trace["record"]] if trace.get("record") else [])
+    kn = {**DEFAULT_KNOBS, **{key: params[key] for key in DEFAULT_KNOBS if key in params}}   # the run's own knobs
     yield from stream(registry, x, trace["timesteps"], k, params["sampler"], seed, lab, guidance, progress,
-                      {**trace, "params": params}, rec)
+                      {**trace, "params": params}, rec, kn)
+
+
+def ui_invert(registry: Registry, image, label, steps, progress=gr.Progress()):
+    """Invert, then regenerate with the same class (guidance 1): x_T, the way back streamed into the step
+    views, and the round-trip error; the inverted x_T waits in session state for 'regenerate'."""
+    if progress is not None:
+        progress(0, desc="Running it backwards (DDIM inversion)")
+    x0, x_T, lab, ts, params = invert_start(registry, image, label, steps)
+    noise_view = upscale_nearest(to_uint8((x_T / 3).clamp(-1, 1))[0], 6)
+    rec = records.of_model(registry, "diffusion_invert", NAME, params, [records.make("garment", {})])
+    trace = {"timesteps": ts, "frames": [], "xs": [], "params": {**params, "sampler": "ddim", "guidance": 1.0}}
+    inverted = {"x_T": x_T[0, 0].tolist(), "label": lab, "timesteps": ts, "x0": x0[0, 0].tolist()}
+    out = None
+    for out in stream(registry, x_T, ts, 0, "ddim", 0, lab, 1.0, progress, trace, rec):
+        yield (*out, noise_view, gr.skip(), inverted)
+    mae = float((torch.tensor(out[4]["x_final"]) - x0[0, 0]).abs().mean())
+    summary = (f"x_T found in {len(ts)} inverse DDIM steps (as a {CLASSES[lab]}); DDIM from it gives the garment "
+               f"back with mean absolute error {mae:.4f} (on [-1, 1]). Now pick another class or guidance and "
+               f"regenerate from this x_T.")
+    yield (*out[:3], out[3] + f" · round-trip error {mae:.4f}", *out[4:], noise_view, summary, inverted)
+
+
+def ui_regenerate(registry: Registry, inverted, label, guidance, progress=gr.Progress()):
+    """DDIM from the inverted x_T with another class or guidance: "this exact coat, as a dress"."""
+    if not inverted or "x_T" not in inverted:
+        raise ValueError("Run a garment backwards first (Invert), then regenerate from its x_T.")
+    guidance = number(guidance, "guidance", 0.0, 20.0)
+    lab = label_index(label, unet(registry).config.num_classes) if label not in (None, "", "same") else \
+        inverted["label"]
+    ts = inverted["timesteps"]
+    params = {"label": CLASSES[lab] if lab < len(CLASSES) else "any", "guidance": guidance, "sampler": "ddim",
+              "steps": len(ts), "from": f"inverted {CLASSES[inverted['label']]}"}
+    rec = records.of_model(registry, "diffusion_regenerate", NAME, params, [records.make("garment", {})])
+    trace = {"timesteps": ts, "frames": [], "xs": [], "params": {**params, "seed": 0}}
+    x_T = torch.tensor(inverted["x_T"]).view(1, 1, 28, 28)
+    out = None
+    for out in stream(registry, x_T, ts, 0, "ddim", 0, lab, guidance, progress, trace, rec):
+        yield out
+    x0 = torch.tensor(inverted["x0"])
+    diff = float((torch.tensor(out[4]["x_final"]) - x0).abs().mean())
+    yield (*out[:3], out[3] + f" · differs from the original by {diff:.4f}", *out[4:])
+
+
+def ui_inpaint(registry: Registry, editor, seed, label, sampler, steps, guidance, progress=gr.Progress()):
+    """Repaint the part painted over in the editor (its first layer), every denoising move (jumps included)
+    in the step views; the finished run scrubs on the timeline (branching needs a one-way run)."""
+    if not isinstance(editor, dict) or not editor.get("background"):
+        raise ValueError("Upload a garment into the editor first, then paint over the part to repaint.")
+    if not editor.get("layers"):
+        raise ValueError("Paint over the part to repaint (the brush), then press Repaint.")
+    steps_, moves, params, chain, line = inpaint_start(registry, editor, None, seed, label, sampler, steps, guidance)
+    trace = {"timesteps": [], "frames": [], "xs": [], "params": params, "one_way": False}
+    step = None
+    for step in steps_:
+        trace["timesteps"].append(step.t)
+        trace["frames"].append((to_uint8(step.x_t)[0], to_uint8(step.x0)[0], to_uint8((step.eps / 3).clamp(-1, 1))[0]))
+        if progress is not None:
+            progress((step.index + 1, moves), desc="Repainting")
+        big, strip, plot = views(registry, trace, step.index)
+        yield big, strip, plot, line(step), trace, timeline(trace, step.index + 1)
+    if step is not None:
+        trace["final"] = to_uint8(step.x_next)[0]
+        rec = records.of_model(registry, "diffusion_inpaint", NAME, params, chain)
+        trace["record"] = rec
+        final = records.as_download(records.stamp(upscale_nearest(trace["final"], SCALE), rec))
+        yield final, strip, plot, line(step) + " · done", trace, timeline(trace, len(trace["frames"]))
+
+
+def ui_race(registry: Registry, seed, label, steps, guidance, samplers, progress=gr.Progress()):
+    """The race, live: while running each tile is that sampler's current x̂_0; at the end, its sample."""
+    yield from race(registry, seed, label, steps, guidance, samplers)
+    gr.Info("Distances are RMSE on [-1, 1] to dpm++2m at 100 steps (the ODE's solution): the deterministic "
+            "samplers converge to it as steps grow; the stochastic ones sample elsewhere.")
 
 
 def ui_gif(trace):
@@ -296,7 +610,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                         seed = gr.Number(0, precision=0, label="Seed", elem_id="diff-seed")
                         label = gr.Dropdown(LABELS, value="any", label="Class", elem_id="diff-label")
                         go = gr.Button("Sample", variant="primary", elem_id="diff-go")
-                    with gr.Tab("From a sketch", id="sketch"):
+                    with gr.Tab("Sketch", id="sketch"):
                         gr.Markdown("Draw dark lines on white, or upload a drawing.")
                         sketch = sketchpad("Sketch", "diff-sketch", sources=("upload",))
                         strength = gr.Slider(0.05, 1.0, 0.6, step=0.05, label="Strength (how much noise)",
@@ -308,9 +622,57 @@ def build(registry: Registry) -> tuple[dict, dict]:
                             s_label = gr.Dropdown(LABELS, value="any", label="Class ('any': as the sketch reads)",
                                                   elem_id="diff-sketch-label")
                         go_sketch = gr.Button("Dream from sketch", variant="primary", elem_id="diff-go-sketch")
+                    with gr.Tab("Invert", id="invert"):
+                        gr.Markdown("A garment → the noise x_T that DDIM turns into it (DDIM inversion), and back. "
+                                    "Then regenerate from that x_T with another class or guidance: this exact "
+                                    "coat, as a dress.")
+                        inv_image = gr.Image(label="Garment (upload or paste one)", type="filepath", format="png",
+                                             sources=["upload", "clipboard"], height=200, elem_id="diff-inv-image",
+                                             elem_classes=["pixelated"])
+                        use_result = gr.Button("Use the garment shown on the right", size="sm",
+                                               elem_id="diff-inv-use")
+                        with gr.Row():
+                            inv_label = gr.Dropdown(LABELS, value="any", label="Its class ('any': as it reads)",
+                                                    elem_id="diff-inv-label")
+                            inv_steps = gr.Slider(5, MAX_STEPS, INVERT_STEPS, step=1, label="Inversion steps",
+                                                  elem_id="diff-inv-steps")
+                        go_invert = gr.Button("Run it backwards", variant="primary", elem_id="diff-go-invert")
+                        inv_noise = gr.Image(label="Its x_T (÷3, grey = 0)", height=170, interactive=False,
+                                             elem_classes=["pixelated"], elem_id="diff-inv-noise")
+                        inv_summary = gr.Markdown(elem_id="diff-inv-summary")
+                        with gr.Row():
+                            regen_label = gr.Dropdown(["same", *LABELS], value="same", label="Regenerate as",
+                                                      elem_id="diff-regen-label")
+                            regen_guidance = gr.Slider(0, 8, 1.0, step=0.25, label="with guidance",
+                                                       elem_id="diff-regen-guidance")
+                        go_regen = gr.Button("Regenerate from this x_T", elem_id="diff-go-regen")
+                        inverted = gr.State({})
+                    with gr.Tab("Repaint", id="inpaint"):
+                        gr.Markdown("Upload a garment, paint over a part (a sleeve, a collar) and resample only "
+                                    "there, consistent with the rest (RePaint: every few steps it jumps back to "
+                                    "more noise and denoises again, so both sides agree).")
+                        ed = gr.ImageEditor(label="Garment: paint over the part to repaint", type="filepath",
+                                            sources=["upload", "clipboard"], layers=False, transforms=(),
+                                            brush=gr.Brush(default_size=3, colors=["#ff2d6f"], color_mode="fixed"),
+                                            height=300, elem_id="diff-inpaint-editor")
+                        use_for_inpaint = gr.Button("Use the garment shown on the right", size="sm",
+                                                    elem_id="diff-inpaint-use")
+                        with gr.Row():
+                            p_seed = gr.Number(0, precision=0, label="Seed", elem_id="diff-inpaint-seed")
+                            p_label = gr.Dropdown(LABELS, value="any", label="Class ('any': as it reads)",
+                                                  elem_id="diff-inpaint-label")
+                        go_inpaint = gr.Button("Repaint", variant="primary", elem_id="diff-go-inpaint")
                 sampler = gr.Dropdown(list(SAMPLERS), value="ddim", label="Sampler", elem_id="diff-sampler")
                 steps = gr.Slider(1, MAX_STEPS, 25, step=1, label="Steps", elem_id="diff-steps")
                 guidance = gr.Slider(0, 8, 2.0, step=0.25, label="Guidance (classifier-free)", elem_id="diff-guidance")
+                with gr.Accordion("Advanced: step spacing, DDIM η, guidance rescale", open=False,
+                                  elem_id="diff-advanced"):
+                    spacing = gr.Dropdown(list(SPACINGS), value="uniform", label="Step spacing (uniform in t, "
+                                          "in log-SNR, or Karras σ)", elem_id="diff-spacing")
+                    eta = gr.Slider(0, 1, 0.0, step=0.05, label="DDIM η (0: deterministic, 1: DDPM-like; ddim only)",
+                                    elem_id="diff-eta")
+                    rescale = gr.Slider(0, 1, 0.0, step=0.05, label="Guidance rescale φ (Lin et al.)",
+                                        elem_id="diff-rescale")
                 stop = gr.Button("Stop", variant="stop", elem_id="diff-stop")
             with gr.Column(scale=2):
                 with gr.Row():
@@ -330,19 +692,46 @@ def build(registry: Registry) -> tuple[dict, dict]:
                                        "guidance", elem_id="diff-branch")
                     gif_btn = gr.Button("Export run as GIF", elem_id="diff-gif")
                 gif = gr.File(label="GIF", elem_id="diff-gif-file")
+                with gr.Accordion("Sampler race: the same seed, class and x_T through several samplers, against a "
+                                  "100-step reference", open=False, elem_id="diff-race"):
+                    with gr.Row():
+                        race_samplers = gr.CheckboxGroup(list(SAMPLERS), value=["ddim", "dpm++2m", "unipc",
+                                                                                "euler_a"],
+                                                         label="Samplers", elem_id="diff-race-samplers")
+                        race_steps = gr.Slider(2, 50, 10, step=1, label="Steps each", elem_id="diff-race-steps")
+                    go_race = gr.Button("Race (the Sample tab's seed, class and guidance)", elem_id="diff-go-race")
+                    race_view = gr.Image(label="Each sampler's x̂₀ as it runs (RMSE to the reference)",
+                                         interactive=False, elem_id="diff-race-view")
+                    race_table = gr.Dataframe(headers=["sampler", "step", "network evaluations", "RMSE to reference",
+                                                       "stochastic"], interactive=False, elem_id="diff-race-table")
                 gr.Markdown("Branching keeps the run up to the chosen step. Class and guidance change every "
-                            "sampler's path; the seed changes only stochastic ones (DDPM).")
+                            "sampler's path; the seed changes only stochastic ones ("
+                            + ", ".join(STOCHASTIC) + ", and DDIM with η > 0). Heun evaluates the network twice "
+                            "per step (the timeline shows the first); on this schedule it wants log-SNR spacing.")
 
         outs = [big, strip, plot, info, trace, steps_line]
         # one progress indicator, on its own line: the images and the step text being watched stay uncovered
         common = dict(api_visibility="private", show_progress="full", show_progress_on=[busy], **SLOW)
-        ev1 = go.click(ui_action(bind(ui_sample, registry)), [seed, label, sampler, steps, guidance], outs, **common)
+        knob_inputs = [spacing, eta, rescale]
+        ev1 = go.click(ui_action(bind(ui_sample, registry)), [seed, label, sampler, steps, guidance, *knob_inputs],
+                       outs, **common)
         ev2 = go_sketch.click(ui_action(bind(ui_img2img, registry)),
-                              [sketch, strength, s_seed, s_label, sampler, steps, guidance], outs,
+                              [sketch, strength, s_seed, s_label, sampler, steps, guidance, *knob_inputs], outs,
                               preprocess=False, **common)
         ev3 = branch.click(ui_action(bind(ui_branch, registry)), [trace, steps_line, seed, label, guidance], outs,
                            **common)
-        stop.click(None, None, None, cancels=[ev1, ev2, ev3])
+        ev4 = go_invert.click(ui_action(bind(ui_invert, registry)), [inv_image, inv_label, inv_steps],
+                              [*outs, inv_noise, inv_summary, inverted], preprocess=False, **common)
+        ev5 = go_regen.click(ui_action(bind(ui_regenerate, registry)), [inverted, regen_label, regen_guidance], outs,
+                             **common)
+        ev6 = go_inpaint.click(ui_action(bind(ui_inpaint, registry)),
+                               [ed, p_seed, p_label, sampler, steps, guidance], outs, preprocess=False, **common)
+        use_for_inpaint.click(lambda im: {"background": im, "layers": [], "composite": im}, [big], [ed],
+                              api_visibility="private", queue=False)
+        ev7 = go_race.click(ui_action(bind(ui_race, registry)), [seed, label, race_steps, guidance, race_samplers],
+                            [race_view, race_table], api_visibility="private", show_progress="minimal", **SLOW)
+        stop.click(None, None, None, cancels=[ev1, ev2, ev3, ev4, ev5, ev6, ev7])
+        use_result.click(lambda im: im, [big], [inv_image], api_visibility="private", queue=False)
         gr.on(None, ui_action(bind(welcome, registry)), None, outputs=outs, api_visibility="private",
               show_progress="hidden", **SLOW)
         steps_line.release(ui_action(bind(ui_scrub, registry)), [trace, steps_line], [big, strip, plot, info],
@@ -357,14 +746,25 @@ def build(registry: Registry) -> tuple[dict, dict]:
             a_seed, a_steps = gr.Number(0, precision=0), gr.Number(25, precision=0)
             a_label, a_sampler = gr.Textbox("any"), gr.Textbox("ddim")
             a_guidance, a_strength = gr.Number(2.0), gr.Number(0.6)
+            a_spacing, a_eta, a_rescale = gr.Textbox("uniform"), gr.Number(0.0), gr.Number(0.0)
             a_img, a_info = gr.Image(type="pil", format="png"), gr.Textbox()
-            b1, b2 = gr.Button(), gr.Button()
-        b1.click(user_errors(bind(sample, registry)), [a_seed, a_label, a_sampler, a_steps, a_guidance], [a_img, a_info],
+            a_steps50, a_xT = gr.Number(INVERT_STEPS, precision=0), gr.JSON()
+            a_mask, a_inpaint_sampler = gr.JSON(), gr.Textbox("ddpm")
+            b1, b2, b3, b4 = gr.Button(), gr.Button(), gr.Button(), gr.Button()
+        b1.click(user_errors(bind(sample, registry)),
+                 [a_seed, a_label, a_sampler, a_steps, a_guidance, a_spacing, a_eta, a_rescale], [a_img, a_info],
                  api_name="diffusion_sample", preprocess=False, **SLOW)
         b2.click(user_errors(bind(img2img, registry)),
-                 [a_sketch, a_strength, a_seed, a_label, a_sampler, a_steps, a_guidance], [a_img, a_info],
-                 api_name="diffusion_img2img", preprocess=False, **SLOW)
+                 [a_sketch, a_strength, a_seed, a_label, a_sampler, a_steps, a_guidance, a_spacing, a_eta, a_rescale],
+                 [a_img, a_info], api_name="diffusion_img2img", preprocess=False, **SLOW)
+        b3.click(user_errors(bind(invert_garment, registry)), [a_sketch, a_label, a_steps50], [a_xT, a_img],
+                 api_name="diffusion_invert", preprocess=False, **SLOW)
+        b4.click(user_errors(bind(inpaint, registry)),
+                 [a_sketch, a_mask, a_seed, a_label, a_inpaint_sampler, a_steps50, a_guidance], [a_img, a_info],
+                 api_name="diffusion_inpaint", preprocess=False, **SLOW)
     settings = {"diffusion.seed": seed, "diffusion.label": label, "diffusion.sampler": sampler,
-                "diffusion.steps": steps, "diffusion.guidance": guidance}
-    return settings, {"keep": [(ev1, big), (ev2, big), (ev3, big)], "inbox": sketch, "tabs": sources,
+                "diffusion.steps": steps, "diffusion.guidance": guidance, "diffusion.spacing": spacing,
+                "diffusion.eta": eta, "diffusion.guidance_rescale": rescale}
+    return settings, {"keep": [(ev1, big), (ev2, big), (ev3, big), (ev4, big), (ev5, big), (ev6, big)], "inbox": sketch,
+                      "tabs": sources,
                       "inbox_tab": "sketch", "out": big}
