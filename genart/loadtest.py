@@ -139,7 +139,7 @@ def _calls(kind: str, i: int, files: dict):
         if k == 0:
             return "/stylize", [files["cat"], ("oil", "watercolor", "cartoon")[i % 3], 1.0]
         if k == 1:
-            return "/diffusion_sample", [i, "any", "ddim", 25, 2.0]
+            return "/diffusion_sample", [i, "any", "ddim", 25, 2.0, "uniform", 0.0, 0.0]   # the browser sends all
         return "/neural_style", [files["coffee"], files["gravel"], 20, 128, i, "image", 1.0]   # the style network
     api = QUICK[i % len(QUICK)]
     if api == "/gan_generate":

@@ -88,8 +88,8 @@ def actions(registry, folder: Path, quick: bool = False) -> list[Action]:
         for _ in denoise(fn, sched, "ddim", x, spaced_timesteps(sched.T, steps), g):
             pass
 
-    out.append(Action(f"ddim{steps}_streamed", "/diffusion_sample", lambda f: [0, "Bag", "ddim", steps, 2.0],
-                      sample, stream=True))
+    out.append(Action(f"ddim{steps}_streamed", "/diffusion_sample",
+                      lambda f: [0, "Bag", "ddim", steps, 2.0, "uniform", 0.0, 0.0], sample, stream=True))
     side = 256 if quick else 1024
     path, rgb = photo(folder, (side, side))
     look = np.asarray(Image.open(HUBBLE).convert("RGB"))
@@ -189,7 +189,7 @@ def quick_calls_while_busy(client, url: str, n: int, steps: int = 250) -> dict:
         other = RawClient(url)
         try:
             while not stop.is_set():
-                other.call("/diffusion_sample", [len(runs), "any", "ddpm", steps, 2.0])
+                other.call("/diffusion_sample", [len(runs), "any", "ddpm", steps, 2.0, "uniform", 0.0, 0.0])
                 runs.append(1)
         finally:
             other.close()

@@ -65,11 +65,13 @@ def test_gan_grid_and_interpolate(client):
     assert gif.format == "GIF" and gif.n_frames == 8
 
 
-def test_diffusion_sample_streams_every_step(client):
+def test_diffusion_sample_streams_previews_then_the_final_image(client):
     job = client.submit(5, "Trouser", "ddim", 6, 2.0, api_name="/diffusion_sample")
     final = job.result(timeout=120)
     outs = job.outputs()
-    assert [o[1].split(" · ")[0] for o in outs] == [f"step {i}/6" for i in range(1, 7)]
+    steps = [int(o[1].split(" · ")[0].split()[1].split("/")[0]) for o in outs]
+    assert steps[0] == 1 and steps[-1] == 6 and steps == sorted(set(steps))     # the first, then at most 4/s
+    assert all(Image.open(o[0]).size == (28, 28) for o in outs[:-1])            # previews: the model's own size
     assert outs[-1] == final and Image.open(final[0]).size == (336, 336)
     again = client.submit(5, "Trouser", "ddim", 6, 2.0, api_name="/diffusion_sample").result(timeout=120)
     assert _bytes(again[0]) == _bytes(final[0])
@@ -78,8 +80,8 @@ def test_diffusion_sample_streams_every_step(client):
 @pytest.mark.parametrize("sampler", ["ddpm", "dpm++2m"])
 def test_diffusion_other_samplers(client, sampler):
     job = client.submit(1, "any", sampler, 4, 1.0, api_name="/diffusion_sample")
-    job.result(timeout=120)
-    assert len(job.outputs()) == 4
+    final = job.result(timeout=120)
+    assert 1 <= len(job.outputs()) <= 4 and final[1].startswith("step 4/4") and f"· {sampler} ·" in final[1]
 
 
 def test_diffusion_bad_arguments(client):
@@ -94,10 +96,10 @@ def test_diffusion_bad_arguments(client):
 
 
 @pytest.mark.parametrize("sampler", ["euler", "euler_a", "heun", "dpm++2m_sde", "unipc"])
-def test_diffusion_new_samplers_stream_one_image_per_step(client, sampler):
+def test_diffusion_new_samplers_stream_to_the_last_step(client, sampler):
     job = client.submit(1, "Coat", sampler, 4, 2.0, "logsnr", api_name="/diffusion_sample")
     final = job.result(timeout=120)
-    assert [o[1].split(" · ")[0] for o in job.outputs()] == [f"step {i}/4" for i in range(1, 5)]
+    assert job.outputs()[0][1].startswith("step 1/4") and final[1].startswith("step 4/4")
     assert f"· {sampler} ·" in final[1] and final[1].endswith("· spacing logsnr")
 
 
@@ -160,7 +162,7 @@ def test_diffusion_inpaint_streams_and_keeps_everything_outside_the_mask(client,
                         api_name="/diffusion_inpaint")
     final = job.result(timeout=180)
     outs = job.outputs()
-    assert len(outs) == 60 and outs[-1] == final and final[1].startswith("move 60/60 ")       # 20 + 2 jumps × 4 × 5
+    assert 1 <= len(outs) <= 60 and outs[-1] == final and final[1].startswith("move 60/60 ")  # 20 + 2 jumps × 4 × 5
     out = np.asarray(Image.open(final[0]).convert("L"))[::12, ::12]
     keep = mask == 0
     assert np.array_equal(out[keep], coat[keep]) and not np.array_equal(out[~keep], coat[~keep])

@@ -637,3 +637,20 @@ def test_eval_invert_and_inpaint_commands_print_their_measures(standin_checkpoin
     inp = json.loads(capsys.readouterr().out)
     assert inp["outside_unchanged"] == 1.0 and inp["mask_pixels"] == 112 and inp["sampler"] == "ddpm"
     assert 0 <= inp["class_kept"] <= 1 and len(inp["checkpoint_sha256"]) == 64
+
+
+def test_an_api_stream_sends_the_first_item_then_at_most_one_per_interval_and_always_the_last():
+    import time
+
+    from genart.ui.diffusion_tab import shown
+
+    def slow(n, dt):
+        for i in range(n):
+            time.sleep(dt)
+            yield i
+
+    sent = list(shown(slow(12, 0.02), lambda i: i == 11, every_s=0.1))
+    kept = [i for i, _ in sent]
+    assert kept[0] == 0 and kept[-1] == 11 and [last for _, last in sent] == [False] * (len(sent) - 1) + [True]
+    assert 3 <= len(kept) <= 5                                                  # 0.24 s of items, one per 0.1 s
+    assert list(shown(iter(range(3)), lambda i: i == 2, every_s=0.0)) == [(0, False), (1, False), (2, True)]
