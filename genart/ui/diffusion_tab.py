@@ -33,7 +33,8 @@ from genart.diffusion.spacing import SPACINGS, timesteps_for
 from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
 from genart.ui.uploads import uploaded_image
-from genart.ui.widgets import (QUICK, SLOW, bind, garment_of, number, seed_of, sketchpad, ui_action, user_errors,
+from genart.ui.widgets import (QUICK, SLOW, bind, garment_of, number, out_of_date, seed_of, sketchpad, ui_action,
+                               user_errors,
                                warn_if_not_a_garment, whole)
 
 NAME = "diffusion/fashion"
@@ -758,6 +759,9 @@ def build(registry: Registry) -> tuple[dict, dict]:
         ev7 = go_race.click(ui_action(bind(ui_race, registry)), [seed, label, race_steps, guidance, race_samplers],
                             [race_view, race_table], api_visibility="private", show_progress="minimal", **SLOW)
         stop.click(None, None, None, cancels=[ev1, ev2, ev3, ev4, ev5, ev6, ev7])
+        # the garment shown says so when the controls that made it change (any run makes it fresh again)
+        out_of_date(big, "x_t", [seed, label, sampler, steps, guidance, *knob_inputs],
+                    [go, go_sketch, branch, go_invert, go_regen, go_inpaint])
         use_result.click(lambda im: im, [big], [inv_image], api_visibility="private", queue=False)
         gr.on(None, ui_action(bind(welcome, registry)), None, outputs=outs, api_visibility="private",
               show_progress="hidden", **SLOW)

@@ -32,3 +32,16 @@ def test_the_seed_arrows_step_in_the_browser_and_the_garment_follows(page: Page,
     expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 2 · "), timeout=20_000)
     page.locator("#gan-prev").click()
     expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 1 · "), timeout=20_000)
+
+
+def test_a_diffusion_result_says_when_its_controls_changed(page: Page, app_url):
+    page.goto(app_url)
+    page.get_by_role("tab", name="Diffusion").click()
+    label = page.locator("#diff-out [data-testid=block-label]")
+    expect(page.locator("#diff-out img")).to_be_visible(timeout=60_000)            # the opening run
+    expect(label).to_have_text("x_t")
+    page.locator("#diff-seed input").fill("5")
+    page.locator("#diff-seed input").press("Enter")
+    expect(label).to_contain_text("out of date", timeout=10_000)
+    page.locator("#diff-go").click()
+    expect(label).to_have_text("x_t", timeout=10_000)
