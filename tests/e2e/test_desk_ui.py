@@ -8,22 +8,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.test_studio_ui import draw
+
 pytestmark = pytest.mark.e2e
 
 # a dress with a fitted waist, in fractions of the canvas box (the 280-px image sits in its middle)
 DRESS = [[(0.46, 0.2), (0.54, 0.2), (0.55, 0.38), (0.53, 0.46), (0.6, 0.8), (0.4, 0.8), (0.47, 0.46),
           (0.45, 0.38), (0.46, 0.2)]]
-
-
-def draw(page: Page, canvas_sel: str, strokes):
-    box = page.locator(canvas_sel).first.bounding_box()
-    for stroke in strokes:
-        x0, y0 = stroke[0]
-        page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
-        page.mouse.down()
-        for x, y in stroke[1:]:
-            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=8)
-        page.mouse.up()
 
 
 def _shot(name: str) -> Path:
