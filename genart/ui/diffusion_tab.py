@@ -640,7 +640,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                         go = gr.Button("Sample", variant="primary", elem_id="diff-go")
                     with gr.Tab("Sketch", id="sketch"):
                         gr.Markdown("Draw dark lines on white, or upload a drawing.")
-                        sketch = sketchpad("Sketch", "diff-sketch", sources=("upload",))
+                        sketch = sketchpad("Sketch", "diff-sketch", upload=True)
                         strength = gr.Slider(0.05, 1.0, 0.6, step=0.05, label="Strength (how much noise)",
                                              elem_id="diff-strength")
                         noised = gr.Image(label="Your sketch, noised to this strength", height=160,
@@ -768,7 +768,9 @@ def build(registry: Registry) -> tuple[dict, dict]:
         steps_line.release(ui_action(bind(ui_scrub, registry)), [trace, steps_line], [big, strip, plot, info],
                            queue=False, api_visibility="private", show_progress="hidden")
         gif_btn.click(ui_action(ui_gif), [trace], [gif], api_visibility="private", **QUICK)
-        gr.on([sketch.change, strength.release, s_seed.change], ui_action(bind(ui_preview_noised, registry)),
+        # the Sketchpad (Gradio 6.31) fires .input for a stroke, a clear and a value set by the server (an
+        # upload, a garment sent here), and never .change (measured in chromium)
+        gr.on([sketch.input, strength.release, s_seed.change], ui_action(bind(ui_preview_noised, registry)),
               [sketch, strength, s_seed], [noised], preprocess=False, api_visibility="private",
               show_progress="hidden", trigger_mode="always_last", **QUICK)
 

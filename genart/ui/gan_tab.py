@@ -237,7 +237,8 @@ SEED_STEP_JS = "(s) => Math.max(-(2 ** 53), Math.min(2 ** 53, Math.round(Number(
 
 def build(registry: Registry) -> tuple[dict, dict]:
     """Lay out the tab inside the current Blocks and wire its events; → (its settings by key, hooks for the
-    history: events whose result image to keep, the output to send elsewhere)."""
+    history: events whose result image to keep, the output to send elsewhere, what to show once settings are
+    restored — on page load too)."""
     on = bind                                        # on(handler, registry): the handler bound to this studio
 
     with gr.Tab("GAN Seed Explorer", id="gan"):
@@ -305,14 +306,18 @@ def build(registry: Registry) -> tuple[dict, dict]:
 
         common = dict(api_visibility="private", show_progress="hidden", **QUICK)
         shown = [current, out, name]
-        # live: on page load and whenever seed, class or ψ change, the garment follows (milliseconds)
-        gr.on(None, ui_action(on(ui_generate, registry)), [seed, label, psi], shown, trigger_mode="always_last",
-              **common)
+        # live: whenever the user changes seed, class or ψ, the garment follows (milliseconds). Only the user's
+        # edits (.input): a restore sets all three at once, and three change events raced, one of them reading
+        # the class before it arrived (seed 23 · Dress restored, seed 23 · any shown); a restore (and the page
+        # load) runs the garment once after it, through the "restored" hook
+        gr.on([seed.input, label.input, psi.input], ui_action(on(ui_generate, registry)), [seed, label, psi], shown,
+              trigger_mode="always_last", **common)
         go.click(ui_action(on(ui_generate, registry)), [seed, label, psi], shown, **common)
         for button, step in ((prev_b, -1), (next_b, 1)):
-            button.click(None, [seed], [seed], js=SEED_STEP_JS.format(step=step), api_visibility="private")
-        gr.on([grid_go.click, gr.context.Context.root_block.load], ui_action(on(ui_grid, registry)),
-              [seed, label, psi, rows, cols], [grid_view, grid_seeds], **common)
+            button.click(None, [seed], [seed], js=SEED_STEP_JS.format(step=step), api_visibility="private").then(
+                ui_action(on(ui_generate, registry)), [seed, label, psi], shown, **common)
+        grid_go.click(ui_action(on(ui_grid, registry)), [seed, label, psi, rows, cols], [grid_view, grid_seeds],
+                      **common)
         grid_view.select(ui_action(on(ui_pick_cell, registry)), [grid_seeds, label, psi], [seed, *shown], **common)
         var_go.click(ui_action(on(ui_variations, registry)), [current, seed, strength], [variants, var_gallery],
                      **common)
@@ -341,4 +346,6 @@ def build(registry: Registry) -> tuple[dict, dict]:
                  api_name="gan_interpolate", **api)
     return {"gan.seed": seed, "gan.label": label, "gan.psi": psi}, {
         "keep": [(kept, out)], "out": out,
-        "history": (bind(ui_favourites, registry), [favourites, fav_gallery, parent_a, parent_b])}
+        "history": (bind(ui_favourites, registry), [favourites, fav_gallery, parent_a, parent_b]),
+        "restored": [(bind(ui_generate, registry), [seed, label, psi], shown),
+                     (bind(ui_grid, registry), [seed, label, psi, rows, cols], [grid_view, grid_seeds])]}

@@ -176,10 +176,15 @@ def build(history: History, tabs: gr.Tabs, settings: dict, hooks: dict[str, dict
     for fn, outputs in views:                        # tabs that show part of the history follow it
         for dep in (loaded, deleted):
             dep.then(ui_action(partial(feed, history, fn)), [browser], outputs, **quiet, **QUICK)
-    again.click(ui_action(partial(restore_item, history, keys=keys)), [browser, picked], [tabs, *settings.values()],
-                **quiet)
-    opened.upload(ui_action(partial(open_png, keys=keys)), [opened], [tabs, *settings.values(), hooks["records"]["png"]],
-                  preprocess=False, **quiet, **QUICK)
+    restores = [loaded, *hooks["records"].get("restores", []),
+                again.click(ui_action(partial(restore_item, history, keys=keys)), [browser, picked],
+                            [tabs, *settings.values()], **quiet),
+                opened.upload(ui_action(partial(open_png, keys=keys)), [opened],
+                              [tabs, *settings.values(), hooks["records"]["png"]], preprocess=False, **quiet, **QUICK)]
+    for tab_hooks in hooks.values():                 # a tab that follows its settings live shows the restored ones
+        for fn, inputs, outputs in tab_hooks.get("restored", []):
+            for dep in restores:
+                dep.then(ui_action(fn), inputs, outputs, **quiet, **QUICK)
     for button, tab, sub_tabs, inner, inbox, sketch in targets:
         button.click(ui_action(partial(send, history, tab=tab, inner=inner, sketch=sketch)), [browser, picked],
                      [tabs, sub_tabs, inbox], **quiet)

@@ -94,7 +94,7 @@ def ui_read_opened(image):
 
 def build(registry: Registry, tabs: gr.Tabs, settings: dict[str, gr.components.Component]) -> dict:
     """`settings`: the other tabs' controls by key ("gan.seed", "diffusion.sampler", ...); → hooks: the PNG
-    input (a PNG opened anywhere on the page that no tab can restore comes here)."""
+    input (a PNG opened anywhere on the page that no tab can restore comes here) and the restore event."""
     keys = list(settings)
     with gr.Tab("Records", id="records"):
         gr.Markdown("Every PNG the studio makes carries its record: the model and checkpoint, the seed, class "
@@ -118,12 +118,13 @@ def build(registry: Registry, tabs: gr.Tabs, settings: dict[str, gr.components.C
                    show_progress="hidden", **QUICK)
         verify.click(ui_action(bind(ui_replay, registry)), [png], [again, said, report], preprocess=False,
                      api_visibility="private", show_progress="minimal", **SLOW)
-        restore.click(ui_action(partial(ui_restore, settings_keys=keys)), [png], [tabs, *settings.values()],
-                      preprocess=False, api_visibility="private", show_progress="hidden", **QUICK)
+        restored = restore.click(ui_action(partial(ui_restore, settings_keys=keys)), [png],
+                                 [tabs, *settings.values()], preprocess=False, api_visibility="private",
+                                 show_progress="hidden", **QUICK)
 
         with gr.Column(visible=False):
             api_png, api_img, api_report = gr.JSON(), gr.Image(type="pil", format="png"), gr.JSON()
             b = gr.Button()
         b.click(user_errors(bind(replay_api, registry)), [api_png], [api_img, api_report], api_name="replay",
                 preprocess=False, **SLOW)
-    return {"png": png}
+    return {"png": png, "restores": [restored]}

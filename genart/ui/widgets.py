@@ -14,6 +14,7 @@ from typing import Any, Callable
 import gradio as gr
 import numpy as np
 import torch
+from PIL import Image, ImageOps
 
 from genart.checkpoints import CheckpointError
 from genart.data import DatasetMissing, garment_from_image
@@ -136,15 +137,30 @@ def blank_canvas() -> dict:
     return {"background": np.full((BLANK_SIDE, BLANK_SIDE, 3), 255, np.uint8), "layers": [], "composite": None}
 
 
-def sketchpad(label: str, elem_id: str, brush_size: int = 8, **kwargs) -> gr.Sketchpad:
+def drawing_on_canvas(file) -> dict:
+    """An uploaded drawing (a scan or a photo of lines on paper) → the canvas's value: the drawing fitted
+    into the white square as its background, to draw over."""
+    im = ImageOps.contain(uploaded_image(file, "a drawing"), (BLANK_SIDE, BLANK_SIDE))
+    canvas = Image.new("RGB", (BLANK_SIDE, BLANK_SIDE), "white")
+    canvas.paste(im, ((BLANK_SIDE - im.width) // 2, (BLANK_SIDE - im.height) // 2))
+    return {"background": np.asarray(canvas), "layers": [], "composite": None}
+
+
+def sketchpad(label: str, elem_id: str, brush_size: int = 8, upload: bool = False, **kwargs) -> gr.Sketchpad:
     """The studio's drawing canvas (dark lines on white, 280 px), made once for every tab. Clearing it
     puts the white background back, so the brush stays selected (a bare clear left the canvas asking
-    for a tool, and strokes did nothing)."""
+    for a tool, and strokes did nothing). `upload`: a button below it puts an uploaded drawing on the
+    canvas, to draw over (the canvas's own upload source showed nothing over the white background)."""
     pad = gr.Sketchpad(value=blank_canvas(), type="filepath", image_mode="RGB", canvas_size=(BLANK_SIDE, BLANK_SIDE),
                        brush=gr.Brush(default_size=brush_size, colors=["#000000"], color_mode="fixed"),
                        layers=False, transforms=(), label=label, elem_id=elem_id, elem_classes=["genart-sketch"],
                        **kwargs)
-    pad.clear(blank_canvas, None, [pad], queue=False, api_visibility="private", show_progress="hidden")
+    quiet = dict(api_visibility="private", show_progress="hidden")
+    pad.clear(blank_canvas, None, [pad], queue=False, **quiet)
+    if upload:
+        button = gr.UploadButton("Upload a drawing to draw over", file_types=["image"], size="sm",
+                                 elem_id=f"{elem_id}-upload")
+        button.upload(ui_action(drawing_on_canvas), [button], [pad], **quiet, **QUICK)
     return pad
 
 

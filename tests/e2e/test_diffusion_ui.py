@@ -148,3 +148,33 @@ def test_a_generated_garment_runs_backwards_too(page: Page, app_url):
     page.locator("#diff-go-invert").click()
     expect(page.locator("#diff-inv-summary")).to_contain_text("mean absolute error", timeout=90_000)
     expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"step 10/10 .* round-trip error"))
+
+
+def test_an_uploaded_drawing_lands_on_the_canvas_and_the_noised_preview_follows(page: Page, app_url):
+    from tests.e2e.test_studio_ui import TROUSER, draw
+
+    page.goto(app_url)
+    page.get_by_role("tab", name="Diffusion").click()
+    page.get_by_role("tab", name="Sketch").first.click()
+    with page.expect_file_chooser() as chooser:
+        page.locator("#diff-sketch-upload").click()
+    chooser.value.set_files(str(Path(__file__).parents[1] / "drawings" / "Ankle_boot_0.png"))
+    noised = page.locator("#diff-noised img")
+    expect(noised).to_have_count(1, timeout=20_000)                # the upload's preview
+    canvas = page.locator("#diff-sketch canvas").first.screenshot()
+    ink = np.asarray(Image.open(io.BytesIO(canvas)).convert("L")) < 100
+    assert ink.mean() > 0.02, "the uploaded drawing is not on the canvas"
+    upload_src = noised.get_attribute("src")
+
+    draw(page, "#diff-sketch canvas", TROUSER)                      # drawn over the upload: a new preview
+    expect(noised).not_to_have_attribute("src", upload_src, timeout=20_000)
+    drawn_src = noised.get_attribute("src")
+    track = page.locator("#diff-strength input[type=range]")       # a click on the slider's track
+    box = track.bounding_box()
+    track.click(position={"x": 0.3 * box["width"], "y": box["height"] / 2})
+    expect(page.locator("#diff-strength input[type=number]")).not_to_have_value("0.6")
+    expect(noised).not_to_have_attribute("src", drawn_src, timeout=20_000)
+
+    page.locator("#diff-sketch button[aria-label='Clear canvas']").click()
+    expect(noised).to_have_count(0, timeout=20_000)                 # nothing drawn: nothing to noise
+    page.screenshot(path=str(_shot("diffusion-sketch-upload-cleared")), full_page=True)

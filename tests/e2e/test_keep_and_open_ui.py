@@ -11,7 +11,15 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_studio_ui import TROUSER, _history, _keep_gan, _shot, draw
+from tests.e2e.test_studio_ui import (
+    TROUSER,
+    _history,
+    _keep_gan,
+    _shot,
+    draw,
+    saved,
+    wait_saved,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -82,10 +90,11 @@ def test_the_filters_own_sliders_survive_a_reload(page: Page, app_url):
     page.locator("#styles-style input").click()
     page.get_by_role("option", name="Stained glass").click()
     expect(page.locator("#styles-p1 input[type=number]")).to_have_value("16", timeout=20_000)
+    before = saved(page)
     page.locator("#styles-p1 input[type=number]").fill("40")     # beyond the first style's range (1–10)
     page.locator("#styles-p1 input[type=number]").press("Enter")
     expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"^Preview"), timeout=20_000)
-    page.wait_for_timeout(1000)
+    wait_saved(page, before)
     page.reload()
     expect(page.locator("#styles-style input")).to_have_value("Stained glass", timeout=20_000)
     expect(page.locator("#styles-p1 input[type=number]")).to_have_value("40", timeout=20_000)
@@ -119,7 +128,7 @@ def test_a_kept_garment_is_painted_smoothly_and_the_painting_is_a_record(page: P
     expect(_history(page)).to_have_count(1, timeout=20_000)
     _history(page).first.click()
     page.locator("#history-to-content").click()
-    expect(page.locator("#neural-content img")).to_be_visible(timeout=20_000)
+    expect(page.locator("#neural-content img")).to_have_attribute("src", re.compile(r"/h-"), timeout=20_000)
     page.get_by_text("Built-in styles", exact=True).click()
     page.locator("#neural-go").click()
     expect(page.locator("#neural-info textarea")).to_have_value(re.compile(r"garment enlarged first"),

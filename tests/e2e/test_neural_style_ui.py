@@ -18,7 +18,8 @@ def test_style_image_then_a_blend_of_built_in_styles(page: Page, app_url):
     page.get_by_role("tab", name="Neural style").click()
     page.locator("#neural-content input[type=file]").set_input_files(str(EXAMPLES / "coffee.jpg"))
     page.locator("#neural-style input[type=file]").set_input_files(str(EXAMPLES / "style_hubble.jpg"))
-    expect(page.locator("#neural-content img")).to_be_visible(timeout=15_000)
+    # the tab opens on an example photo: wait for ours, or Paint would paint the example
+    expect(page.locator("#neural-content img")).to_have_attribute("src", re.compile(r"coffee"), timeout=15_000)
     page.locator("#neural-go").click()
     info = page.locator("#neural-info textarea")
     expect(info).to_have_value(re.compile(r"^style image: 512×341 px in [\d.]+ s on cpu$"), timeout=60_000)

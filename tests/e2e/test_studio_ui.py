@@ -11,15 +11,37 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.e2e
 
 
-def draw(page: Page, canvas_sel: str, strokes: list[list[tuple[float, float]]]):
-    """Strokes in fractions of the canvas box, drawn with small mouse moves from its centre region."""
+STORAGE_KEY = "genart-studio-v1"
+
+
+def saved(page: Page) -> str:
+    return page.evaluate(f"() => localStorage.getItem('{STORAGE_KEY}') || ''")
+
+
+def wait_saved(page: Page, before: str, quiet_ms: int = 800):
+    """Wait until the browser's saved settings changed from `before` and then stayed the same for quiet_ms
+    (a setting changed starts a save; a reload before it lands would lose it, as it would for a person)."""
+    page.wait_for_function(f"b => (localStorage.getItem('{STORAGE_KEY}') || '') !== b", arg=before,
+                           timeout=20_000)
+    last = saved(page)
+    for _ in range(50):
+        page.wait_for_timeout(quiet_ms)
+        now = saved(page)
+        if now == last:
+            return
+        last = now
+
+
+def draw(page: Page, canvas_sel: str, strokes: list[list[tuple[float, float]]], steps: int = 3):
+    """Strokes in fractions of the canvas box: the mouse goes down at the first point and moves to each next
+    one in `steps` moves (the canvas joins them with straight lines)."""
     box = page.locator(canvas_sel).first.bounding_box()
     for stroke in strokes:
         x0, y0 = stroke[0]
         page.mouse.move(box["x"] + x0 * box["width"], box["y"] + y0 * box["height"])
         page.mouse.down()
         for x, y in stroke[1:]:
-            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=8)
+            page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=steps)
         page.mouse.up()
 
 
@@ -144,9 +166,10 @@ def test_a_reload_keeps_settings_and_history(page: Page, app_url):
     _keep_gan(page, "23", "Dress")
     expect(_history(page)).to_have_count(1, timeout=20_000)
     page.get_by_role("tab", name="Diffusion").click()
+    before = saved(page)
     page.locator("#diff-steps input[type=number]").fill("7")
     page.locator("#diff-steps input[type=number]").press("Tab")
-    page.wait_for_timeout(1000)
+    wait_saved(page, before)
     page.reload()
     page.get_by_role("tab", name="GAN Seed Explorer").click()
     expect(page.locator("#gan-seed input")).to_have_value("23", timeout=20_000)
@@ -192,7 +215,7 @@ def test_send_a_gan_garment_to_painting_styles(page: Page, app_url):
     expect(_history(page)).to_have_count(1, timeout=20_000)
     _history(page).first.click()
     page.locator("#history-to-photo").click()
-    expect(page.locator("#styles-photo img")).to_be_visible(timeout=20_000)
+    expect(page.locator("#styles-photo img")).to_have_attribute("src", re.compile(r"/h-"), timeout=20_000)
     # the 336-px garment (28 px with square pixels) is enlarged smoothly: 512 px for the preview, 1024 to paint
     expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"^Preview \(512×512 px"), timeout=20_000)
     page.locator("#styles-paint").click()
@@ -202,9 +225,11 @@ def test_send_a_gan_garment_to_painting_styles(page: Page, app_url):
 
 def test_painting_styles_settings_survive_a_reload(page: Page, app_url):
     page.goto(app_url)
+    expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"^Preview"), timeout=20_000)
+    before = saved(page)
     page.locator("#styles-style input").click()
     page.get_by_role("option", name="Watercolor").click()
     expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"^Preview"), timeout=20_000)
-    page.wait_for_timeout(1000)
+    wait_saved(page, before)
     page.reload()
     expect(page.locator("#styles-style input")).to_have_value("Watercolor", timeout=20_000)
