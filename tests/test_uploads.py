@@ -73,3 +73,18 @@ def test_a_sketchpad_value_is_an_image(cache):
     with pytest.raises(ImageError, match="Expected an uploaded image"):
         uploaded_image(42)
     assert os.environ["GRADIO_TEMP_DIR"] == str(cache)
+
+
+def test_an_uploaded_drawing_is_fitted_into_the_white_canvas(cache, secret):
+    from genart.ui.widgets import BLANK_SIDE, drawing_on_canvas
+
+    value = drawing_on_canvas(str(cache / "abc123" / "up.png"))                  # 16 × 12 blue → 280 × 210
+    bg = value["background"]
+    assert bg.shape == (BLANK_SIDE, BLANK_SIDE, 3) and value["layers"] == []
+    assert (bg[0, 0] == 255).all() and (bg[BLANK_SIDE // 2, BLANK_SIDE // 2] == (0, 0, 255)).all()
+    assert (bg[:30] == 255).all() and (bg[-30:] == 255).all()                     # white above and below
+    (cache / "abc123" / "text.png").write_text("not an image")
+    with pytest.raises(ImageError, match="not an image we can read"):
+        drawing_on_canvas(str(cache / "abc123" / "text.png"))
+    with pytest.raises(ImageError, match="Only images uploaded"):
+        drawing_on_canvas(str(secret))                                            # outside the upload cache
