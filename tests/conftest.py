@@ -56,6 +56,7 @@ def app_url(tmp_path_factory, checkpoint_root):
     """The studio served on loopback for the whole session."""
     os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio"))
     os.environ["GENART_OUTPUT_DIR"] = str(tmp_path_factory.mktemp("genart-output"))   # history, browser secret
+    os.environ["GENART_MODEL_DIR"] = str(tmp_path_factory.mktemp("user-models"))       # `user_models`
     from genart.registry import Registry
     from genart.ui import build_demo, launch_options
 
@@ -63,6 +64,13 @@ def app_url(tmp_path_factory, checkpoint_root):
     _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **launch_options())
     yield url
     demo.close()
+
+
+@pytest.fixture(scope="session")
+def user_models(app_url) -> Path:
+    """The served studio's user model folder (GENART_MODEL_DIR), empty at first: a test publishes models there
+    (`standins.user_checkpoint`) and the running studio finds them."""
+    return Path(os.environ["GENART_MODEL_DIR"])
 
 
 @pytest.fixture
