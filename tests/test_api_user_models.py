@@ -55,7 +55,8 @@ def test_gan_endpoints_take_a_model(client, shapes):
 
 
 def test_an_unknown_model_is_refused_with_the_familys_models(client, shapes):
-    with pytest.raises(AppError, match=r"Unknown gan model 'gan/nope'; the studio's gan models: gan/fashion, .*gan/apitest"):
+    with pytest.raises(AppError, match=r"Unknown gan model 'gan/nope'; the studio's gan models: gan/fashion, "
+                                      r".*gan/apitest"):
         client.predict(7, "any", 0.8, "gan/nope", api_name="/gan_generate")
     with pytest.raises(AppError, match="Unknown vae model 'gan/apitest'"):
         client.predict(1, "gan/apitest", api_name="/vae_random")

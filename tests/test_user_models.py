@@ -129,7 +129,7 @@ def test_gan_core_functions_with_a_user_model(roots):
     with pytest.raises(ValueError, match="Breed two favourites of one model"):
         gan_tab.ui_breed(reg, favourites, favourites[0]["name"], favourites[1]["name"], 0.5, 0)
     labels, cur2, _, _ = gan_tab.ui_model(reg, "gan/shapes", 5, "Dress", 0.7)
-    assert labels.choices == [("any", "any"), *[(c, c) for c in SHAPES]] and labels.value == "any"
+    assert labels.choices == [("any", "any"), *[(c, c) for c in SHAPES]]
     assert cur2["model"] == "gan/shapes"
     kept = [records.read(im)]
     assert gan_tab.favourites_from(reg, kept)[0]["model"] == "gan/shapes"
@@ -195,3 +195,17 @@ def test_pixels_and_model_inputs_at_any_size_and_colour(roots, monkeypatch):
     assert model_input(reg, "vae/icons", "an upload").shape == (64, 64)
     garment = model_input(reg, "vae/fashion", "an upload")                # 28-px gray: Fashion-MNIST's garment
     assert garment.shape == (28, 28)
+
+
+def test_a_32_px_colour_gan(roots):
+    shipped, user = roots
+    user_checkpoint(user, "gan", "sprites", ["hero", "tree"], image_size=32, image_channels=3)
+    reg = Registry(shipped, user_root=user)
+    im = gan_tab.generate(reg, 1, "tree", 1.0, "gan/sprites")
+    assert im.mode == "RGB" and im.size == (320, 320)                        # 32 px × 10: about 336
+    a = np.asarray(im)
+    assert (a[..., 0] != a[..., 1]).any()                                    # colour, not gray in RGB
+    assert gan_tab.grid(reg, 0, "any", 1.0, 2, 2, "gan/sprites").size == ((2 * 34 + 2) * 4,) * 2
+    _, thumbs = gan_tab.ui_variations(reg, gan_tab.current_from_seed(reg, 1, "hero", 1.0, "gan/sprites"), 0, 0.5)
+    assert thumbs[0][0].shape == (128, 128, 3)
+    assert replay(reg, im)[1]["identical"]

@@ -22,8 +22,8 @@ from genart.data import CLASSES
 from genart.images import upscale_nearest, write_gif
 from genart.models.gan import class_for, crossover, latent, render, slerp, truncate, variation
 from genart.registry import Registry
-from genart.ui.widgets import (QUICK, bind, enlarge, label_choices, model_choices, model_picker, number, out_of_date,
-                               pixels, scale_for, seed_of, ui_action, user_errors, whole)
+from genart.ui.widgets import (QUICK, bind, enlarge, kept_label, label_choices, model_choices, model_picker, number,
+                               out_of_date, pixels, scale_for, seed_of, ui_action, user_errors, whole)
 
 NAME = "gan/fashion"          # the default model; any model of the family (`model`, a registry name) works
 FAMILY = "gan"
@@ -160,8 +160,8 @@ def ui_model(registry: Registry, model, seed, label, truncation):
     """Another model picked: the class dropdown offers its classes (the label kept where it has it), and the
     current image is made again by it."""
     model = checked(registry, model)
-    labels = label_choices(registry, model, label)
-    return (labels, *ui_generate(registry, seed, labels.value, truncation, model))
+    return (label_choices(registry, model, label),
+            *ui_generate(registry, seed, kept_label(registry, model, label), truncation, model))
 
 
 def ui_grid(registry: Registry, seed, label, truncation, rows, cols, model=NAME):
@@ -365,9 +365,10 @@ def build(registry: Registry) -> tuple[dict, dict]:
         settings = [seed, label, psi, model]
         gr.on([seed.input, label.input, psi.input], ui_action(on(ui_generate, registry)), settings, shown,
               trigger_mode="always_last", **common)
-        # another model: its classes in the class dropdown, and the image made again by it
+        # another model: its classes in the class dropdown, and the image and the grid made again by it
         model.input(ui_action(on(ui_model, registry)), [model, seed, label, psi], [label, *shown],
-                    trigger_mode="always_last", **common)
+                    trigger_mode="always_last", **common).success(
+            ui_action(on(ui_grid, registry)), [seed, label, psi, rows, cols, model], [grid_view, grid_seeds], **common)
         tab.select(ui_action(partial(model_choices, registry, FAMILY)), None, [model], queue=False,
                    api_visibility="private", show_progress="hidden")     # models published since appear
         go.click(ui_action(on(ui_generate, registry)), settings, shown, **common)

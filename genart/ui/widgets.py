@@ -18,6 +18,7 @@ from PIL import Image, ImageOps
 
 from genart.checkpoints import CheckpointError
 from genart.data import DatasetMissing, garment_from_image
+from genart.data import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3)
 from genart.gpu import gpu
 from genart.images import ImageError, upscale_nearest
 from genart.ui.uploads import uploaded_image
@@ -246,10 +247,14 @@ def model_choices(registry, family: str) -> gr.Dropdown:
     return gr.Dropdown(choices=registry.names(family))
 
 
+def kept_label(registry, name: str, label: str | None) -> str:
+    """`label` where model `name` has that class, else "any"."""
+    return label if label in registry.classes(name) else "any"
+
+
 def label_choices(registry, name: str, label: str | None = "any") -> gr.Dropdown:
     """The class dropdown for model `name`: "any" and its classes; the label kept where the model has it."""
-    classes = registry.classes(name)
-    return gr.Dropdown(choices=["any", *classes], value=label if label in classes else "any")
+    return gr.Dropdown(choices=["any", *registry.classes(name)], value=kept_label(registry, name, label))
 
 
 def model_picker(registry, family: str, default: str, elem_id: str) -> gr.Dropdown:
@@ -263,12 +268,6 @@ def model_picker(registry, family: str, default: str, elem_id: str) -> gr.Dropdo
     again.click(functools.partial(model_choices, registry, family), None, [picker], queue=False,
                 api_visibility="private", show_progress="hidden")
     return picker
-
-
-def pixels(x: torch.Tensor) -> np.ndarray:
-    """float (N, 1, H, W) or (N, 3, H, W) in [-1, 1] → uint8 (N, H, W) gray or (N, H, W, 3) colour."""
-    u = x.detach().clamp(-1, 1).add(1).mul(127.5).round().to(torch.uint8).cpu()
-    return u[:, 0].numpy() if u.shape[1] == 1 else u.permute(0, 2, 3, 1).numpy()
 
 
 def scale_for(size: int, target: int) -> int:
