@@ -139,17 +139,17 @@ def _calls(kind: str, i: int, files: dict):
         if k == 0:
             return "/stylize", [files["cat"], ("oil", "watercolor", "cartoon")[i % 3], 1.0]
         if k == 1:
-            return "/diffusion_sample", [i, "any", "ddim", 25, 2.0, "uniform", 0.0, 0.0]   # the browser sends all
+            return "/diffusion_sample", [i, "any", "ddim", 25, 2.0, "uniform", 0.0, 0.0, "diffusion/fashion"]  # all
         return "/neural_style", [files["coffee"], files["gravel"], 20, 128, i, "image", 1.0]   # the style network
     api = QUICK[i % len(QUICK)]
     if api == "/gan_generate":
-        return api, [i, "any", 0.8]
+        return api, [i, "any", 0.8, "gan/fashion"]                  # the browser protocol sends every input
     if api == "/vae_decode":
-        return api, [[0.0] * 10 + [0.1 * ((i * 7) % 11 - 5)] * (434 - 10)]
+        return api, [[0.0] * 10 + [0.1 * ((i * 7) % 11 - 5)] * (434 - 10), "vae/fashion"]
     if api == "/classify":
         return api, [files["cat"]]
     if api == "/gan_grid":
-        return api, [i, "any", 0.8, 4, 4]
+        return api, [i, "any", 0.8, 4, 4, "gan/fashion"]
     return api, []
 
 

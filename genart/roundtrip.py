@@ -68,15 +68,18 @@ def actions(registry, folder: Path, quick: bool = False) -> list[Action]:
     vae = registry.get("vae/fashion")
     z = vae.sample_prior(1, torch.Generator().manual_seed(0)).to(registry.device)
     z_list = z[0].tolist()
-    out.append(Action("vae_decode", "/vae_decode", lambda f: [z_list], lambda: _no_grad(vae.decode, z)))
+    out.append(Action("vae_decode", "/vae_decode", lambda f: [z_list, "vae/fashion"],
+                      lambda: _no_grad(vae.decode, z)))
     G = registry.get("gan/fashion")
 
     def gan(seeds):
         zz = torch.stack([latent(s, G.config.z_dim) for s in seeds])
         return _no_grad(render, G, zz, torch.tensor([class_for(s, None) for s in seeds]))
 
-    out.append(Action("gan_generate", "/gan_generate", lambda f: [7, "any", 0.8], lambda: gan([7])))
-    out.append(Action("gan_grid_4x4", "/gan_grid", lambda f: [7, "any", 0.8, 4, 4], lambda: gan(range(7, 23))))
+    out.append(Action("gan_generate", "/gan_generate", lambda f: [7, "any", 0.8, "gan/fashion"],
+                      lambda: gan([7])))
+    out.append(Action("gan_grid_4x4", "/gan_grid", lambda f: [7, "any", 0.8, 4, 4, "gan/fashion"],
+                      lambda: gan(range(7, 23))))
     unet = registry.get("diffusion/fashion")
     sched = schedule_for(unet.config)
     steps = 5 if quick else 25
@@ -89,7 +92,8 @@ def actions(registry, folder: Path, quick: bool = False) -> list[Action]:
             pass
 
     out.append(Action(f"ddim{steps}_streamed", "/diffusion_sample",
-                      lambda f: [0, "Bag", "ddim", steps, 2.0, "uniform", 0.0, 0.0], sample, stream=True))
+                      lambda f: [0, "Bag", "ddim", steps, 2.0, "uniform", 0.0, 0.0, "diffusion/fashion"], sample,
+                      stream=True))
     side = 256 if quick else 1024
     path, rgb = photo(folder, (side, side))
     look = np.asarray(Image.open(HUBBLE).convert("RGB"))
@@ -189,7 +193,8 @@ def quick_calls_while_busy(client, url: str, n: int, steps: int = 250) -> dict:
         other = RawClient(url)
         try:
             while not stop.is_set():
-                other.call("/diffusion_sample", [len(runs), "any", "ddpm", steps, 2.0, "uniform", 0.0, 0.0])
+                other.call("/diffusion_sample", [len(runs), "any", "ddpm", steps, 2.0, "uniform", 0.0, 0.0,
+                                                 "diffusion/fashion"])
                 runs.append(1)
         finally:
             other.close()
