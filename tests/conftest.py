@@ -56,6 +56,8 @@ def app_url(tmp_path_factory, checkpoint_root):
     """The studio served on loopback for the whole session."""
     os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio"))
     os.environ["GENART_OUTPUT_DIR"] = str(tmp_path_factory.mktemp("genart-output"))   # history, browser secret
+    os.environ["GENART_TRAIN_DIR"] = str(tmp_path_factory.mktemp("genart-train"))     # training jobs, datasets
+    os.environ["GENART_MODEL_DIR"] = str(tmp_path_factory.mktemp("genart-models"))    # published user models
     from genart.registry import Registry
     from genart.ui import build_demo, launch_options
 

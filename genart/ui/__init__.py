@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import os
+
 import gradio as gr
 
 from genart.device import serving_threads
@@ -12,6 +14,7 @@ from genart.images import MAX_FILE_BYTES
 from genart.registry import Registry
 from genart.ui import gradio_fixes
 from genart.ui.fairness import limit_per_client
+from genart.ui.widgets import ui_action
 
 gradio_fixes.apply()
 
@@ -53,11 +56,21 @@ INTRO = ("# genart studio\nPaint a photo in a classic medium or a painter's styl
          "model comes from; your kept results wait below the tabs.")
 
 
-def build_demo(registry: Registry | None = None) -> gr.Blocks:
+def default_trainer():
+    """The studio's training jobs and datasets: GENART_TRAIN_DIR (default runs/studio); published models go to
+    the user's model folder GENART_MODEL_DIR (default user_models/), apart from the shipped ones."""
+    from genart.jobs import REPO, Trainer
+    return Trainer(os.environ.get("GENART_TRAIN_DIR") or REPO / "runs" / "studio",
+                   os.environ.get("GENART_MODEL_DIR") or REPO / "user_models")
+
+
+def build_demo(registry: Registry | None = None, trainer=None) -> gr.Blocks:
     from genart.history import History
-    from genart.ui import desk_tab, diffusion_tab, gan_tab, history_panel, models_tab, records_tab, styles_tab, vae_tab
+    from genart.ui import (desk_tab, diffusion_tab, gan_tab, history_panel, models_tab, records_tab, styles_tab,
+                           train_tab, vae_tab)
 
     registry = registry or Registry()
+    trainer = trainer or default_trainer()
     serving_threads()
     with gr.Blocks(title="genart studio", fill_width=True, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(INTRO)
@@ -68,9 +81,12 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
                 settings_of_tab, hooks[name] = tab.build(registry)
                 settings.update(settings_of_tab)
             desk_tab.build(registry)
+            hooks["train"] = train_tab.build(registry, trainer)
             models_tab.build(registry)
             hooks["records"] = records_tab.build(registry, tabs, settings)
         history_panel.build(History(), tabs, settings, hooks)
+        reattach, inputs, outputs = hooks["train"]["reattach"]
+        demo.load(ui_action(reattach), inputs, outputs, api_visibility="private", show_progress="hidden")
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=1)
     limit_per_client(demo._queue, PER_CLIENT)
     return demo

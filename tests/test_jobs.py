@@ -1,0 +1,62 @@
+"""Training jobs: a request is checked before anything runs; a job trains in a child process (the CLI's own
+trainer), reports its status, stops with its resume state saved, resumes, and publishes a model the registry finds."""
+
+import json
+import time
+
+import pytest
+from PIL import Image
+
+from genart.ingest import DatasetError
+from genart.jobs import PRESETS, JobError, Trainer
+from genart.train.status import read_status
+from tests.test_ingest import shapes_zip
+
+
+@pytest.fixture
+def trainer(tmp_path):
+    return Trainer(tmp_path / "studio", tmp_path / "models")
+
+
+@pytest.mark.parametrize("args, message", [
+    (("painter", "fashion-mnist", 28, 0, "m"), "family must be one of gan, vae, diffusion"),
+    (("gan", "fashion-mnist", 48, 0, "m"), "size must be one of 28, 32, 64 px"),
+    (("gan", "fashion-mnist", 28, 0, "../etc"), "A model name is 1–40 lowercase"),
+    (("gan", "fashion-mnist", 28, 0, "fashion"), "not 'fashion'"),
+    (("gan", "fashion-mnist", 28, 10 ** 9, "m"), "steps must be between 1 and 200,000"),
+    (("gan", "fashion-mnist:Dress,Robe", 28, 0, "m"), "Fashion-MNIST has no class 'Robe'"),
+    (("gan", "holiday-photos", 32, 0, "m"), "There is no dataset 'holiday-photos'"),
+    (("gan", "../../etc", 32, 0, "m"), "There is no dataset '../../etc'"),
+])
+def test_a_bad_request_is_refused_with_a_sentence_before_anything_runs(trainer, args, message):
+    with pytest.raises(JobError, match=message.replace("(", r"\(")):
+        trainer.start(*args)
+    assert trainer.current() is None
+
+
+def test_a_preset_fills_in_width_batch_lr_and_steps(trainer):
+    spec = trainer.spec("gan", "fashion-mnist:Coat,Dress", 28, 0, "coats", "quick")
+    assert (spec.channels, spec.steps, spec.width) == (1, PRESETS["quick"]["gan"]["steps"], PRESETS["quick"]["gan"]["width"])
+    cmd = trainer.command("20261129-000000-gan-001", spec)
+    assert cmd[cmd.index("--classes") + 1] == "Coat,Dress"
+    assert "--no-export" in cmd and "--status-dir" in cmd and "--resume" not in cmd
+    publish = trainer.command("20261129-000000-gan-001", spec, publish_at=37)
+    assert publish[publish.index("--steps") + 1] == "37" and "--no-export" not in publish and "--resume" in publish
+
+
+def test_uploaded_images_become_a_dataset_a_job_can_name(trainer, tmp_path):
+    ds = trainer.add_dataset([shapes_zip(tmp_path / "shapes.zip")], "shapes")
+    assert trainer.datasets() == ["shapes"] and ds.classes == ("circles", "squares")
+    assert trainer.describe("shapes") == "24 images in 2 classes: circles (12), squares (12)"
+    spec = trainer.spec("gan", "shapes", 32, 0, "m")
+    assert spec.channels == 3 and Image.open(next((ds.path / "circles").glob("*.png"))).size == (64, 64)
+    with pytest.raises(DatasetError, match="not a zip archive"):
+        (tmp_path / "x.zip").write_bytes(b"PK no")
+        trainer.add_dataset([tmp_path / "x.zip"], "bad")
+    assert trainer.datasets() == ["shapes"]
+
+
+@pytest.mark.parametrize("job", ["", "../../etc/passwd", "20261129-000000-gan-001", "x" * 500])
+def test_an_unknown_job_is_refused(trainer, job):
+    with pytest.raises(JobError, match="There is no training job"):
+        trainer.status(job)
