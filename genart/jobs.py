@@ -64,7 +64,7 @@ class JobError(ValueError):
 @dataclass(frozen=True)
 class JobSpec:
     family: str
-    dataset: str            # "fashion-mnist", "fashion-mnist:Dress,Coat" or a user dataset's name
+    dataset: str            # "fashion-mnist", "fashion-mnist:Dress,Coat", a user dataset's name, or an allowed folder
     size: int
     channels: int
     preset: str
@@ -107,6 +107,18 @@ class Trainer:
             raise DatasetError(f"The studio keeps at most {MAX_JOB_DATASETS} datasets; reuse a name to replace one.")
         return ingest(files, self.data_dir, name, 64)
 
+    def server_folder(self, folder: str) -> Path:
+        """A folder on the server as a dataset: only below a root the host allows (GENART_TRAIN_FOLDERS,
+        colon-separated; none by default, so a public studio reads no server folder)."""
+        roots = [Path(r).resolve() for r in os.environ.get("GENART_TRAIN_FOLDERS", "").split(":") if r.strip()]
+        path = Path(folder).resolve()
+        if not any(path.is_relative_to(r) for r in roots):
+            raise JobError("This studio trains on no folder of the server" + (
+                "" if not roots else f" outside {', '.join(map(str, roots))}") + "; upload your images instead.")
+        if not path.is_dir():
+            raise JobError(f"{folder[:80]} is not a folder.")
+        return path
+
     def describe(self, name: str) -> str:
         folder = self.data_dir / name
         if not folder.is_dir():
@@ -128,6 +140,8 @@ class Trainer:
         dataset = str(dataset or FASHION)
         if dataset.split(":", 1)[0] == FASHION:
             fashion_classes(dataset)
+        elif dataset.startswith("/"):
+            self.server_folder(dataset)
         elif not NAME.match(dataset) or not (self.data_dir / dataset).is_dir():
             raise JobError(f"There is no dataset {dataset[:40]!r}; the studio has {FASHION}"
                            + "".join(f", {d}" for d in self.datasets()) + ".")
@@ -147,7 +161,7 @@ class Trainer:
         """The trainer's command line for a job (train, resume, or publish at a step)."""
         d = self.jobs_dir / job
         fashion = spec.dataset.startswith(FASHION)
-        data = FASHION if fashion else str(self.data_dir / spec.dataset)
+        data = FASHION if fashion else spec.dataset if spec.dataset.startswith("/") else str(self.data_dir / spec.dataset)
         cmd = [self.python, "-m", "genart", "train", spec.family, "--data", data]
         if fashion and (picked := fashion_classes(spec.dataset)):
             cmd += ["--classes", ",".join(picked)]

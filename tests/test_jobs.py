@@ -56,6 +56,18 @@ def test_uploaded_images_become_a_dataset_a_job_can_name(trainer, tmp_path):
     assert trainer.datasets() == ["shapes"]
 
 
+def test_a_server_folder_is_a_dataset_only_below_a_root_the_host_allows(trainer, tmp_path, monkeypatch):
+    folder = tmp_path / "sprites"
+    folder.mkdir()
+    with pytest.raises(JobError, match="trains on no folder of the server"):
+        trainer.spec("gan", str(folder), 32, 0, "m")
+    monkeypatch.setenv("GENART_TRAIN_FOLDERS", str(folder))
+    assert trainer.spec("gan", str(folder), 32, 0, "m").channels == 3
+    with pytest.raises(JobError, match="outside"):
+        trainer.spec("gan", str(folder / ".." / ".."), 32, 0, "m")
+    assert trainer.command("20261129-000000-gan-001", trainer.spec("gan", str(folder), 32, 0, "m"))[6] == str(folder)
+
+
 @pytest.mark.parametrize("job", ["", "../../etc/passwd", "20261129-000000-gan-001", "x" * 500])
 def test_an_unknown_job_is_refused(trainer, job):
     with pytest.raises(JobError, match="There is no training job"):
