@@ -48,6 +48,17 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--precision", choices=("auto", "bf16", "fp32"),
                    help="autocast: auto = bf16 on a GPU, fp32 on CPU; bf16 also on CPU (AVX512-BF16); "
                    "default: the family's recipe")
+    t.add_argument("--classes", help="comma-separated class names to train on (e.g. \"Dress,Coat\"); labels become "
+                   "0..k-1 in that order (default: all)")
+    t.add_argument("--size", type=int, choices=(28, 32, 64), help="image side in px (default: 28 for fashion-mnist, "
+                   "32 for a folder)")
+    t.add_argument("--channels", type=int, choices=(1, 3), help="1 gray, 3 colour (default: 1 for fashion-mnist, "
+                   "3 for a folder)")
+    t.add_argument("--width", type=int, help="the model's base width (GAN g/d_channels, VAE and U-Net channels); "
+                   "default: the family's config default")
+    t.add_argument("--name", help="export stem: <ckpt-dir>/<family>/<NAME>-vN (default: fashion or the folder's name)")
+    t.add_argument("--status-dir", type=Path, help="write the live status (status.json, grid.png) here")
+    t.add_argument("--grid-seconds", type=float, default=5.0, help="refresh the status sample grid this often")
 
     e = sub.add_parser("eval", help="measure a shipped model; prints one JSON object")
     e.add_argument("family", choices=FAMILIES + EVAL_TASKS + ("desk",), help="a model family; or a diffusion "
@@ -116,22 +127,30 @@ def run_args(a: argparse.Namespace):
     from genart.train.common import RunArgs
     recipe = task_class(a.family).recipe
     given = {k: getattr(a, k) for k in RECIPE_FLAGS if getattr(a, k) is not None}
+    fashion = a.data == "fashion-mnist"
+    classes = tuple(c.strip() for c in a.classes.split(",") if c.strip()) if getattr(a, "classes", None) else None
+    shape = dict(size=a.size or (28 if fashion else 32), channels=a.channels or (1 if fashion else 3),
+                 width=a.width, classes=classes or None, name=a.name, status_dir=a.status_dir,
+                 grid_seconds=a.grid_seconds)
     return RunArgs(family=a.family, data=a.data, seed=a.seed, out=a.out, ckpt_dir=a.ckpt_dir or CHECKPOINTS,
-                   resume=a.resume, ckpt_minutes=a.ckpt_minutes, no_export=a.no_export, **{**recipe, **given})
+                   resume=a.resume, ckpt_minutes=a.ckpt_minutes, no_export=a.no_export, **shape,
+                   **{**recipe, **given})
 
 
 def cmd_train(a: argparse.Namespace) -> int:
-    from genart.data import load_dataset, to_tensor
+    from dataclasses import replace
+
+    from genart.data import training_set
     from genart.train.common import run, seed_everything, setup_dist, teardown_dist
 
     args = run_args(a)
     signal.signal(signal.SIGTERM, _interrupt)          # `kill` saves the resume state like Ctrl-C does
     d = setup_dist()
     try:
+        x, y, classes = training_set(args.data, args.size, args.channels, list(args.classes or []))
+        args = replace(args, num_classes=len(classes))
         seed_everything(a.seed)
-        images, labels = load_dataset(a.data, "train")
-        x, y = to_tensor(images), torch_long(labels)
-        run(task_class(a.family)(args, d), x, y, args, d)
+        run(task_class(a.family)(args, d), x, y, args, d, classes=classes)
     finally:
         teardown_dist()
     return 0

@@ -76,6 +76,83 @@ def load_image_folder(root: Path | str, size: int = 28) -> tuple[np.ndarray, np.
     return np.stack(images), np.asarray(labels, dtype=np.int64), names
 
 
+def _square_file(path: Path, size: int, channels: int) -> np.ndarray:
+    """One image file → (C, size, size) uint8: centre crop to a square, Lanczos to size (colour kept).
+
+    JPEGs are decoded at a reduced scale (DCT scaling) when the picture is much larger than `size`."""
+    from genart.images import ImageError, load_image
+    from genart.ingest import square
+    try:
+        image = load_image(path, max_side=max(4 * size, 128))
+    except ImageError as e:
+        raise ImageError(f"{path.name}: {e}") from None
+    rgb = square(image, size)                                                  # (S, S, 3) uint8
+    if channels == 1:
+        return np.asarray(Image.fromarray(rgb).convert("L"))[None]             # (1, S, S)
+    return rgb.transpose(2, 0, 1)                                              # (3, S, S)
+
+
+def load_image_dataset(root: Path | str, size: int = 32, channels: int = 3,
+                       workers: int | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Every image under `root` → images uint8 (N, C, S, S), labels int64 (N,), class names.
+
+    Sub-folders are classes (their paths relative to `root`, sorted); images directly in `root` are the
+    class "images". Each picture is centre-cropped to a square and resized (Lanczos) to size × size;
+    channels 3 keeps its colour, 1 converts it to luminance ("L"). Files are decoded on a thread pool
+    (PIL releases the GIL while decoding and resizing)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    root = Path(root)
+    if not root.is_dir():
+        raise DatasetMissing(f"{root} is not a folder of images")
+    files = sorted(p for p in root.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file()
+                   and not any(part.startswith(".") for part in p.relative_to(root).parts))
+    if not files:
+        raise DatasetMissing(f"{root} holds no images ({', '.join(sorted(IMAGE_SUFFIXES))})")
+    class_of = [p.parent.relative_to(root).as_posix() if p.parent != root else "images" for p in files]
+    classes = sorted(set(class_of))
+    workers = workers or min(8, (os.cpu_count() or 1) + 2)
+    with ThreadPoolExecutor(workers) as pool:
+        images = list(pool.map(lambda p: _square_file(p, size, channels), files))
+    labels = np.asarray([classes.index(c) for c in class_of], dtype=np.int64)
+    return np.stack(images), labels, classes
+
+
+def training_set(data: str = "fashion-mnist", size: int = 28, channels: int = 1, classes: list[str] | None = None
+                 ) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+    """What a trainer learns from: images float (N, C, S, S) in [-1, 1], labels int64 (N,) in 0..K−1 and the
+    K class names. `data` is "fashion-mnist" (train split; resized with antialiasing when S ≠ 28, the gray
+    repeated when C = 3) or a folder (`load_image_dataset`). `classes` keeps only those classes, in the
+    order given, their labels renumbered 0..k−1."""
+    if data == "fashion-mnist":
+        raw, labels = load_fashion_mnist("train")
+        names = list(CLASSES)
+        for c in classes or []:
+            if c not in names:
+                raise ValueError(f"{c!r} is not a Fashion-MNIST class; choose from {', '.join(names)}")
+        keep = np.isin(labels, [names.index(c) for c in classes]) if classes else slice(None)
+        x, labels = to_tensor(raw[keep]), labels[keep]                             # (N, 1, 28, 28)
+        if size != 28:
+            x = torch.nn.functional.interpolate(x, size=(size, size), mode="bilinear", antialias=True,
+                                                align_corners=False).clamp(-1, 1)
+        x = x.repeat(1, channels, 1, 1) if channels != 1 else x
+    else:
+        raw, labels, names = load_image_dataset(data, size, channels)
+        x = images_to_tensor(raw)
+        for c in classes or []:
+            if c not in names:
+                raise ValueError(f"{c!r} is not a class of {Path(data).name}; its classes: {', '.join(names)}")
+        if classes:
+            keep = np.isin(labels, [names.index(c) for c in classes])
+            x, labels = x[torch.from_numpy(keep)], labels[keep]
+    if classes:
+        remap = np.full(len(names), -1, dtype=np.int64)
+        remap[[names.index(c) for c in classes]] = np.arange(len(classes))
+        labels = remap[labels]
+        names = list(classes)
+    return x.contiguous(), torch.from_numpy(np.asarray(labels, dtype=np.int64)), names
+
+
 def load_dataset(data: str = "fashion-mnist", split: str = "train") -> tuple[np.ndarray, np.ndarray]:
     """`fashion-mnist` (either split) or a folder of images (the same images for both splits)."""
     if data == "fashion-mnist":
@@ -103,8 +180,14 @@ def to_tensor(images: np.ndarray) -> torch.Tensor:
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:
-    """float (N, 1, H, W) in [-1, 1] → uint8 (N, H, W)."""
-    return x.detach().clamp(-1, 1).add(1).mul(127.5).round().to(torch.uint8).squeeze(1).cpu().numpy()
+    """float (N, 1, H, W) in [-1, 1] → uint8 (N, H, W); float (N, 3, H, W) → uint8 (N, H, W, 3)."""
+    u = x.detach().clamp(-1, 1).add(1).mul(127.5).round().to(torch.uint8).cpu()
+    return u.squeeze(1).numpy() if u.shape[1] == 1 else u.permute(0, 2, 3, 1).numpy()
+
+
+def images_to_tensor(images: np.ndarray) -> torch.Tensor:
+    """uint8 (N, C, S, S) → float (N, C, S, S) in [-1, 1] (`to_tensor` for load_image_dataset's arrays)."""
+    return torch.from_numpy(np.ascontiguousarray(images)).float().div(127.5).sub(1.0)
 
 
 def garment_from_image(image: Image.Image, size: int = 28) -> np.ndarray:

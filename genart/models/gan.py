@@ -1,7 +1,8 @@
-"""Class-conditional DCGAN-family GAN for 28×28 garments.
+"""Class-conditional DCGAN-family GAN for S×S images (S = 28, 32 or 64; C = 1 or 3 channels).
 
-Generator G(z, y): z ~ N(0, I) (B, 128) and a class y → image (B, 1, 28, 28) in [-1, 1], with
-class-conditional batch norm (gains and biases from an embedding of y).
+Generator G(z, y): z ~ N(0, I) (B, 128) and a class y → image (B, C, S, S) in [-1, 1], with
+class-conditional batch norm (gains and biases from an embedding of y). G starts from a b×b map
+(b = 7 for 28 px, else 8) and doubles it with 2 up blocks (28, 32 px) or 3 (64 px); D mirrors it.
 Discriminator D(x, y): spectral-normalised convolutions (Miyato et al. 2018) and a projection
 head (Miyato & Koyama 2018): D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩.
 Seeds, truncation ψ (the "truncation trick", Brock et al. 2019; Karras et al. 2019), slerp and
@@ -21,9 +22,25 @@ from torch.nn.utils.parametrizations import spectral_norm
 @dataclass
 class GANConfig:
     z_dim: int = 128
-    g_channels: int = 32        # G widths 4c (7×7), 2c (14×14), c (28×28)
-    d_channels: int = 32        # D widths c (14×14), 2c (7×7), 4c (7×7)
+    g_channels: int = 32        # G widths 4c (b×b), 2c, c (, c at 64 px); b = S / 4 (S / 8 at 64 px)
+    d_channels: int = 32        # D widths c (S/2), 2c (S/4) (, 4c (S/8) at 64 px), 4c
     num_classes: int = 10
+    image_size: int = 28        # S: 28, 32 or 64
+    image_channels: int = 1     # C: 1 (gray) or 3 (RGB)
+
+
+SIZES, CHANNELS = (28, 32, 64), (1, 3)
+
+
+def check_shape(size: int, channels: int) -> None:
+    if size not in SIZES or channels not in CHANNELS:
+        raise ValueError(f"images must be {'/'.join(map(str, SIZES))} px with 1 or 3 channels, not {size} px × "
+                         f"{channels}")
+
+
+def base_and_ups(size: int) -> tuple[int, int]:
+    """The generator's first map side b and its number of ×2 up blocks: 28 → (7, 2), 32 → (8, 2), 64 → (8, 3)."""
+    return {28: (7, 2), 32: (8, 2), 64: (8, 3)}[size]
 
 
 class ConditionalBatchNorm(nn.Module):
@@ -57,33 +74,43 @@ class Generator(nn.Module):
     def __init__(self, config: GANConfig):
         super().__init__()
         self.config = config
-        c = config.g_channels
-        self.fc = nn.Linear(config.z_dim, 4 * c * 7 * 7)
-        self.block1 = GBlock(4 * c, 2 * c, config.num_classes)               # (B, 2c, 14, 14)
-        self.block2 = GBlock(2 * c, c, config.num_classes)                   # (B, c, 28, 28)
-        self.out = nn.Sequential(nn.BatchNorm2d(c), nn.ReLU(), nn.Conv2d(c, 1, 3, 1, 1), nn.Tanh())
+        check_shape(config.image_size, config.image_channels)
+        c, K = config.g_channels, config.num_classes
+        self.base, ups = base_and_ups(config.image_size)
+        self.fc = nn.Linear(config.z_dim, 4 * c * self.base ** 2)
+        self.block1 = GBlock(4 * c, 2 * c, K)                                # (B, 2c, 2b, 2b)
+        self.block2 = GBlock(2 * c, c, K)                                    # (B, c, 4b, 4b)
+        self.block3 = GBlock(c, c, K) if ups == 3 else None                  # (B, c, 8b, 8b): 64 px only
+        self.out = nn.Sequential(nn.BatchNorm2d(c), nn.ReLU(), nn.Conv2d(c, config.image_channels, 3, 1, 1),
+                                 nn.Tanh())
 
     def forward(self, z: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """z (B, z_dim), y (B,) → x (B, 1, 28, 28) in [-1, 1]."""
-        h = self.fc(z).view(-1, 4 * self.config.g_channels, 7, 7)           # (B, 4c, 7, 7)
-        return self.out(self.block2(self.block1(h, y), y))
+        """z (B, z_dim), y (B,) → x (B, C, S, S) in [-1, 1]."""
+        h = self.fc(z).view(-1, 4 * self.config.g_channels, self.base, self.base)   # (B, 4c, b, b)
+        h = self.block2(self.block1(h, y), y)                                     # (B, c, 4b, 4b)
+        if self.block3 is not None:
+            h = self.block3(h, y)                                                 # (B, c, 8b, 8b)
+        return self.out(h)
 
 
 class Discriminator(nn.Module):
     def __init__(self, config: GANConfig):
         super().__init__()
+        check_shape(config.image_size, config.image_channels)
         c = config.d_channels
         act = lambda: nn.LeakyReLU(0.1)  # noqa: E731
+        extra = [spectral_norm(nn.Conv2d(2 * c, 4 * c, 4, 2, 1)), act()] if config.image_size == 64 else []
         self.phi = nn.Sequential(
-            spectral_norm(nn.Conv2d(1, c, 4, 2, 1)), act(),                    # (B, c, 14, 14)
-            spectral_norm(nn.Conv2d(c, 2 * c, 4, 2, 1)), act(),                # (B, 2c, 7, 7)
-            spectral_norm(nn.Conv2d(2 * c, 4 * c, 3, 1, 1)), act(),            # (B, 4c, 7, 7)
+            spectral_norm(nn.Conv2d(config.image_channels, c, 4, 2, 1)), act(),  # (B, c, S/2, S/2)
+            spectral_norm(nn.Conv2d(c, 2 * c, 4, 2, 1)), act(),                # (B, 2c, S/4, S/4)
+            *extra,                                                            # (B, 4c, 8, 8): 64 px only
+            spectral_norm(nn.Conv2d(4 * c if extra else 2 * c, 4 * c, 3, 1, 1)), act(),   # (B, 4c, b, b)
         )
         self.psi = spectral_norm(nn.Linear(4 * c, 1))
         self.embed = spectral_norm(nn.Embedding(config.num_classes, 4 * c))
 
     def forward(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """x (B, 1, 28, 28), y (B,) → D(x, y) (B,), unbounded (hinge loss)."""
+        """x (B, C, S, S), y (B,) → D(x, y) (B,), unbounded (hinge loss)."""
         h = self.phi(x).sum(dim=(2, 3))                                     # (B, 4c) global sum pooling
         return self.psi(h).squeeze(1) + (self.embed(y) * h).sum(1)          # projection
 
@@ -142,6 +169,6 @@ def crossover(za: torch.Tensor, zb: torch.Tensor, seed: int) -> torch.Tensor:
 
 @torch.no_grad()
 def render(G: Generator, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """z (B, z_dim), labels (B,) → images (B, 1, 28, 28) in [-1, 1] on G's device, eval mode."""
+    """z (B, z_dim), labels (B,) → images (B, C, S, S) in [-1, 1] on G's device, eval mode."""
     device = next(G.parameters()).device
     return G.eval()(z.to(device), labels.to(device))

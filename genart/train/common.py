@@ -161,6 +161,34 @@ class RunArgs:
     no_export: bool = False
     precision: str = "auto"                            # autocast: auto (bf16 on GPU), bf16, fp32
     history: list = field(default_factory=list)        # earlier phases of a resumed run: command, until_step
+    size: int = 28                                     # image side S (28, 32, 64)
+    channels: int = 1                                  # image channels C (1 gray, 3 RGB)
+    width: int | None = None                           # the model's base width; None: its config's default
+    classes: tuple[str, ...] | None = None             # a subset of the data's classes (labels become 0..k−1)
+    name: str | None = None                            # export stem: <ckpt_dir>/<family>/<name>-vN
+    status_dir: Path | None = None                     # live status for a watcher (train/status.py)
+    grid_seconds: float = 5.0                          # refresh the status sample grid this often
+    num_classes: int = 10                              # K, from the data (not a flag)
+
+    @property
+    def fashion_standard(self) -> bool:
+        """All of Fashion-MNIST at 28 px gray: what the Fashion classifier can judge."""
+        return self.data == "fashion-mnist" and not self.classes and self.size == 28 and self.channels == 1
+
+    def default_stem(self) -> str:
+        """The export stem when --name is absent: fashion (+ classes, size, colour when not standard), or the
+        folder's name."""
+        if self.data != "fashion-mnist":
+            return Path(self.data).name
+        parts = ["fashion", *(_slug(c) for c in self.classes or ())]
+        parts += [f"{self.size}px"] if self.size != 28 else []
+        parts += ["rgb"] if self.channels == 3 else []
+        return "-".join(parts)
+
+
+def _slug(text: str) -> str:
+    import re
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def lr_factor(step: int, total: int, warmup: int) -> float:
@@ -231,29 +259,84 @@ def recipe_command(args: RunArgs) -> str:
     flags = ["train", args.family, "--data", str(args.data), "--steps", str(args.steps),
              "--batch-size", str(args.batch_size), "--lr", repr(float(args.lr)), "--seed", str(args.seed),
              "--precision", args.precision]
+    if not args.fashion_standard:                                    # the shape a folder or a subset trains at
+        flags += ["--size", str(args.size), "--channels", str(args.channels)]
+    if args.classes:
+        flags += ["--classes", ",".join(args.classes)]
+    if args.width is not None:
+        flags += ["--width", str(args.width)]
+    if args.name is not None:
+        flags += ["--name", args.name]
     if args.resume is not None:
         flags += ["--resume", str(args.resume)]
     return launcher + " " + " ".join(shlex.quote(f) for f in flags)
 
 
+def grid_labels(num_classes: int, rows: int) -> tuple[torch.Tensor, int]:
+    """The labels of a sample grid, row-major, and its number of columns: a column per class (the first 10);
+    with fewer than 10 classes each class gets ⌊10 / K⌋ neighbouring columns. (rows · cols,), cols."""
+    k = min(num_classes, 10)
+    per = max(1, 10 // k)
+    row = torch.arange(k).repeat_interleave(per)                                # (cols,)
+    return row.repeat(rows), len(row)
+
+
 def write_grid(samples: torch.Tensor, path: Path, nrow: int = 10) -> None:
-    """Samples (N, 1, 28, 28) in [-1, 1] → one PNG, `nrow` to a row with 2-px gaps, enlarged 3× (nearest)."""
+    """Samples (N, C, H, W) in [-1, 1] → one PNG (gray or RGB), `nrow` to a row with 2-px gaps, enlarged 3×
+    (nearest)."""
     from PIL import Image
     from torchvision.utils import make_grid
     if len(samples) == 0:
         return
     grid = make_grid(samples.detach().float().cpu(), nrow=nrow, padding=2, normalize=True, value_range=(-1, 1))
-    img = (grid[0] * 255).round().to(torch.uint8).numpy()                      # (H', W'): channel 0 of gray
+    grid = grid[0] if samples.shape[1] == 1 else grid.permute(1, 2, 0)            # (H', W') or (H', W', 3)
+    img = (grid * 255).round().to(torch.uint8).numpy()
     path.parent.mkdir(parents=True, exist_ok=True)
     Image.fromarray(img).resize((img.shape[1] * 3, img.shape[0] * 3), Image.Resampling.NEAREST).save(path)
 
 
 # ----------------------------------------------------------------------------- the loop
 def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d: Dist,
-        card_extra: dict | None = None, log: Callable[[str], None] = print) -> Path | None:
-    """Train `task` for args.steps on images (N, 1, 28, 28) / labels (N,); export; return the card path."""
+        card_extra: dict | None = None, log: Callable[[str], None] = print,
+        classes: list[str] | None = None) -> Path | None:
+    """Train `task` for args.steps on images (N, C, S, S) / labels (N,); export; return the card path.
+
+    With args.status_dir the run's live status (losses, img/s, a fixed-seed sample grid every
+    args.grid_seconds) is written there, and its end: finished, stopped (Ctrl-C / SIGTERM; the resume
+    state is saved first) or failed (with the error)."""
+    status = None
+    if d.main and args.status_dir is not None:
+        from genart.train.status import StatusWriter
+        status = StatusWriter(args.status_dir, task.family, args.steps, _resume_step(args))
+    try:
+        path = _run(task, images, labels, args, d, card_extra, log, classes, status)
+    except KeyboardInterrupt:
+        if status is not None:
+            status.finish("stopped")
+        raise
+    except Exception as e:
+        if status is not None:
+            status.finish("failed", error=f"{type(e).__name__}: {e}")
+        raise
+    if status is not None:
+        status.finish("finished")
+    return path
+
+
+def _resume_step(args: RunArgs) -> int:
+    if args.resume is None:
+        return 0
+    return int(torch.load(args.resume, map_location="cpu", weights_only=True)["step"])
+
+
+GRID_SEED = 20_240_601                                     # the status grid: the same latents every time
+
+
+def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d: Dist, card_extra: dict | None,
+         log: Callable[[str], None], classes: list[str] | None, status) -> Path | None:
     judge = None                                           # the feature classifier for the card's metrics:
-    if d.main and not args.no_export and task.family != "classifier":        # load it now, not after training
+    judged = task.family == "classifier" or args.fashion_standard    # only all of Fashion-MNIST at 28 px gray
+    if d.main and not args.no_export and task.family != "classifier" and judged:   # load it now, not after
         from genart.registry import Registry
         judge = Registry(args.ckpt_dir).get("classifier/fashion")
     run_dir = Path(args.out) / task.family
@@ -264,12 +347,22 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
         if d.main:
             log(f"resumed {args.resume} at step {start}")
     generator = torch.Generator().manual_seed(args.seed + 1)
+    nrow = getattr(task, "grid_columns", 10)
+
+    def status_grid(step: int) -> float:
+        """The fixed-seed grid into the status folder; returns the seconds it took."""
+        t = time.time()
+        status.grid(task.sample_grid(torch.Generator().manual_seed(GRID_SEED)), step, nrow=nrow)
+        return time.time() - t
+
     index_stream = batches(len(images), args.batch_size, args.seed, d, start)
     bar = tqdm(range(start, args.steps), initial=start, total=args.steps, disable=not d.main,
                desc=f"train {task.family}", dynamic_ncols=True, mininterval=2.0)
     commit = git_commit()                                  # the code that trains, not the code at export
     t0, last_save, seen = time.time(), time.time(), 0
     losses: dict[str, float] = {}
+    recent: list[dict[str, float]] = []                    # the last 50 steps' losses, for the card
+    next_grid = 0.0                                        # time of the next status grid (0: after the first step)
     step = start
     try:
         for step in bar:
@@ -277,12 +370,19 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
             idx = torch.from_numpy(next(index_stream))
             x, y = images[idx].to(d.device, non_blocking=True), labels[idx].to(d.device, non_blocking=True)
             losses = task.train_step(x, y, step)
+            recent = [*recent[-49:], losses]
             seen += len(idx) * d.world
             if d.main:
                 rate = seen / max(time.time() - t0, 1e-6)
                 bar.set_postfix({**{k: f"{v:.4f}" for k, v in losses.items()}, "img/s": f"{rate:.0f}"}, refresh=False)
+                if status is not None:
+                    status.step(step, losses, seen)
+                    if time.time() >= next_grid:
+                        took = status_grid(step + 1)
+                        # the grid costs at most ~1/4 of the time (a diffusion grid is 50 network passes)
+                        next_grid = time.time() + max(args.grid_seconds, 3 * took)
                 if args.sample_every and (step + 1) % args.sample_every == 0:
-                    write_grid(task.sample_grid(generator), run_dir / "samples" / f"step{step + 1:07d}.png")
+                    write_grid(task.sample_grid(generator), run_dir / "samples" / f"step{step + 1:07d}.png", nrow)
                 if time.time() - last_save > args.ckpt_minutes * 60:
                     save_state(state_path, task, step + 1, elapsed + time.time() - t0, args)
                     last_save = time.time()
@@ -298,15 +398,25 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
     save_state(state_path, task, step, wall, args)
     img_per_s = seen / max(time.time() - t0, 1e-6)
     log(f"trained {task.family} to step {step} in {wall:.0f} s ({img_per_s:.0f} img/s); last losses {losses}")
+    if status is not None and status.info.get("grid_step") != step:
+        status_grid(step)
     if args.no_export:
         return None
     model, config = task.export(images, labels)
     model.eval()
-    metrics = task.evaluate(model, judge)
+    if judged:
+        metrics = task.evaluate(model, judge)
+    else:
+        from genart.evaluate import eval_generic
+        metrics = eval_generic(task, model, images, seed=args.seed)
+    if recent:
+        metrics["final_losses"] = {k: round(sum(r[k] for r in recent) / len(recent), 5) for k in recent[-1]}
     log("metrics: " + json.dumps(metrics))
+    stem = args.name or args.default_stem()
     card = {
-        "name": f"{task.family}/fashion" if args.data == "fashion-mnist" else f"{task.family}/{Path(args.data).name}",
+        "name": f"{task.family}/{stem}",
         "family": task.family, "config": config, "metrics": metrics,
+        "classes": list(classes) if classes is not None else _default_classes(args),
         "training": {"command": recipe_command(args), "git_commit": commit, "steps": step,
                      "resumed_from": [h for h in args.history if h["until_step"] <= step],
                      "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, "world_size": d.world,
@@ -316,10 +426,16 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
                      "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
         **(card_extra or {}), **getattr(task, "card_extra", {}),
     }
-    stem = card["name"].split("/", 1)[1]
     path = save_checkpoint(Path(args.ckpt_dir) / task.family, stem, _unwrap(model).state_dict(), card)
     log(f"exported {path}")
     return path
+
+
+def _default_classes(args: RunArgs) -> list[str]:
+    from genart.data import CLASSES
+    if args.classes:
+        return list(args.classes)
+    return list(CLASSES) if args.data == "fashion-mnist" else [str(i) for i in range(args.num_classes)]
 
 
 def _device_name(device: torch.device) -> str:

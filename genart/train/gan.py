@@ -12,7 +12,13 @@ import torch
 import torch.nn.functional as F
 
 from genart.models.gan import Discriminator, GANConfig, Generator, config_dict
-from genart.train.common import EMA, Dist, RunArgs, autocast, step_seed, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, grid_labels, step_seed, wrap_ddp
+
+
+def config_for(args: RunArgs) -> GANConfig:
+    """The GAN a run builds: the data's shape and classes; --width sets both G's and D's base width."""
+    width = {} if args.width is None else {"g_channels": args.width, "d_channels": args.width}
+    return GANConfig(num_classes=args.num_classes, image_size=args.size, image_channels=args.channels, **width)
 
 
 class GANTask:
@@ -22,7 +28,8 @@ class GANTask:
 
     def __init__(self, args: RunArgs, d: Dist, config: GANConfig | None = None):
         self.args, self.d = args, d
-        self.config = config or GANConfig()
+        self.config = config or config_for(args)
+        self.grid_y, self.grid_columns = grid_labels(self.config.num_classes, 6 if self.config.image_size < 64 else 4)
         cl = torch.channels_last                                   # faster convolutions on CPU and GPU
         self.G = Generator(self.config).to(d.device, memory_format=cl)
         self.D = Discriminator(self.config).to(d.device, memory_format=cl)
@@ -67,9 +74,18 @@ class GANTask:
 
     @torch.no_grad()
     def sample_grid(self, generator: torch.Generator) -> torch.Tensor:
-        z = torch.randn(60, self.config.z_dim, generator=generator).to(self.d.device)
-        y = torch.arange(10).repeat_interleave(6).view(10, 6).t().reshape(-1).to(self.d.device)   # a column per class
-        return self.G_ema.module.eval()(z, y)
+        """A column per class (`grid_labels`): (rows · cols, C, S, S) in [-1, 1]."""
+        z = torch.randn(len(self.grid_y), self.config.z_dim, generator=generator).to(self.d.device)
+        return self.G_ema.module.eval()(z, self.grid_y.to(self.d.device))
+
+    @torch.no_grad()
+    def generate(self, model: Generator, n: int, generator: torch.Generator) -> torch.Tensor:
+        """n samples of the exported G, classes uniform: (n, C, S, S) in [-1, 1] (for eval_generic)."""
+        device = next(model.parameters()).device
+        z = torch.randn(n, self.config.z_dim, generator=generator)
+        y = torch.randint(0, self.config.num_classes, (n,), generator=generator)
+        parts = [model.eval()(zb.to(device), yb.to(device)).cpu() for zb, yb in zip(z.split(250), y.split(250))]
+        return torch.cat(parts)
 
     def export(self, images: torch.Tensor, labels: torch.Tensor):
         G = self.G_ema.module
