@@ -65,6 +65,10 @@ def app_url(tmp_path_factory, checkpoint_root):
     _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **launch_options())
     yield url
     demo.close()
+    from genart.ui import default_trainer
+    trainer = default_trainer()                  # a training job outlives a studio by design; not a test's
+    if (job := trainer.running()) is not None:
+        trainer.stop(job)
 
 
 @pytest.fixture

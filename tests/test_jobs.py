@@ -72,3 +72,43 @@ def test_a_server_folder_is_a_dataset_only_below_a_root_the_host_allows(trainer,
 def test_an_unknown_job_is_refused(trainer, job):
     with pytest.raises(JobError, match="There is no training job"):
         trainer.status(job)
+
+
+def _wait(trainer, job, states, timeout=240.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status = trainer.status(job)
+        if status["state"] in states:
+            return status
+        time.sleep(0.3)
+    raise AssertionError(f"job {job} still {trainer.status(job)['state']} after {timeout} s")
+
+
+def test_a_job_trains_in_the_background_stops_resumes_and_publishes(trainer, tmp_path):
+    """The whole life of a job on a small folder of coloured shapes, through the CLI's own trainer."""
+    trainer.add_dataset([shapes_zip(tmp_path / "shapes.zip", n=16)], "shapes")
+    job = trainer.start("gan", "shapes", 32, 400, "shapes")
+    with pytest.raises(JobError, match="A training job is running"):
+        trainer.start("vae", "shapes", 32, 10, "other")                  # one at a time per studio
+    status = _wait(trainer, job, ("running",))
+    while trainer.status(job)["step"] < 3:
+        time.sleep(0.2)
+    status = trainer.stop(job)
+    assert status["state"] == "stopped" and 3 <= status["step"] < 400, status
+    assert trainer.state_path(job, trainer.spec("gan", "shapes", 32, 400, "shapes")).is_file()
+    assert set(status["losses"]) >= {"loss_d", "loss_g"} and status["grid"] is not None
+    stopped_at = status["step"]
+    trainer.resume(job)
+    status = _wait(trainer, job, ("running",))
+    while trainer.status(job)["step"] <= stopped_at + 2:
+        time.sleep(0.2)
+    status = trainer.stop(job)
+    assert status["step"] > stopped_at + 2 and status["state"] == "stopped"
+    name = trainer.publish(job)
+    assert name == "gan/shapes"
+    card = json.loads((tmp_path / "models" / "gan" / "shapes-v1.json").read_text())
+    assert card["config"]["image_size"] == 32 and card["config"]["image_channels"] == 3
+    assert card["classes"] == ["circles", "squares"] and card["training"]["steps"] == status["step"]
+    assert "--resume" in card["training"]["command"] and card["metrics"]
+    assert trainer.status(job)["published"][0]["name"] == "gan/shapes"
+    assert read_status(trainer.jobs_dir / job / "status")["state"] == "stopped"
