@@ -3,7 +3,8 @@
 `replay(registry, png)` reads the record (`genart.records`), calls the same core function that made
 the image with the same parameters, and reports whether the pixels are identical — and, where they
 are not, how far apart they are with a difference map. A record made by another checkpoint is
-replayed with the studio's own and says so (`same_checkpoint: false`).
+replayed with the studio's own and says so (`same_checkpoint: false`). The record's `model` (any model of
+the family, e.g. a user's GAN) makes it again; a record without one is by the family's Fashion-MNIST model.
 """
 
 from __future__ import annotations
@@ -25,18 +26,20 @@ def _last(stream):
 
 
 def replayers() -> dict[str, Callable[..., Image.Image]]:
-    """action → fn(registry, params) giving the image again (imports are local: the tabs import us)."""
+    """action → fn(registry, params, model) giving the image again, by the model the record names (imports are
+    local: the tabs import us)."""
     from genart.ui import diffusion_tab, gan_tab, vae_tab
 
     return {
-        "gan_generate": lambda reg, p: gan_tab.generate(reg, p["seed"], p["label"], p["truncation"]),
-        "gan_grid": lambda reg, p: gan_tab.grid(reg, p["seed"], p["label"], p["truncation"], p["rows"], p["cols"]),
-        "gan_latent": lambda reg, p: gan_tab.from_latent(reg, p["z"], p["y"]),
-        "vae_random": lambda reg, p: vae_tab.prior_sample(reg, p["seed"])[0],
-        "vae_decode": lambda reg, p: vae_tab.decode(reg, p["z"]),
-        "diffusion_sample": lambda reg, p: _last(diffusion_tab.sample(
+        "gan_generate": lambda reg, p, m: gan_tab.generate(reg, p["seed"], p["label"], p["truncation"], m),
+        "gan_grid": lambda reg, p, m: gan_tab.grid(reg, p["seed"], p["label"], p["truncation"], p["rows"], p["cols"],
+                                                   m),
+        "gan_latent": lambda reg, p, m: gan_tab.from_latent(reg, p["z"], p["y"], None, m),
+        "vae_random": lambda reg, p, m: vae_tab.prior_sample(reg, p["seed"], m)[0],
+        "vae_decode": lambda reg, p, m: vae_tab.decode(reg, p["z"], model=m),
+        "diffusion_sample": lambda reg, p, m: _last(diffusion_tab.sample(
             reg, p["seed"], p["label"], p["sampler"], p["steps"], p["guidance"], p.get("spacing", "uniform"),
-            p.get("eta", 0.0), p.get("guidance_rescale", 0.0), progress=None))[0],
+            p.get("eta", 0.0), p.get("guidance_rescale", 0.0), m, progress=None))[0],
     }
 
 
@@ -65,7 +68,7 @@ def replay(registry, source: Any) -> tuple[Image.Image, dict]:
         raise ValueError(f"A {record['action']!r} image cannot be replayed from its PNG alone (it was made from "
                          f"an input image that the record does not hold); replayable: {', '.join(replayers())}.")
     try:
-        again = run(registry, record["params"])
+        again = run(registry, record["params"], record.get("model") or None)
     except KeyError as e:
         raise ValueError(f"The record lacks the parameter {e.args[0]!r}; it was not written by this studio.") from None
     a = np.asarray(original.convert("RGB"))

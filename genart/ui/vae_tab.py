@@ -4,7 +4,8 @@ Sliders: the first principal directions of the encoded training set (in units of
 deviation, GANSpace-style) and named class directions ("more Dress" = mean z of dresses − mean z;
 with the class latent y this mostly moves the class weights at the front of z).
 Moving a slider only decodes (≈ms on a CPU), outside the queue, so the image follows the hand.
-Public API: /vae_encode, /vae_decode, /vae_random, /vae_interpolate.
+Public API: /vae_encode, /vae_decode, /vae_random, /vae_interpolate; each takes an optional last `model` (a
+registry name, default vae/fashion): every VAE of the registry works here, its sliders from its own buffers.
 """
 
 from __future__ import annotations
@@ -12,32 +13,45 @@ from __future__ import annotations
 import json
 import math
 
+from functools import partial
+
 import gradio as gr
 import numpy as np
 import torch
 
 from genart import records
-from genart.data import CLASSES, to_tensor, to_uint8
-from genart.images import upscale_nearest, write_gif
+from genart.data import CLASSES
+from genart.images import write_gif
 from genart.registry import Registry
 from genart.ui.uploads import uploaded_path
-from genart.ui.widgets import (QUICK, bind, garment_of, out_of_date, seed_of, sketchpad, ui_action, user_errors,
+from genart.ui.widgets import (QUICK, as_tensor, bind, enlarge, garment_of, image_shape, model_choices, model_input,
+                               model_picker, out_of_date, pixels, seed_of, sketchpad, ui_action, user_errors,
                                warn_if_not_a_garment, whole)
 
 N_PCA = 8
-SCALE = 12                    # 28 px → 336 px, nearest: crisp pixels, no mush
-NAME = "vae/fashion"
+SCALE = 336                   # the shown image's side, about: 28 px × 12, nearest: crisp pixels, no mush
+NAME = "vae/fashion"          # the default model; any VAE of the registry works (`model`, a registry name)
+FAMILY = "vae"
+N_NAMED = len(CLASSES)        # named-direction sliders: a model's first N_NAMED classes
 
 
-def _view(registry: Registry, x: torch.Tensor, action: str, params: dict, chain=()):
-    """(1, 1, 28, 28) in [-1, 1] → a large crisp PNG-ready image carrying the record that makes it."""
-    return records.stamp(upscale_nearest(to_uint8(x)[0], SCALE), records.of_model(registry, action, NAME, params, chain))
+def checked(registry: Registry, model) -> str:
+    """A request's model: one of the studio's VAEs (default: the Fashion-MNIST one)."""
+    return NAME if model in (None, "") else registry.model_name(FAMILY, model)
+
+
+def _view(registry: Registry, x: torch.Tensor, action: str, params: dict, chain=(), model: str = NAME):
+    """(1, C, S, S) in [-1, 1] → a large crisp PNG-ready image carrying the record that makes it."""
+    return records.stamp(enlarge(pixels(x)[0], SCALE), records.of_model(registry, action, model, params, chain))
 
 
 def compose(vae, z0: torch.Tensor, pca: list[float], named: list[float]) -> torch.Tensor:
-    """z = z₀ + Σ_k a_k σ_k v_k + Σ_c b_c (m_c − m̄);   z₀ (1, d) → (1, d)."""
+    """z = z₀ + Σ_k a_k σ_k v_k + Σ_c b_c (m_c − m̄);   z₀ (1, d) → (1, d). `named` gives the first b_c
+    (the others are 0)."""
     a = torch.tensor(pca, dtype=z0.dtype, device=z0.device)                   # (K,)
-    b = torch.tensor(named, dtype=z0.dtype, device=z0.device)                 # (C,)
+    C = vae.class_means.shape[0]
+    b = torch.zeros(C, dtype=z0.dtype, device=z0.device)                      # (C,)
+    b[:min(C, len(named))] = torch.tensor(named[:C], dtype=z0.dtype, device=z0.device)
     k = len(pca)
     z = z0 + (a * vae.pca_std[:k]) @ vae.pca_components[:k]
     return z + b @ (vae.class_means - vae.class_means.mean(0, keepdim=True))
@@ -57,116 +71,141 @@ def latent_of(z, d: int) -> list[float]:
     return [float(v) for v in z]
 
 
-def reading(vae, x: torch.Tensor) -> str:
-    """What the VAE's q(y|x) makes of x (1, 1, 28, 28): its two likeliest classes, as a sentence."""
+def reading(vae, x: torch.Tensor, classes=CLASSES) -> str:
+    """What the VAE's q(y|x) makes of x (1, C, S, S): its two likeliest classes, as a sentence."""
     if not getattr(vae, "y_dim", 0):
         return ""
     p = vae.class_logits(x).softmax(1)[0]                                       # (K,)
+    if len(p) < 2:
+        return ""
     top = p.topk(2)
     (a, b), (pa, pb) = top.indices.tolist(), top.values.tolist()
-    return f"The VAE reads this as **{CLASSES[a]}** ({pa:.0%}); next {CLASSES[b]} ({pb:.0%})."
+    return f"The VAE reads this as **{classes[a]}** ({pa:.0%}); next {classes[b]} ({pb:.0%})."
 
 
 # ---- core: shared by the API, the browser and /replay
 
 @torch.no_grad()
-def encode_garment(registry: Registry, image) -> tuple[torch.Tensor, np.ndarray]:
-    """Image or sketch → posterior mean μ (1, d) and the (28, 28) uint8 garment the VAE saw."""
-    garment = garment_of(image)
-    return registry.get(NAME).encode(to_tensor(garment[None]).to(registry.device))[0], garment
+def encode_garment(registry: Registry, image, model: str = NAME) -> tuple[torch.Tensor, np.ndarray]:
+    """Image or sketch → posterior mean μ (1, d) and the uint8 image the VAE saw ((28, 28) garment for the
+    Fashion-MNIST kind, else the centre square at the model's size and colour)."""
+    seen = model_input(registry, model, image)
+    return registry.get(model).encode(as_tensor(seen[None]).to(registry.device))[0], seen
 
 
 @torch.no_grad()
-def decode(registry: Registry, z, chain=()):
+def decode(registry: Registry, z, chain=(), model: str = NAME):
     """/vae_decode: latent z (list of floats) → image (its record: vae_decode of this z)."""
-    z = latent_of(z, registry.get(NAME).z_dim)
+    model = checked(registry, model)
+    z = latent_of(z, registry.get(model).z_dim)
     zt = torch.tensor([z], dtype=torch.float32, device=registry.device)
-    return _view(registry, registry.get(NAME).decode(zt), "vae_decode", {"z": z}, chain)
+    return _view(registry, registry.get(model).decode(zt), "vae_decode", {"z": z}, chain, model)
 
 
-def decode_api(registry: Registry, z):
+def decode_api(registry: Registry, z, model: str = NAME):
     """/vae_decode: latent z (list of floats) → image."""
-    return decode(registry, z)
+    return decode(registry, z, model=model)
 
 
 @torch.no_grad()
-def encode(registry: Registry, image):
+def encode(registry: Registry, image, model: str = NAME):
     """/vae_encode: image → its reconstruction and its latent z (posterior mean μ)."""
-    z = encode_garment(registry, image)[0][0].tolist()
-    return decode(registry, z, [records.make("vae_encode", {"image": "uploaded"}, NAME)]), z
+    model = checked(registry, model)
+    z = encode_garment(registry, image, model)[0][0].tolist()
+    return decode(registry, z, [records.make("vae_encode", {"image": "uploaded"}, model)], model), z
 
 
 @torch.no_grad()
-def prior_sample(registry: Registry, seed: int = 0):
+def prior_sample(registry: Registry, seed: int = 0, model: str = NAME):
     """/vae_random: seed → a sample from the prior (a class y, then z₁ ~ N(0, I)), and its z."""
+    model = checked(registry, model)
     seed = seed_of(seed)
-    z = registry.get(NAME).sample_prior(1, torch.Generator().manual_seed(seed)).to(registry.device)
-    return _view(registry, registry.get(NAME).decode(z), "vae_random", {"seed": seed}), z[0].tolist()
+    z = registry.get(model).sample_prior(1, torch.Generator().manual_seed(seed)).to(registry.device)
+    return _view(registry, registry.get(model).decode(z), "vae_random", {"seed": seed}, model=model), z[0].tolist()
 
 
 @torch.no_grad()
-def interpolate(registry: Registry, image_a, image_b, frames: int = 12):
+def interpolate(registry: Registry, image_a, image_b, frames: int = 12, model: str = NAME):
     """Two images or sketches → (GIF path, frames) walking between their latents."""
+    model = checked(registry, model)
     frames = whole(frames, "frames", 2, 64)
-    za, zb = encode_garment(registry, image_a)[0], encode_garment(registry, image_b)[0]
+    za, zb = encode_garment(registry, image_a, model)[0], encode_garment(registry, image_b, model)[0]
     t = torch.linspace(0, 1, frames, device=za.device)[:, None]                           # (F, 1)
-    xs = registry.get(NAME).decode((1 - t) * za + t * zb)                                 # (F, 1, 28, 28)
-    strip = [upscale_nearest(im, 8) for im in to_uint8(xs)]
+    xs = registry.get(model).decode((1 - t) * za + t * zb)                                # (F, C, S, S)
+    strip = [enlarge(im, 224) for im in pixels(xs)]
     return str(write_gif(strip, duration_ms=90, boomerang=True)), strip
 
 
-def interpolate_api(registry: Registry, image_a, image_b, frames: int = 12):
+def interpolate_api(registry: Registry, image_a, image_b, frames: int = 12, model: str = NAME):
     """/vae_interpolate: animated GIF file."""
-    return interpolate(registry, image_a, image_b, frames)[0]
+    return interpolate(registry, image_a, image_b, frames, model)[0]
 
 
-def direction_names(vae) -> list[str]:
+def direction_names(vae, classes=CLASSES) -> list[str]:
     """Each principal direction named by the classes its two ends lean to: the class means (C, d)
     projected on direction k, lowest and highest ("Trouser ↔ Bag")."""
-    proj = (vae.class_means - vae.class_means.mean(0, keepdim=True)) @ vae.pca_components[:N_PCA].T   # (C, K)
-    return [f"{CLASSES[int(proj[:, k].argmin())]} ↔ {CLASSES[int(proj[:, k].argmax())]}" for k in range(N_PCA)]
+    n = min(N_PCA, vae.pca_components.shape[0])
+    proj = (vae.class_means - vae.class_means.mean(0, keepdim=True)) @ vae.pca_components[:n].T   # (C, K)
+    return [f"{classes[int(proj[:, k].argmin())]} ↔ {classes[int(proj[:, k].argmax())]}" for k in range(n)]
 
 
 # ---- browser handlers: the start latent z₀ lives in session state; sliders only decode
 
-def slider_labels(registry: Registry):
-    return [gr.Slider(label=f"{k + 1}: {name} (σ)") for k, name in enumerate(direction_names(registry.get(NAME)))]
+def slider_labels(registry: Registry, model=NAME):
+    """The sliders of a model: its principal directions, named; one "more <class>" slider per class (the first
+    N_NAMED)."""
+    model = checked(registry, model)
+    classes = registry.classes(model)
+    names = direction_names(registry.get(model), classes)
+    pca = [gr.Slider(label=f"{k + 1}: {names[k]} (σ)" if k < len(names) else f"Direction {k + 1} (σ)",
+                     visible=k < len(names)) for k in range(N_PCA)]
+    named = [gr.Slider(label=f"more {classes[i]}" if i < len(classes) else f"more {i}", visible=i < len(classes))
+             for i in range(N_NAMED)]
+    return *pca, *named
 
 
-ZEROS = [0.0] * (N_PCA + len(CLASSES))
+ZEROS = [0.0] * (N_PCA + N_NAMED)
 
 
-def start_random(registry: Registry, seed):
-    img, z = prior_sample(registry, seed)
+def start_random(registry: Registry, seed, model=NAME):
+    img, z = prior_sample(registry, seed, model)
     return z, records.as_download(img), None, "", *ZEROS
 
 
-@torch.no_grad()
-def start_from(registry: Registry, image):
-    z, garment = encode_garment(registry, image)
-    warn_if_not_a_garment(registry, garment)
-    recon = decode(registry, z[0].tolist(), [records.make("vae_encode", {"image": "uploaded"}, NAME)])
-    text = reading(registry.get(NAME), to_tensor(garment[None]).to(registry.device))
-    return (z[0].tolist(), records.as_download(recon), upscale_nearest(garment, SCALE), text, *ZEROS)
+def ui_model(registry: Registry, seed, model):
+    """Another model picked: its sliders, and a sample of it to play with."""
+    return (*slider_labels(registry, model), *start_random(registry, seed, model))
 
 
 @torch.no_grad()
-def slide(registry: Registry, z0, *values):
-    if not z0:
+def start_from(registry: Registry, image, model=NAME):
+    model = checked(registry, model)
+    z, seen = encode_garment(registry, image, model)
+    if image_shape(registry, model) == (1, 28):
+        warn_if_not_a_garment(registry, seen)
+    recon = decode(registry, z[0].tolist(), [records.make("vae_encode", {"image": "uploaded"}, model)], model)
+    text = reading(registry.get(model), as_tensor(seen[None]).to(registry.device), registry.classes(model))
+    return (z[0].tolist(), records.as_download(recon), enlarge(seen, SCALE), text, *ZEROS)
+
+
+@torch.no_grad()
+def slide(registry: Registry, z0, model, *values):
+    model = checked(registry, model)
+    vae = registry.get(model)
+    if not z0 or len(z0) != vae.z_dim:                   # no start yet, or the start of another model
         return gr.skip()
-    z = compose(registry.get(NAME), torch.tensor([z0], device=registry.device), list(values[:N_PCA]),
-                list(values[N_PCA:]))
-    return records.as_download(decode(registry, z[0].tolist()))
+    z = compose(vae, torch.tensor([z0], device=registry.device), list(values[:N_PCA]), list(values[N_PCA:]))
+    return records.as_download(decode(registry, z[0].tolist(), model=model))
 
 
-def randomise(registry: Registry, z0, seed):
+def randomise(registry: Registry, z0, seed, model=NAME):
     rng = np.random.default_rng(seed_of(seed) + 1)
     values = np.clip(rng.standard_normal(N_PCA), -2.5, 2.5).round(2).tolist()
-    return (*values, *[0.0] * len(CLASSES), slide(registry, z0, *values, *[0.0] * len(CLASSES)))
+    return (*values, *[0.0] * N_NAMED, slide(registry, z0, model, *values, *[0.0] * N_NAMED))
 
 
-def reset(registry: Registry, z0):
-    return (*ZEROS, slide(registry, z0, *ZEROS))
+def reset(registry: Registry, z0, model=NAME):
+    return (*ZEROS, slide(registry, z0, model, *ZEROS))
 
 
 def take_result(image):
@@ -187,13 +226,14 @@ def build(registry: Registry) -> tuple[dict, dict]:
     """Lay out the tab inside the current Blocks and wire its events; → (its settings by key, hooks for the
     history: events whose result image to keep, where a garment sent here goes)."""
     available = registry.available(NAME)
-    with gr.Tab("VAE Latent Lab", id="vae"):
+    with gr.Tab("VAE Latent Lab", id="vae") as tab:
         gr.Markdown("Start from a random sample, a drawing or an upload; then move the sliders — the garment "
                     "follows your hand. Each direction is named by the classes its two ends lean to."
                     if available else "**The VAE is not trained yet.** Train it with `python -m genart train vae`.")
         z_state = gr.State([])
         with gr.Row():
             with gr.Column(scale=1):
+                model = model_picker(registry, FAMILY, NAME, "vae-model")
                 with gr.Tabs() as sources:
                     with gr.Tab("Random", id="random"):
                         seed = gr.Number(0, precision=0, label="Seed", elem_id="vae-seed")
@@ -221,7 +261,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                        for k in range(N_PCA)]
                 with gr.Accordion("Named directions: more of a class", open=False):
                     named = [gr.Slider(-1.5, 1.5, 0, step=0.05, label=f"more {c}", elem_id=f"vae-more-{i}")
-                             for i, c in enumerate(CLASSES)]
+                             for i, c in enumerate(CLASSES[:N_NAMED])]
         with gr.Accordion("Interpolate between any two garments: uploads, your sketch, the current result, "
                           "history items", open=False) as interp_box:
             with gr.Row():
@@ -245,22 +285,28 @@ def build(registry: Registry) -> tuple[dict, dict]:
         started = [z_state, out, seen, said, *sliders]
         common = dict(api_visibility="private", show_progress="hidden", **QUICK)
         # named directions on page load (the VAE is loaded then, not when the UI is built)
-        gr.context.Context.root_block.load(ui_action(bind(slider_labels, registry)), None, pca, **common)
+        gr.context.Context.root_block.load(ui_action(bind(slider_labels, registry)), [model], sliders, **common)
         # on page load (and when the seed changes) a sample is there to play with
-        gr.on(None, ui_action(bind(start_random, registry)), [seed], started, trigger_mode="always_last", **common)
-        go_random.click(ui_action(bind(start_random, registry)), [seed], started, **common)
-        go_sketch.click(ui_action(bind(start_from, registry)), [sketch], started, preprocess=False, **common)
-        gr.on([go_upload.click, upload.change], ui_action(bind(start_from, registry)), [upload], started,
+        gr.on(None, ui_action(bind(start_random, registry)), [seed, model], started, trigger_mode="always_last",
+              **common)
+        # another model: its sliders, and a sample of it
+        model.input(ui_action(bind(ui_model, registry)), [seed, model], [*sliders, *started],
+                    trigger_mode="always_last", **common)
+        tab.select(ui_action(partial(model_choices, registry, FAMILY)), None, [model], queue=False,
+                   api_visibility="private", show_progress="hidden")     # models published since appear
+        go_random.click(ui_action(bind(start_random, registry)), [seed, model], started, **common)
+        go_sketch.click(ui_action(bind(start_from, registry)), [sketch, model], started, preprocess=False, **common)
+        gr.on([go_upload.click, upload.change], ui_action(bind(start_from, registry)), [upload, model], started,
               preprocess=False, **common)                  # an image that arrives (upload or "send to") is encoded
-        gr.on([s.input for s in sliders], ui_action(bind(slide, registry)), [z_state, *sliders], [out], queue=False,
-              show_progress="hidden", trigger_mode="always_last", api_visibility="private")
-        reset_btn.click(ui_action(bind(reset, registry)), [z_state], [*sliders, out], queue=False,
+        gr.on([s.input for s in sliders], ui_action(bind(slide, registry)), [z_state, model, *sliders], [out],
+              queue=False, show_progress="hidden", trigger_mode="always_last", api_visibility="private")
+        reset_btn.click(ui_action(bind(reset, registry)), [z_state, model], [*sliders, out], queue=False,
                         api_visibility="private")
-        random_btn.click(ui_action(bind(randomise, registry)), [z_state, seed], [*sliders, out], queue=False,
+        random_btn.click(ui_action(bind(randomise, registry)), [z_state, seed, model], [*sliders, out], queue=False,
                          api_visibility="private")
-        go_interp.click(ui_action(bind(interpolate, registry)), [ia, ib, n_frames], [gif, strip], preprocess=False,
-                        **common)
-        out_of_date(gif, "Animation (GIF)", [ia, ib, n_frames], [go_interp])
+        go_interp.click(ui_action(bind(interpolate, registry)), [ia, ib, n_frames, model], [gif, strip],
+                        preprocess=False, **common)
+        out_of_date(gif, "Animation (GIF)", [ia, ib, n_frames, model], [go_interp])
         for end, from_result, from_sketch in ((ia, a_result, a_sketch), (ib, b_result, b_sketch)):
             from_result.click(ui_action(take_result), [out], [end], preprocess=False, queue=False,
                               api_visibility="private", show_progress="hidden")
@@ -272,14 +318,17 @@ def build(registry: Registry) -> tuple[dict, dict]:
             api_img = gr.Image(type="pil", format="png")
             api_z = gr.JSON()
             api_seed, api_frames = gr.Number(0, precision=0), gr.Number(12, precision=0)
+            api_model = gr.Textbox(NAME)
             api_gif = gr.File()
             b1, b2, b3, b4 = gr.Button(), gr.Button(), gr.Button(), gr.Button()
         api = dict(preprocess=False, **QUICK)
-        b1.click(user_errors(bind(encode, registry)), [api_a], [api_img, api_z], api_name="vae_encode", **api)
-        b2.click(user_errors(bind(decode_api, registry)), [api_z], [api_img], api_name="vae_decode", **api)
-        b3.click(user_errors(bind(prior_sample, registry)), [api_seed], [api_img, api_z], api_name="vae_random", **api)
-        b4.click(user_errors(bind(interpolate_api, registry)), [api_a, api_b, api_frames], [api_gif],
+        b1.click(user_errors(bind(encode, registry)), [api_a, api_model], [api_img, api_z], api_name="vae_encode",
+                 **api)
+        b2.click(user_errors(bind(decode_api, registry)), [api_z, api_model], [api_img], api_name="vae_decode", **api)
+        b3.click(user_errors(bind(prior_sample, registry)), [api_seed, api_model], [api_img, api_z],
+                 api_name="vae_random", **api)
+        b4.click(user_errors(bind(interpolate_api, registry)), [api_a, api_b, api_frames, api_model], [api_gif],
                  api_name="vae_interpolate", **api)
     kept = keep.click(None, None, None)
-    return {"vae.seed": seed}, {"keep": [(kept, out)], "inbox": upload, "tabs": sources, "inbox_tab": "upload",
-                                "out": out, "ends": (interp_box, ia, ib)}
+    return {"vae.seed": seed}, {"model": model, "keep": [(kept, out)], "inbox": upload, "tabs": sources,
+                                "inbox_tab": "upload", "out": out, "ends": (interp_box, ia, ib)}

@@ -18,8 +18,9 @@ from PIL import Image, ImageOps
 
 from genart.checkpoints import CheckpointError
 from genart.data import DatasetMissing, garment_from_image
+from genart.data import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3)
 from genart.gpu import gpu
-from genart.images import ImageError
+from genart.images import ImageError, upscale_nearest
 from genart.ui.uploads import uploaded_image
 
 USER_ERRORS = (ImageError, CheckpointError, DatasetMissing, ValueError)
@@ -236,3 +237,69 @@ def out_of_date(result, label: str, controls: list, runs: list) -> None:
     gr.on([c.input for c in controls], lambda shown: gr.update(label=stale) if shown else gr.skip(), [result],
           [result], preprocess=False, **quiet)
     gr.on([r.click for r in runs], lambda: gr.update(label=label), None, [result], **quiet)
+
+
+# ---- models of a family: the picker on each generative tab, and their images at any size and colour
+
+def model_choices(registry, family: str) -> gr.Dropdown:
+    """The model picker's choices now (a model published since appears): an update for a tab's "model"
+    dropdown, e.g. `publish.then(lambda: model_choices(registry, "gan"), None, [hooks["gan"]["model"]])`."""
+    return gr.Dropdown(choices=registry.names(family))
+
+
+def kept_label(registry, name: str, label: str | None) -> str:
+    """`label` where model `name` has that class, else "any"."""
+    return label if label in registry.classes(name) else "any"
+
+
+def label_choices(registry, name: str, label: str | None = "any") -> gr.Dropdown:
+    """The class dropdown for model `name`: "any" and its classes; the label kept where the model has it."""
+    return gr.Dropdown(choices=["any", *registry.classes(name)], value=kept_label(registry, name, label))
+
+
+def model_picker(registry, family: str, default: str, elem_id: str) -> gr.Dropdown:
+    """A model dropdown (the family's models, `default` first chosen) and a small ↻ button beside it that looks
+    again for models (one trained and published while the page is open). Its value may be a model that this
+    page's choices do not list yet (restored settings); the handlers check it against the registry."""
+    with gr.Row(equal_height=True):
+        picker = gr.Dropdown(registry.names(family), value=default, label="Model", elem_id=elem_id,
+                             allow_custom_value=True, scale=4)
+        again = gr.Button("↻", size="sm", scale=0, min_width=40, elem_id=f"{elem_id}-refresh")
+    again.click(functools.partial(model_choices, registry, family), None, [picker], queue=False,
+                api_visibility="private", show_progress="hidden")
+    return picker
+
+
+def scale_for(size: int, target: int) -> int:
+    """A whole enlargement that shows a `size`-px image at about `target` px (28 → 336 is ×12; 64 → ×5)."""
+    return max(1, round(target / size))
+
+
+def enlarge(image: np.ndarray, target: int) -> np.ndarray:
+    """A model's (S, S[, 3]) image enlarged, crisp, to about `target` px (`scale_for`)."""
+    return upscale_nearest(image, scale_for(image.shape[0], target))
+
+
+def image_shape(registry, name: str) -> tuple[int, int]:
+    """(channels, side) of a model's images, from its card's config (the shipped cards: 1, 28)."""
+    config = registry.card(name).get("config") or {}
+    return int(config.get("image_channels", 1)), int(config.get("image_size", 28))
+
+
+def model_input(registry, name: str, value) -> np.ndarray:
+    """A request's image or sketch → what model `name` sees, uint8: a 28-px grayscale model (Fashion-MNIST's
+    kind) gets the garment (`garment_of`, (28, 28)); any other the picture's centre square at its size,
+    (S, S) gray or (S, S, 3) colour."""
+    from genart.ingest import square
+
+    channels, size = image_shape(registry, name)
+    if (channels, size) == (1, 28):
+        return garment_of(value)
+    rgb = square(sketch_or_image(value), size)                                     # (S, S, 3)
+    return rgb if channels == 3 else np.asarray(Image.fromarray(rgb).convert("L"))
+
+
+def as_tensor(images: np.ndarray) -> torch.Tensor:
+    """uint8 (N, S, S) gray or (N, S, S, 3) colour → float (N, C, S, S) in [-1, 1]."""
+    x = torch.from_numpy(np.array(images)).float().div(127.5).sub(1.0)
+    return x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)

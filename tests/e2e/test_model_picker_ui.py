@@ -1,0 +1,71 @@
+"""The GAN tab's model picker in Debian's chromium: a model published while the page is open is listed (the tab
+opened, or ↻), picking it offers its classes and shows its images at its size and in colour."""
+
+import io
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from playwright.sync_api import Page, expect
+from standins import user_checkpoint
+
+pytestmark = pytest.mark.e2e
+
+
+def _shot(name: str) -> Path:
+    folder = Path(os.environ.get("GENART_SHOTS", "/tmp/genart-shots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}.png"
+
+
+def _image(page: Page, elem_id: str) -> Image.Image:
+    src = page.locator(f"#{elem_id} img").first.get_attribute("src")
+    return Image.open(io.BytesIO(page.request.get(src).body()))
+
+
+def _pick(page: Page, elem_id: str, option: str):
+    page.locator(f"#{elem_id} input").click()
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(page.locator(f"#{elem_id} input")).to_have_value(option)
+
+
+def test_pick_a_published_colour_gan_in_the_gan_tab(page: Page, app_url, user_models):
+    page.goto(app_url)
+    expect(page.get_by_role("tab", name="GAN Seed Explorer")).to_be_visible(timeout=20_000)
+    # published after the page loaded: opening the tab lists it
+    user_checkpoint(user_models, "gan", "e2e_sprites", ["red", "blue"], image_size=32, image_channels=3)
+    page.get_by_role("tab", name="GAN Seed Explorer").click()
+    expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 0 · "), timeout=20_000)
+    fashion = _image(page, "gan-out")
+    _pick(page, "gan-model", "gan/e2e_sprites")
+    expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 0 · (red|blue) · gan/e2e_sprites$"),
+                                                             timeout=20_000)
+    im = _image(page, "gan-out")
+    assert fashion.size == (336, 336) and im.size == (320, 320) and im.mode == "RGB"   # 32 px × 10
+    a = np.asarray(im).astype(int)
+    assert np.abs(a[..., 0] - a[..., 1]).max() > 0                                     # colour
+    _pick(page, "gan-label", "blue")                                                  # its own classes
+    expect(page.locator("#gan-name textarea")).to_have_value("seed 0 · blue · gan/e2e_sprites", timeout=20_000)
+    page.screenshot(path=str(_shot("gan-model-picker-colour")), full_page=True)
+    # the grid was drawn again by the picked model: its cells are 32 px × 4, in colour
+    cells = page.locator("#gan-grid button.thumbnail-item img, #gan-grid .thumbnail-item img")
+    expect(cells).to_have_count(16, timeout=20_000)
+    for _ in range(40):                                                   # (the Fashion grid may still be shown)
+        cell = Image.open(io.BytesIO(page.request.get(cells.nth(5).get_attribute("src")).body()))
+        if cell.size == (128, 128):
+            break
+        page.wait_for_timeout(250)
+    assert cell.size == (128, 128) and cell.mode == "RGB"
+    cells.nth(5).click()
+    expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 5 · (red|blue) · gan/e2e_sprites$"),
+                                                             timeout=10_000)
+    # one published while the tab is open: ↻ lists it
+    user_checkpoint(user_models, "gan", "e2e_later", ["one"])
+    page.locator("#gan-model-refresh").click()
+    page.locator("#gan-model input").click()
+    expect(page.get_by_role("option", name="gan/e2e_later", exact=True)).to_be_visible(timeout=10_000)
+    page.keyboard.press("Escape")
+    page.screenshot(path=str(_shot("gan-model-picker-grid")), full_page=True)
