@@ -115,6 +115,18 @@ def ui_poll(trainer: Trainer, job: str | None):
             gr.Timer(active=running), *buttons)
 
 
+def ui_reattach(trainer: Trainer, job: str | None):
+    """Page load: the studio's job (running or not) and the form as that job was asked for."""
+    shown = ui_poll(trainer, job)
+    status = trainer.status(shown[0]) if shown[0] else None
+    if not status:
+        return (*shown, *[gr.skip()] * 7)
+    dataset, _, picked = status["dataset"].partition(":")
+    return (*shown, status["family"], gr.Dropdown(choices=dataset_choices(trainer), value=dataset),
+            gr.CheckboxGroup(value=[c for c in picked.split(",") if c], visible=dataset == FASHION), status["size"],
+            status["preset"], status["steps"], status["name"])
+
+
 def _buttons(status: dict | None):
     running = bool(status) and status["state"] in ("starting", "running")
     can_resume = bool(status) and not running and status["state"] == "stopped" and status["step"] < status["steps"]
@@ -152,7 +164,7 @@ def ui_publish(trainer: Trainer, job):
 def ui_add_dataset(trainer: Trainer, files, name):
     text = train_dataset(trainer, files, name)
     new = text.split(":", 1)[0]
-    return gr.Dropdown(choices=dataset_choices(trainer), value=new), text
+    return gr.Dropdown(choices=dataset_choices(trainer), value=new), gr.CheckboxGroup(visible=False), 32, text
 
 
 def dataset_choices(trainer: Trainer) -> list:
@@ -215,9 +227,9 @@ def build(registry, trainer: Trainer) -> dict:
                      concurrency_id="train")
         published = publish.click(ui_action(bind(ui_publish, trainer)), [job], shown, api_visibility="private",
                                   concurrency_id="train")
-        add.click(ui_action(bind(ui_add_dataset, trainer)), [files, ds_name], [dataset, data_info],
+        add.click(ui_action(bind(ui_add_dataset, trainer)), [files, ds_name], [dataset, classes, size, data_info],
                   api_visibility="private", concurrency_id="train")
-        dataset.change(ui_action(bind(ui_dataset_changed, trainer)), [dataset], [classes, size, data_info],
+        dataset.input(ui_action(bind(ui_dataset_changed, trainer)), [dataset], [classes, size, data_info],
                        api_visibility="private", queue=False)
 
         with gr.Column(visible=False):
@@ -239,5 +251,6 @@ def build(registry, trainer: Trainer) -> dict:
                        **api)
         a_btn[5].click(user_errors(bind(train_publish, trainer)), [a_text[0]], [a_text[1]],
                        api_name="train_publish", **api)
-    return {"published": published, "reattach": (bind(ui_poll, trainer), [job], shown)}
+    form = [family, dataset, classes, size, preset, steps, name]
+    return {"published": published, "reattach": (bind(ui_reattach, trainer), [job], shown + form)}
 

@@ -71,6 +71,8 @@ def test_train_a_gan_on_uploaded_shapes_watch_it_publish_and_play_it(page: Page,
     page.reload()                                                    # the tab finds the running job again
     page.get_by_role("tab", name="Train").click()
     expect(page.locator("#train-status")).to_contain_text(re.compile("running|finished"), timeout=20_000)
+    expect(page.locator("#train-name input, #train-name textarea").first).to_have_value("shapes")   # the job's form
+    expect(page.locator("#train-size input[value='32']")).to_be_checked()
     for _ in range(360):                                              # the grid refreshes while it learns
         src = _grid_src(page)
         if src:
@@ -88,3 +90,17 @@ def test_train_a_gan_on_uploaded_shapes_watch_it_publish_and_play_it(page: Page,
     page.locator("#train-publish").click()
     expect(page.locator("#train-status")).to_contain_text("Published gan/shapes", timeout=120_000)
     page.screenshot(path=str(_shot("train-published")))
+    page.get_by_role("tab", name="GAN Seed Explorer").click()
+    picker = page.locator("#gan-model input")
+    picker.click()
+    page.get_by_role("option", name="gan/shapes").click()
+    expect(page.locator("#gan-label input")).to_have_value("any")
+    expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed \d+ · (circles|squares|triangles) · gan/shapes$"),
+                                                               timeout=20_000)
+    page.wait_for_timeout(500)
+    src = page.locator("#gan-out img").first.get_attribute("src")
+    image = Image.open(io.BytesIO(page.request.get(src).body())).convert("RGB")
+    rgb = np.asarray(image, dtype=np.float32)
+    assert image.width == image.height and image.width % 32 == 0, image.size        # 32 px, enlarged whole
+    assert np.abs(rgb[..., 0] - rgb[..., 2]).mean() > 3, "the new model's garment should be in colour"
+    page.screenshot(path=str(_shot("train-gan-tab-new-model")))
