@@ -160,14 +160,22 @@ def test_gan_builds_at_every_size_and_colour(size, channels):
     assert D(x, torch.tensor([0, 2])).shape == (2,)
 
 
-def test_the_default_gan_has_todays_parameter_names_and_shapes():
-    """The shipped gan/fashion-v1 loads strictly (the registry's load) into the default-shaped Generator."""
-    from genart.checkpoints import load_weights
-    from genart.models.gan import GANConfig, Generator
-    from genart.registry import CHECKPOINTS
-    card_path = sorted((CHECKPOINTS / "gan").glob("fashion-v*.json"))[-1]
-    weights, card = load_weights(card_path)
-    G = Generator(GANConfig(**card["config"]))
-    G.load_state_dict(weights, strict=True)
-    assert (G.config.image_size, G.config.image_channels) == (28, 1)
-    assert G(torch.zeros(1, 128), torch.tensor([3])).shape == (1, 1, 28, 28)
+@pytest.mark.parametrize("size,channels", [(28, 1), (32, 3), (64, 3), (64, 1)])
+def test_vae_builds_at_every_size_and_colour(size, channels):
+    from genart.models.vae import VAE, VAEConfig
+    vae = VAE(VAEConfig(channels=8, num_classes=3, image_size=size, image_channels=channels))
+    x = torch.rand(2, channels, size, size) * 2 - 1
+    z, logvar = vae.encode(x)
+    b = 7 if size == 28 else 8
+    assert z.shape == (2, 3 + 32 + 8 * b * b) and vae.decode(z).shape == (2, channels, size, size)
+    assert vae.decode(z).abs().max() <= 1 and vae.neg_elbo(x).shape == (2,)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["gan", "vae"])
+def test_the_shipped_models_load_strictly_with_the_default_shape(family):
+    """The registry rebuilds each shipped model from its card (no image_size / image_channels in it: the defaults
+    28 px, 1 channel) and loads its weights strictly: today's parameter names and shapes."""
+    from genart.registry import Registry
+    model = Registry().get(f"{family}/fashion")
+    assert (model.config.image_size, model.config.image_channels) == (28, 1)
