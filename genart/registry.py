@@ -137,8 +137,10 @@ class Registry:
         return [s.name for s in mine if s.source == "shipped"] + sorted(s.name for s in mine if s.source == "user")
 
     def model_name(self, family: str, name) -> str:
-        """A request's model name, checked: one of the family's models, else a sentence listing them."""
-        if isinstance(name, str) and name in self.names(family):
+        """A request's model name, checked: one of the family's models, else a sentence listing them. A known
+        name costs a dict lookup; an unknown one a look for models published since."""
+        known = self.specs.get(name) if isinstance(name, str) else None
+        if (known is not None and known.family == family) or (isinstance(name, str) and name in self.names(family)):
             return name
         raise ValueError(f"Unknown {family} model {str(name)[:60]!r}; the studio's {family} models: "
                          f"{', '.join(self.names(family))}")

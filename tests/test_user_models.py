@@ -137,7 +137,7 @@ def test_gan_core_functions_with_a_user_model(roots):
 
 def test_vae_core_functions_with_a_user_model(roots):
     shipped, user = roots
-    user_checkpoint(user, "vae", "shapes", SHAPES)
+    user_checkpoint(user, "vae", "shapes", SHAPES, pca_directions=4)          # fewer directions than sliders
     reg = Registry(shipped, user_root=user)
     img, z = vae_tab.prior_sample(reg, 2, "vae/shapes")
     assert img.size == (336, 336) and records.read(img)["model"] == "vae/shapes"
@@ -146,6 +146,7 @@ def test_vae_core_functions_with_a_user_model(roots):
     with pytest.raises(ValueError, match=f"list of {len(z)} finite"):
         vae_tab.decode(reg, z[:-1], model="vae/shapes")
     labels = vae_tab.slider_labels(reg, "vae/shapes")
+    assert [s.visible for s in labels[:vae_tab.N_PCA]] == [True] * 4 + [False] * (vae_tab.N_PCA - 4)
     named = labels[vae_tab.N_PCA:]
     assert [s.label for s in named[:3]] == ["more circle", "more square", "more star"]
     assert [s.visible for s in named] == [True] * 3 + [False] * (vae_tab.N_NAMED - 3)

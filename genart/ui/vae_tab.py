@@ -46,13 +46,12 @@ def _view(registry: Registry, x: torch.Tensor, action: str, params: dict, chain=
 
 
 def compose(vae, z0: torch.Tensor, pca: list[float], named: list[float]) -> torch.Tensor:
-    """z = z₀ + Σ_k a_k σ_k v_k + Σ_c b_c (m_c − m̄);   z₀ (1, d) → (1, d). `named` gives the first b_c
-    (the others are 0)."""
-    a = torch.tensor(pca, dtype=z0.dtype, device=z0.device)                   # (K,)
-    C = vae.class_means.shape[0]
+    """z = z₀ + Σ_k a_k σ_k v_k + Σ_c b_c (m_c − m̄);   z₀ (1, d) → (1, d). `pca` and `named` give the first
+    a_k and b_c (beyond the model's own directions and classes they are ignored; missing ones are 0)."""
+    k, C = min(len(pca), vae.pca_std.shape[0]), vae.class_means.shape[0]      # the model's directions and classes
+    a = torch.tensor(pca[:k], dtype=z0.dtype, device=z0.device)               # (K,)
     b = torch.zeros(C, dtype=z0.dtype, device=z0.device)                      # (C,)
     b[:min(C, len(named))] = torch.tensor(named[:C], dtype=z0.dtype, device=z0.device)
-    k = len(pca)
     z = z0 + (a * vae.pca_std[:k]) @ vae.pca_components[:k]
     return z + b @ (vae.class_means - vae.class_means.mean(0, keepdim=True))
 

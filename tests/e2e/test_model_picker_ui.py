@@ -69,3 +69,35 @@ def test_pick_a_published_colour_gan_in_the_gan_tab(page: Page, app_url, user_mo
     expect(page.get_by_role("option", name="gan/e2e_later", exact=True)).to_be_visible(timeout=10_000)
     page.keyboard.press("Escape")
     page.screenshot(path=str(_shot("gan-model-picker-grid")), full_page=True)
+
+
+def test_pick_a_user_vae_and_a_user_diffusion_model(page: Page, app_url, user_models):
+    user_checkpoint(user_models, "vae", "e2e_shapes", ["circle", "square", "star"])
+    user_checkpoint(user_models, "diffusion", "e2e_shapes", ["circle", "square", "star"])
+    page.goto(app_url)
+    page.get_by_role("tab", name="VAE Latent Lab").click()
+    expect(page.locator("#vae-out img").first).to_have_attribute("src", re.compile("gradio_api/file="),
+                                                                  timeout=20_000)
+    before = page.locator("#vae-out img").first.get_attribute("src")
+    _pick(page, "vae-model", "vae/e2e_shapes")
+    expect(page.locator("#vae-out img").first).not_to_have_attribute("src", before, timeout=20_000)
+    page.get_by_text("Named directions: more of a class").click()
+    expect(page.locator("#vae-more-2")).to_contain_text("more star", timeout=10_000)
+    expect(page.locator("#vae-more-3")).to_be_hidden()                      # three classes: three sliders
+    shown = page.locator("#vae-out img").first.get_attribute("src")
+    page.locator("#vae-pc1 input[type=range]").fill("2.5")                  # the sliders move this model's z
+    expect(page.locator("#vae-out img").first).not_to_have_attribute("src", shown, timeout=10_000)
+    page.screenshot(path=str(_shot("vae-model-picker")), full_page=True)
+
+    page.get_by_role("tab", name="Diffusion").click()
+    _pick(page, "diff-model", "diffusion/e2e_shapes")
+    _pick(page, "diff-label", "star")
+    page.locator("#diff-steps input[type=number]").fill("4")
+    page.locator("#diff-steps input[type=number]").press("Tab")
+    page.locator("#diff-go").click()
+    expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"step 4/4 .* star .* done"), timeout=60_000)
+    assert _image(page, "diff-out").size == (336, 336)
+    page.screenshot(path=str(_shot("diffusion-model-picker")), full_page=True)
+    page.get_by_role("tab", name="Sketch").click()
+    page.locator("#diff-go-sketch").click()                                 # a Fashion-only part: one sentence
+    expect(page.get_by_text(re.compile("works with diffusion/fashion only"))).to_be_visible(timeout=10_000)
