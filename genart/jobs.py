@@ -31,6 +31,7 @@ from pathlib import Path
 
 from genart.data import CLASSES
 from genart.ingest import NAME, Dataset, DatasetError, ingest
+from genart.train.presets import preset as preset_of
 from genart.train.status import read_status
 
 REPO = Path(__file__).resolve().parent.parent
@@ -39,20 +40,7 @@ FASHION = "fashion-mnist"
 SIZES = (28, 32, 64)
 SHIPPED_STEMS = ("fashion",)          # names a user model may not take
 
-# Per family: the model's base width, batch, learning rate and steps of each preset. Steps are sized so that
-# on 2 CPU cores "quick" takes about 2 minutes and "standard" about 15 at 32 px (python -m genart bench --only train).
-PRESETS: dict[str, dict[str, dict]] = {
-    "quick": {
-        "gan": dict(width=32, batch_size=64, lr=2e-4, steps=800),
-        "vae": dict(width=32, batch_size=64, lr=2e-3, steps=800),
-        "diffusion": dict(width=32, batch_size=64, lr=1e-3, steps=500),
-    },
-    "standard": {
-        "gan": dict(width=32, batch_size=64, lr=2e-4, steps=6000),
-        "vae": dict(width=32, batch_size=64, lr=2e-3, steps=6000),
-        "diffusion": dict(width=32, batch_size=64, lr=1e-3, steps=4000),
-    },
-}
+PRESETS = ("quick", "standard")        # per family and image shape: genart/train/presets.py
 MAX_STEPS = 200_000
 MAX_JOB_DATASETS = 50
 
@@ -150,7 +138,7 @@ class Trainer:
             raise JobError(f"size must be one of {', '.join(map(str, SIZES))} px, not {size}.")
         fashion = dataset.startswith(FASHION)
         channels = 1 if fashion else 3
-        recipe = PRESETS[preset][family]
+        recipe = preset_of(family, size, channels, preset)
         steps = int(steps) if steps else recipe["steps"]
         if not 1 <= steps <= MAX_STEPS:
             raise JobError(f"steps must be between 1 and {MAX_STEPS:,}, not {steps}.")
@@ -168,7 +156,7 @@ class Trainer:
         cmd += ["--size", str(spec.size), "--channels", str(spec.channels), "--width", str(spec.width),
                 "--steps", str(publish_at if publish_at is not None else spec.steps),
                 "--batch-size", str(spec.batch_size), "--lr", repr(float(spec.lr)), "--seed", "0",
-                "--out", str(d / "run"), "--name", spec.name, "--ckpt-dir", str(self.model_dir),
+                "--precision", "fp32", "--out", str(d / "run"), "--name", spec.name, "--ckpt-dir", str(self.model_dir),
                 "--sample-every", "0", "--ckpt-minutes", "1"]
         if resume or publish_at is not None:
             cmd += ["--resume", str(self.state_path(job, spec))]

@@ -8,7 +8,8 @@ import pytest
 from PIL import Image
 
 from genart.ingest import DatasetError
-from genart.jobs import PRESETS, JobError, Trainer
+from genart.jobs import JobError, Trainer
+from genart.train.presets import preset
 from genart.train.status import read_status
 from tests.test_ingest import shapes_zip
 
@@ -36,7 +37,9 @@ def test_a_bad_request_is_refused_with_a_sentence_before_anything_runs(trainer, 
 
 def test_a_preset_fills_in_width_batch_lr_and_steps(trainer):
     spec = trainer.spec("gan", "fashion-mnist:Coat,Dress", 28, 0, "coats", "quick")
-    assert (spec.channels, spec.steps, spec.width) == (1, PRESETS["quick"]["gan"]["steps"], PRESETS["quick"]["gan"]["width"])
+    recipe = preset("gan", 28, 1, "quick")
+    assert (spec.channels, spec.steps, spec.width, spec.batch_size) == (1, recipe["steps"], recipe["width"],
+                                                                        recipe["batch_size"])
     cmd = trainer.command("20261129-000000-gan-001", spec)
     assert cmd[cmd.index("--classes") + 1] == "Coat,Dress"
     assert "--no-export" in cmd and "--status-dir" in cmd and "--resume" not in cmd
