@@ -132,6 +132,9 @@ def run_args(a: argparse.Namespace):
     shape = dict(size=a.size or (28 if fashion else 32), channels=a.channels or (1 if fashion else 3),
                  width=a.width, classes=classes or None, name=a.name, status_dir=a.status_dir,
                  grid_seconds=a.grid_seconds)
+    if a.width is not None and (a.width < 8 or (a.family in ("vae", "diffusion") and a.width % 8)):
+        raise ValueError(f"--width {a.width}: at least 8" + (", a multiple of 8 (group norm in groups of 8)"
+                                                            if a.family in ("vae", "diffusion") else ""))
     return RunArgs(family=a.family, data=a.data, seed=a.seed, out=a.out, ckpt_dir=a.ckpt_dir or CHECKPOINTS,
                    resume=a.resume, ckpt_minutes=a.ckpt_minutes, no_export=a.no_export, **shape,
                    **{**recipe, **given})

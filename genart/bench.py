@@ -9,7 +9,8 @@ Targets, on a 2-core CPU: every filter under 1 s on a 1024×1024 photo, neural t
 200 steps under 60 s, a 1024-px photo painted by the pretrained style networks with a style image
 under 1.5 s and with a built-in style under 1 s, one classification / VAE decode / GAN image under 10 ms, a 4×4 GAN grid
 under 50 ms, a guided DDIM-25 diffusion sample under 1.5 s, a desk render at 512 px with a colour or a fabric
-under 0.3 s.
+under 0.3 s; training (section `train`): the 32-px colour GAN's standard preset within 15 min, every
+family's first status sample grid within 60 s.
 """
 
 from __future__ import annotations
@@ -173,9 +174,58 @@ def bench_desk(quick: bool = False) -> dict:
             "target_s": 0.3, "ok": max(colour_s, fabric_s) < 0.3}
 
 
+def bench_train(quick: bool = False) -> dict:
+    """Training speed of each family at each preset shape (genart/train/presets.py): img/s over a few
+    optimisation steps on random images after one warm-up step, the seconds one status sample grid takes,
+    and the seconds the quick and standard presets' steps take. Quick: batch 4, one timed step.
+
+    Targets (issue #16, 2 CPU cores): the 32-px colour GAN's standard preset trains within 15 min, and
+    every family's first status grid (one step + one grid) comes within 60 s of the start."""
+    from dataclasses import replace
+
+    from genart.__main__ import task_class
+    from genart.train.common import Dist, RunArgs
+    from genart.train.presets import PRESETS, SHAPES, preset
+    rows: dict[str, dict] = {}
+    ok = True
+    for family in PRESETS:
+        for size, channels in SHAPES:
+            p = preset(family, size, channels)
+            batch = 4 if quick else p["batch_size"]
+            args = RunArgs(family=family, steps=1000, batch_size=batch, lr=p["lr"], precision=p["precision"],
+                           size=size, channels=channels, width=p["width"], num_classes=2)
+            torch.manual_seed(0)
+            task = task_class(family)(replace(args), Dist())
+            g = torch.Generator().manual_seed(0)
+            x = torch.rand(batch, channels, size, size, generator=g) * 2 - 1
+            y = torch.randint(0, 2, (batch,), generator=g)
+            t = time.perf_counter()
+            task.train_step(x, y, 0)                                   # warm-up (and the first step's cost)
+            first_step = time.perf_counter() - t
+            n, t = 0, time.perf_counter()
+            while n < 1 or (not quick and (n < 3 or time.perf_counter() - t < 8.0)):
+                task.train_step(x, y, n + 1)
+                n += 1
+            step_s = (time.perf_counter() - t) / n
+            t = time.perf_counter()
+            task.sample_grid(torch.Generator().manual_seed(0))
+            grid_s = time.perf_counter() - t
+            standard = preset(family, size, channels, "standard")["steps"]
+            rows[f"{family}_{size}px_{channels}ch"] = {
+                "width": p["width"], "batch_size": batch, "lr": p["lr"], "img_per_s": round(batch / step_s, 1),
+                "step_s": round(step_s, 4), "grid_s": round(grid_s, 3),
+                "first_grid_s": round(first_step + grid_s, 2),
+                "quick_steps": p["steps"], "quick_min": round(p["steps"] * step_s / 60, 1),
+                "standard_steps": standard, "standard_min": round(standard * step_s / 60, 1)}
+            ok = ok and first_step + grid_s < 60
+    gan32 = rows["gan_32px_3ch"]
+    ok = ok and (quick or gan32["standard_min"] <= 15)
+    return {"presets": rows, "target": "gan 32px colour standard <= 15 min; first grid < 60 s", "ok": ok}
+
+
 # ----------------------------------------------------------------------------- all of it
 SECTIONS = ("filters", "neural", "style", "classifier", "vae", "gan", "diffusion", "desk", "unet_peers",
-            "filter_peers", "roundtrip")
+            "filter_peers", "roundtrip", "train")
 
 
 def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=None) -> dict:
@@ -197,7 +247,7 @@ def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=
         "gan": lambda: bench_gan(registry, quick), "diffusion": lambda: bench_diffusion(registry, quick),
         "desk": lambda: bench_desk(quick),
         "unet_peers": lambda: bench_unet_peers(registry, quick), "filter_peers": lambda: bench_filter_peers(quick),
-        "roundtrip": lambda: bench_roundtrip(registry, quick)}
+        "roundtrip": lambda: bench_roundtrip(registry, quick), "train": lambda: bench_train(quick)}
     out: dict = {"machine": {"cpu_threads": torch.get_num_threads(), "python": platform.python_version(),
                              "torch": torch.__version__, "quick": quick}}
     for name in SECTIONS:

@@ -271,7 +271,8 @@ def pixel_features(x: torch.Tensor) -> np.ndarray:
 @torch.no_grad()
 def eval_generic(task, model: nn.Module, images: torch.Tensor, seed: int = 0, samples: int | None = None) -> dict:
     """FD in 8×8-pixel features between `samples` generated images (the task's `generate`) and as many training
-    images (at most half the set), its floor, and what the family adds (`task.extra_metrics`, e.g. the VAE's −ELBO in bits/dim)."""
+    images (at most half the set), its floor, and what the family adds (`task.extra_metrics`, e.g. the VAE's
+    −ELBO in bits/dim)."""
     from genart.metrics import frechet_distance
     n = min(samples or getattr(task, "eval_generic_samples", 500), max(2, len(images) // 2))   # leave a floor set
     order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed + 31))

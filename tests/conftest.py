@@ -56,6 +56,7 @@ def app_url(tmp_path_factory, checkpoint_root):
     """The studio served on loopback for the whole session."""
     os.environ["GRADIO_TEMP_DIR"] = str(tmp_path_factory.mktemp("gradio"))
     os.environ["GENART_OUTPUT_DIR"] = str(tmp_path_factory.mktemp("genart-output"))   # history, browser secret
+    os.environ["GENART_TRAIN_DIR"] = str(tmp_path_factory.mktemp("genart-train"))     # training jobs, datasets
     os.environ["GENART_MODEL_DIR"] = str(tmp_path_factory.mktemp("user-models"))       # `user_models`
     from genart.registry import Registry
     from genart.ui import build_demo, launch_options
@@ -64,6 +65,10 @@ def app_url(tmp_path_factory, checkpoint_root):
     _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True, **launch_options())
     yield url
     demo.close()
+    from genart.ui import default_trainer
+    trainer = default_trainer()                  # a training job outlives a studio by design; not a test's
+    if (job := trainer.running()) is not None:
+        trainer.stop(job)
 
 
 @pytest.fixture(scope="session")

@@ -58,3 +58,14 @@ def test_quick_unet_peer_has_about_our_parameter_count():
 def test_quick_bench_of_the_desk_render():
     out = run_benchmarks(quick=True, only=["desk"])["desk"]
     assert out["render_128px_colour_s"] > 0 and out["render_128px_fabric_s"] > 0 and isinstance(out["ok"], bool)
+
+
+@pytest.mark.slow
+def test_quick_bench_of_training_every_family_at_every_preset_shape():
+    out = run_benchmarks(quick=True, only=["train"])["train"]
+    assert set(out["presets"]) == {f"{f}_{s}px_{c}ch" for f in ("gan", "vae", "diffusion")
+                                   for s, c in ((28, 1), (32, 3), (64, 3))}
+    for row in out["presets"].values():
+        assert row["img_per_s"] > 0 and row["grid_s"] > 0 and row["batch_size"] == 4
+        assert row["quick_min"] <= row["standard_min"]
+    assert isinstance(out["ok"], bool)

@@ -158,7 +158,7 @@ def test_train_with_no_flags_is_the_shipped_recipe(family):
                "seed": trained["seed"], "data": trained["dataset"], "precision": command.precision or "auto"}
     default = run_args(_parser().parse_args(["train", family]))
     assert {k: getattr(default, k) for k in shipped} == shipped
-    shape = {"image_size": 28, "image_channels": 1} if family in ("gan",) else {}
+    shape = {"image_size": 28, "image_channels": 1} if family in ("vae", "gan", "diffusion") else {}
     assert asdict(task_class(family)(replace(default, steps=1), Dist()).config) == {**card["config"], **shape}
 
 

@@ -146,6 +146,9 @@ def test_gan_trains_on_a_colour_folder_with_live_status_and_publishes_after_a_st
     assert main([*common, "--steps", str(reached), "--resume", str(tmp_path / "runs" / "gan" / "state.pt")]) == 0
     card = _card(tmp_path / "ckpt", "gan", "shapes", 2)
     assert card["training"]["steps"] == reached and card["classes"] == ["discs", "squares"]
+    stopped = card["training"]["resumed_from"]                      # the stopped run's command and its losses
+    assert [h["until_step"] for h in stopped] == [reached] and "--steps 100000" in stopped[0]["command"]
+    assert card["metrics"]["final_losses"] == stopped[0]["final_losses"] and "loss_g" in stopped[0]["final_losses"]
     status = json.loads((tmp_path / "status" / "status.json").read_text())
     assert (status["state"], status["step"], status["grid_step"]) == ("finished", reached, reached)
 
@@ -160,14 +163,57 @@ def test_gan_builds_at_every_size_and_colour(size, channels):
     assert D(x, torch.tensor([0, 2])).shape == (2,)
 
 
-def test_the_default_gan_has_todays_parameter_names_and_shapes():
-    """The shipped gan/fashion-v1 loads strictly (the registry's load) into the default-shaped Generator."""
+@pytest.mark.parametrize("size,channels", [(28, 1), (32, 3), (64, 3), (64, 1)])
+def test_vae_builds_at_every_size_and_colour(size, channels):
+    from genart.models.vae import VAE, VAEConfig
+    vae = VAE(VAEConfig(channels=8, num_classes=3, image_size=size, image_channels=channels))
+    x = torch.rand(2, channels, size, size) * 2 - 1
+    z, logvar = vae.encode(x)
+    b = 7 if size == 28 else 8
+    assert z.shape == (2, 3 + 32 + 8 * b * b) and vae.decode(z).shape == (2, channels, size, size)
+    assert vae.decode(z).abs().max() <= 1 and vae.neg_elbo(x).shape == (2,)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", ["gan", "vae", "diffusion"])
+def test_the_shipped_models_load_strictly_with_the_default_shape(family):
+    """The registry rebuilds each shipped model from its card (no image_size / image_channels in it: the defaults
+    28 px, 1 channel) and loads its weights strictly: today's parameter names and shapes."""
+    from genart.registry import Registry
+    model = Registry().get(f"{family}/fashion")
+    assert (model.config.image_size, model.config.image_channels) == (28, 1)
+
+
+@pytest.mark.parametrize("size,channels", [(28, 1), (32, 3), (64, 3)])
+def test_unet_builds_at_every_size_and_colour(size, channels):
+    from genart.models.unet import UNet, UNetConfig
+    unet = UNet(UNetConfig(channels=8, num_classes=3, image_size=size, image_channels=channels))
+    x = torch.randn(2, channels, size, size)
+    assert unet(x, torch.tensor([5, 900]), torch.tensor([0, 3])).shape == (2, channels, size, size)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family,loss", [("vae", "rec"), ("diffusion", "loss")])
+def test_vae_and_diffusion_train_on_a_colour_folder_with_live_status(tmp_path, family, loss):
+    data = make_shapes(tmp_path / "shapes")
+    assert main(["train", family, "--data", str(data), "--width", "8", "--batch-size", "8", "--steps", "3",
+                 "--precision", "fp32", "--ckpt-dir", str(tmp_path / "ckpt"), "--out", str(tmp_path / "runs"),
+                 "--status-dir", str(tmp_path / "status"), "--sample-every", "0"]) == 0
+    status = json.loads((tmp_path / "status" / "status.json").read_text())
+    assert (status["state"], status["step"], status["grid_step"]) == ("finished", 3, 3)
+    assert len(status["losses"][loss]) == 3
+    rows = 4
+    grid = Image.open(tmp_path / "status" / "grid.png")
+    assert grid.mode == "RGB" and grid.size == ((10 * 34 + 2) * 2, (rows * 34 + 2) * 2)
+    card = _card(tmp_path / "ckpt", family, "shapes")
+    assert card["classes"] == ["discs", "squares"] and card["config"]["num_classes"] == 2
+    assert (card["config"]["image_size"], card["config"]["image_channels"], card["config"]["channels"]) == (32, 3, 8)
+    assert card["metrics"]["samples"] == 12 and card["metrics"]["fd_pixels8"] > 0
+    if family == "vae":
+        assert card["metrics"]["neg_elbo_bits_per_dim"] > 0
     from genart.checkpoints import load_weights
-    from genart.models.gan import GANConfig, Generator
-    from genart.registry import CHECKPOINTS
-    card_path = sorted((CHECKPOINTS / "gan").glob("fashion-v*.json"))[-1]
-    weights, card = load_weights(card_path)
-    G = Generator(GANConfig(**card["config"]))
-    G.load_state_dict(weights, strict=True)
-    assert (G.config.image_size, G.config.image_channels) == (28, 1)
-    assert G(torch.zeros(1, 128), torch.tensor([3])).shape == (1, 1, 28, 28)
+    from genart.models.unet import build as build_unet
+    from genart.models.vae import build as build_vae
+    weights, _ = load_weights(tmp_path / "ckpt" / family / "shapes-v1.json")
+    model = (build_vae if family == "vae" else build_unet)(card["config"])
+    model.load_state_dict(weights, strict=True)

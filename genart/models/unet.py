@@ -1,8 +1,10 @@
-"""A small class-conditional U-Net shaped for 28×28 images (Ronneberger et al. 2015; Ho et al. 2020).
+"""A small class-conditional U-Net for S×S images, S = 28, 32 or 64, C = 1 or 3 channels (Ronneberger et
+al. 2015; Ho et al. 2020).
 
-    x_t (B, 1, 28, 28), t (B,), y (B,) → v̂ (B, 1, 28, 28)
-Levels 28 → 14 → 7 with residual blocks (GroupNorm, SiLU, time + class embedding added after the
-first conv), self-attention at 7×7, skip connections by concatenation. Class y ∈ {0..9} or the
+    x_t (B, C, S, S), t (B,), y (B,) → v̂ (B, C, S, S)
+Levels S → S/2 → S/4 (28 → 14 → 7, 32 → 16 → 8, 64 → 32 → 16) with residual blocks (GroupNorm, SiLU,
+time + class embedding added after the first conv), self-attention at S/4, skip connections by
+concatenation. Class y ∈ {0..9} or the
 null class `num_classes` (dropped labels, for classifier-free guidance). The network knows
 nothing of betas: t enters only through a sinusoidal embedding.
 """
@@ -16,15 +18,19 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from genart.models.gan import check_shape
+
 
 @dataclass
 class UNetConfig:
-    channels: int = 32                # widths c, 2c, 4c at 28, 14, 7 px
+    channels: int = 32                # widths c, 2c, 4c at S, S/2, S/4 px
     num_classes: int = 10             # + 1 null class for guidance
     dropout: float = 0.0
     schedule: str = "cosine"          # travels with the weights, so samplers rebuild the same process
     T: int = 1000
     prediction: str = "v"
+    image_size: int = 28              # S: 28, 32 or 64
+    image_channels: int = 1           # C: 1 (gray) or 3 (RGB)
 
 
 def timestep_embedding(t: torch.Tensor, dim: int, max_period: float = 10_000.0) -> torch.Tensor:
@@ -73,36 +79,37 @@ class UNet(nn.Module):
     def __init__(self, config: UNetConfig):
         super().__init__()
         self.config = config
-        c, e = config.channels, 4 * config.channels
+        check_shape(config.image_size, config.image_channels)
+        c, e, C = config.channels, 4 * config.channels, config.image_channels
         self.time = nn.Sequential(nn.Linear(c, e), nn.SiLU(), nn.Linear(e, e))
         self.label = nn.Embedding(config.num_classes + 1, e)
-        self.inp = nn.Conv2d(1, c, 3, 1, 1)
-        self.d1 = ResBlock(c, c, e, config.dropout)                          # 28
-        self.down1 = nn.Conv2d(c, c, 3, 2, 1)                                # 28 → 14
-        self.d2 = ResBlock(c, 2 * c, e, config.dropout)                      # 14
-        self.down2 = nn.Conv2d(2 * c, 2 * c, 3, 2, 1)                        # 14 → 7
-        self.d3 = ResBlock(2 * c, 4 * c, e, config.dropout)                  # 7
+        self.inp = nn.Conv2d(C, c, 3, 1, 1)
+        self.d1 = ResBlock(c, c, e, config.dropout)                          # S
+        self.down1 = nn.Conv2d(c, c, 3, 2, 1)                                # S → S/2
+        self.d2 = ResBlock(c, 2 * c, e, config.dropout)                      # S/2
+        self.down2 = nn.Conv2d(2 * c, 2 * c, 3, 2, 1)                        # S/2 → S/4
+        self.d3 = ResBlock(2 * c, 4 * c, e, config.dropout)                  # S/4
         self.mid1, self.attn, self.mid2 = (ResBlock(4 * c, 4 * c, e, config.dropout), Attention(4 * c),
                                            ResBlock(4 * c, 4 * c, e, config.dropout))
-        self.u3 = ResBlock(8 * c, 2 * c, e, config.dropout)                  # 7, skip from d3
-        self.up2 = nn.ConvTranspose2d(2 * c, 2 * c, 4, 2, 1)                 # 7 → 14
-        self.u2 = ResBlock(4 * c, c, e, config.dropout)                      # 14, skip from d2
-        self.up1 = nn.ConvTranspose2d(c, c, 4, 2, 1)                         # 14 → 28
-        self.u1 = ResBlock(2 * c, c, e, config.dropout)                      # 28, skip from d1
-        self.out = nn.Sequential(nn.GroupNorm(8, c), nn.SiLU(), nn.Conv2d(c, 1, 3, 1, 1))
+        self.u3 = ResBlock(8 * c, 2 * c, e, config.dropout)                  # S/4, skip from d3
+        self.up2 = nn.ConvTranspose2d(2 * c, 2 * c, 4, 2, 1)                 # S/4 → S/2
+        self.u2 = ResBlock(4 * c, c, e, config.dropout)                      # S/2, skip from d2
+        self.up1 = nn.ConvTranspose2d(c, c, 4, 2, 1)                         # S/2 → S
+        self.u1 = ResBlock(2 * c, c, e, config.dropout)                      # S, skip from d1
+        self.out = nn.Sequential(nn.GroupNorm(8, c), nn.SiLU(), nn.Conv2d(c, C, 3, 1, 1))
         nn.init.zeros_(self.out[-1].weight)
         nn.init.zeros_(self.out[-1].bias)
 
     def forward(self, x: torch.Tensor, t: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-        """x (B, 1, 28, 28), t (B,) integer timesteps, y (B,) class or null → v̂ (B, 1, 28, 28)."""
+        """x (B, C, S, S), t (B,) integer timesteps, y (B,) class or null → v̂ (B, C, S, S)."""
         e = self.time(timestep_embedding(t, self.config.channels)) + self.label(y)       # (B, 4c)
-        h1 = self.d1(self.inp(x), e)                                                      # (B, c, 28, 28)
-        h2 = self.d2(self.down1(h1), e)                                                   # (B, 2c, 14, 14)
-        h3 = self.d3(self.down2(h2), e)                                                   # (B, 4c, 7, 7)
-        m = self.mid2(self.attn(self.mid1(h3, e)), e)                                     # (B, 4c, 7, 7)
-        u = self.u3(torch.cat([m, h3], 1), e)                                             # (B, 2c, 7, 7)
-        u = self.u2(torch.cat([self.up2(u), h2], 1), e)                                   # (B, c, 14, 14)
-        u = self.u1(torch.cat([self.up1(u), h1], 1), e)                                   # (B, c, 28, 28)
+        h1 = self.d1(self.inp(x), e)                                                      # (B, c, S, S)
+        h2 = self.d2(self.down1(h1), e)                                                   # (B, 2c, S/2, S/2)
+        h3 = self.d3(self.down2(h2), e)                                                   # (B, 4c, S/4, S/4)
+        m = self.mid2(self.attn(self.mid1(h3, e)), e)                                     # (B, 4c, S/4, S/4)
+        u = self.u3(torch.cat([m, h3], 1), e)                                             # (B, 2c, S/4, S/4)
+        u = self.u2(torch.cat([self.up2(u), h2], 1), e)                                   # (B, c, S/2, S/2)
+        u = self.u1(torch.cat([self.up1(u), h1], 1), e)                                   # (B, c, S, S)
         return self.out(u)
 
 

@@ -4,9 +4,10 @@ A family (train/classifier.py, train/vae.py, ...) describes itself as a `Task`: 
 optimizers it trains, one optimisation step on a batch, a sample grid and the inference model to
 export. `run` does everything else the same way for all of them:
 
-    for step in range(start, steps):  losses = task.train_step(x, y, step)   # (B, 1, 28, 28), (B,)
+    for step in range(start, steps):  losses = task.train_step(x, y, step)   # (B, C, S, S), (B,)
         every sample_every: write a grid;   every ckpt_minutes: write runs/<family>/state.pt
-    finally: export the EMA/inference weights + model card to assets/checkpoints/<family>/
+        with --status-dir: status.json every second, the fixed-seed grid.png every --grid-seconds
+    finally: export the EMA/inference weights + model card to assets/checkpoints/<family>/<stem>-vN
 
 Under `torchrun --nproc_per_node=N` each process trains on its own shard of every epoch and
 the task wraps its trainable module in DistributedDataParallel (gloo on CPU, nccl on GPU).
@@ -129,15 +130,18 @@ class EMA:
 # ----------------------------------------------------------------------------- tasks
 class Task(Protocol):
     """One family's training. `run` hands it everything it uses: batches, the step, the training set at
-    export (`images` (N, 1, 28, 28), `labels` (N,): the VAE's slider directions come from them) and the
-    feature classifier from --ckpt-dir that judges its samples (None when training the classifier)."""
+    export (`images` (N, C, S, S), `labels` (N,): the VAE's slider directions come from them) and the
+    feature classifier from --ckpt-dir that judges its samples (None when training the classifier).
+    The generative families also give `generate(model, n, generator)` → (n, C, S, S), which
+    evaluate.eval_generic measures when the data is not all of Fashion-MNIST at 28 px gray, and
+    `grid_columns`, the columns of their sample grid (a column per class)."""
     family: str
     recipe: dict                                   # the shipped run's RunArgs values (steps, batch_size, lr, ...)
     modules: dict[str, nn.Module]                  # everything saved for resume (incl. EMA copies)
     optimizers: dict[str, torch.optim.Optimizer]
 
     def train_step(self, x: torch.Tensor, y: torch.Tensor, step: int) -> dict[str, float]: ...
-    def sample_grid(self, generator: torch.Generator) -> torch.Tensor: ...   # (N, 1, 28, 28) in [-1, 1]
+    def sample_grid(self, generator: torch.Generator) -> torch.Tensor: ...   # (N, C, S, S) in [-1, 1]
     def export(self, images: torch.Tensor, labels: torch.Tensor) -> tuple[nn.Module, dict]: ...  # model, config
     def evaluate(self, model: nn.Module, classifier: nn.Module | None) -> dict: ...          # card's metrics
 
@@ -210,10 +214,14 @@ def seed_everything(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(seed)
 
 
-def save_state(path: Path, task: Task, step: int, elapsed: float, args: RunArgs) -> None:
-    """Resume state (weights, EMA, optimizers, step): a local training file, never shipped."""
+def save_state(path: Path, task: Task, step: int, elapsed: float, args: RunArgs,
+               final_losses: dict[str, float] | None = None) -> None:
+    """Resume state (weights, EMA, optimizers, step): a local training file, never shipped. `final_losses`
+    (the last steps' mean losses) travel in the history, for the card of a run published after a stop."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    history = [*args.history, {"command": recipe_command(args), "until_step": step}]
+    phase = {"command": recipe_command(args), "until_step": step, **({"final_losses": final_losses}
+                                                                       if final_losses else {})}
+    history = [*args.history, phase]
     state = {"step": step, "elapsed": elapsed, "seed": args.seed, "family": task.family, "history": history,
              "modules": {k: _unwrap(m).state_dict() for k, m in task.modules.items()},
              "optimizers": {k: o.state_dict() for k, o in task.optimizers.items()}}
@@ -226,7 +234,7 @@ def load_state(path: Path, task: Task, args: RunArgs | None = None) -> tuple[int
     """Restore weights and optimizers; put the earlier phases' commands into args.history."""
     state = torch.load(path, map_location="cpu", weights_only=True)
     if args is not None:
-        args.history = [h for h in state.get("history", []) if h["until_step"] < args.steps]
+        args.history = [h for h in state.get("history", []) if h["until_step"] <= args.steps]
     if state.get("family") != task.family:
         raise ValueError(f"{path} is a {state.get('family')} run, not {task.family}")
     for k, m in task.modules.items():
@@ -362,6 +370,9 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
     t0, last_save, seen = time.time(), time.time(), 0
     losses: dict[str, float] = {}
     recent: list[dict[str, float]] = []                    # the last 50 steps' losses, for the card
+
+    def mean_recent() -> dict[str, float]:
+        return {k: round(sum(r[k] for r in recent) / len(recent), 5) for k in recent[-1]} if recent else {}
     next_grid = 0.0                                        # time of the next status grid (0: after the first step)
     step = start
     try:
@@ -384,18 +395,18 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
                 if args.sample_every and (step + 1) % args.sample_every == 0:
                     write_grid(task.sample_grid(generator), run_dir / "samples" / f"step{step + 1:07d}.png", nrow)
                 if time.time() - last_save > args.ckpt_minutes * 60:
-                    save_state(state_path, task, step + 1, elapsed + time.time() - t0, args)
+                    save_state(state_path, task, step + 1, elapsed + time.time() - t0, args, mean_recent())
                     last_save = time.time()
         step = args.steps
     except KeyboardInterrupt:
         if d.main:
             log(f"interrupted at step {step}; state saved to {state_path}; continue with --resume {state_path}")
-            save_state(state_path, task, step, elapsed + time.time() - t0, args)
+            save_state(state_path, task, step, elapsed + time.time() - t0, args, mean_recent())
         raise
     wall = elapsed + time.time() - t0
     if not d.main:
         return None
-    save_state(state_path, task, step, wall, args)
+    save_state(state_path, task, step, wall, args, mean_recent())
     img_per_s = seen / max(time.time() - t0, 1e-6)
     log(f"trained {task.family} to step {step} in {wall:.0f} s ({img_per_s:.0f} img/s); last losses {losses}")
     if status is not None and status.info.get("grid_step") != step:
@@ -409,8 +420,10 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
     else:
         from genart.evaluate import eval_generic
         metrics = eval_generic(task, model, images, seed=args.seed)
-    if recent:
-        metrics["final_losses"] = {k: round(sum(r[k] for r in recent) / len(recent), 5) for k in recent[-1]}
+    earlier = [h.get("final_losses") for h in args.history if h["until_step"] == step]
+    final_losses = mean_recent() or (earlier[-1] if earlier else None)       # published after a stop: the
+    if final_losses:                                                          # losses the stopped run saved
+        metrics["final_losses"] = final_losses
     log("metrics: " + json.dumps(metrics))
     stem = args.name or args.default_stem()
     card = {

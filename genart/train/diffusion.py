@@ -15,10 +15,16 @@ import torch
 
 from genart.diffusion.schedules import Schedule, q_sample, schedule_for, target
 from genart.models.unet import UNet, UNetConfig, config_dict
-from genart.train.common import EMA, Dist, RunArgs, autocast, lr_factor, step_seed, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, grid_labels, lr_factor, step_seed, wrap_ddp
 
 P_UNCOND = 0.1
 MIN_SNR_GAMMA = 5.0
+
+
+def config_for(args: RunArgs) -> UNetConfig:
+    """The U-Net a run builds: the data's shape and classes; --width sets the base width c."""
+    width = {} if args.width is None else {"channels": args.width}
+    return UNetConfig(num_classes=args.num_classes, image_size=args.size, image_channels=args.channels, **width)
 
 
 class DiffusionTask:
@@ -29,7 +35,10 @@ class DiffusionTask:
 
     def __init__(self, args: RunArgs, d: Dist, config: UNetConfig | None = None):
         self.args, self.d = args, d
-        self.config = config or UNetConfig()
+        self.config = config or config_for(args)
+        # the status grid is 25 guided DDIM steps (50 network passes): a small one, fewer rows at 64 px
+        self.grid_y, self.grid_columns = grid_labels(self.config.num_classes, 4 if self.config.image_size < 64 else 2)
+        self.eval_generic_samples = 250                           # eval_generic: 250 samples, 25 steps
         self.schedule = schedule_for(self.config)
         # channels_last helps on a GPU; on CPU with bf16 it is slower (144 vs 185 img/s, one thread)
         self.memory_format = torch.channels_last if d.device.type == "cuda" else torch.contiguous_format
@@ -71,17 +80,31 @@ class DiffusionTask:
     @torch.no_grad()
     def sample_grid(self, generator: torch.Generator) -> torch.Tensor:
         from genart.diffusion.sampling import guided, sample
-        labels = torch.arange(10).repeat(4).to(self.d.device)
-        x_T = torch.randn(len(labels), 1, 28, 28, generator=generator).to(self.d.device)
-        fn = guided(self.ema.module.eval(), labels, 2.0, self.config.num_classes)
-        return sample(fn, self.schedule, "ddim", x_T, 25, generator)
+        """A column per class (`grid_labels`): guided (w = 2) DDIM-25 samples (rows · cols, C, S, S)."""
+        return self.generate(self.ema.module, len(self.grid_y), generator, self.grid_y)
+
+    @torch.no_grad()
+    def generate(self, model: UNet, n: int, generator: torch.Generator, labels: torch.Tensor | None = None,
+                 steps: int = 25, guidance: float = 2.0) -> torch.Tensor:
+        """n guided DDIM samples, classes uniform unless `labels` (n,) are given: (n, C, S, S) in [-1, 1]."""
+        from genart.diffusion.sampling import guided, sample
+        device, c = next(model.parameters()).device, self.config
+        if labels is None:
+            labels = torch.randint(0, c.num_classes, (n,), generator=generator)
+        x_T = torch.randn(n, c.image_channels, c.image_size, c.image_size, generator=generator)
+        out = []
+        for x, y in zip(x_T.split(250), labels.split(250)):
+            fn = guided(model.eval(), y.to(device), guidance, c.num_classes)
+            out.append(sample(fn, self.schedule, "ddim", x.to(device), steps, generator).cpu())
+        return torch.cat(out)
 
     def export(self, images: torch.Tensor, labels: torch.Tensor):
         return self.ema.module, config_dict(self.config)
 
     def evaluate(self, model, classifier) -> dict:
         from genart.evaluate import eval_diffusion_model
-        return eval_diffusion_model(model, classifier, samples=min(self.args.eval_samples, 500), steps=25, seed=self.args.seed)
+        return eval_diffusion_model(model, classifier, samples=min(self.args.eval_samples, 500), steps=25,
+                                    seed=self.args.seed)
 
 
 def min_snr_weight(schedule: Schedule, t: torch.Tensor, gamma: float = MIN_SNR_GAMMA) -> torch.Tensor:

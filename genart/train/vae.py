@@ -18,7 +18,13 @@ import torch
 import torch.nn.functional as F
 
 from genart.models.vae import VAE, VAEConfig, config_dict, neg_elbo_terms
-from genart.train.common import EMA, Dist, RunArgs, autocast, lr_factor, step_seed, wrap_ddp
+from genart.train.common import EMA, Dist, RunArgs, autocast, grid_labels, lr_factor, step_seed, wrap_ddp
+
+
+def config_for(args: RunArgs) -> VAEConfig:
+    """The VAE a run builds: the data's shape and classes; --width sets the base width c."""
+    width = {} if args.width is None else {"channels": args.width}
+    return VAEConfig(num_classes=args.num_classes, image_size=args.size, image_channels=args.channels, **width)
 
 
 class VAETask:
@@ -29,7 +35,8 @@ class VAETask:
 
     def __init__(self, args: RunArgs, d: Dist, config: VAEConfig | None = None):
         self.args, self.d = args, d
-        self.config = config or VAEConfig()
+        self.config = config or config_for(args)
+        self.grid_y, self.grid_columns = grid_labels(self.config.num_classes, 4)
         self.model = VAE(self.config).to(d.device, memory_format=torch.channels_last)
         self.ema = EMA(self.model, beta=0.999)
         self.net = wrap_ddp(self.model, d)
@@ -64,11 +71,32 @@ class VAETask:
 
     @torch.no_grad()
     def sample_grid(self, generator: torch.Generator) -> torch.Tensor:
-        z = self.model.sample_prior(40, generator).to(self.d.device)
-        return self.ema.module.decode(z)
+        """A column per class (`grid_labels`), prior draws of the other latents: (rows · cols, C, S, S)."""
+        model = self.ema.module
+        z = model.sample_prior(len(self.grid_y), generator)
+        if model.y_dim:
+            z[:, :model.y_dim] = F.one_hot(self.grid_y, model.y_dim).float()
+        return model.decode(z.to(self.d.device))
+
+    @torch.no_grad()
+    def generate(self, model: VAE, n: int, generator: torch.Generator) -> torch.Tensor:
+        """n prior draws decoded (the image mean): (n, C, S, S) in [-1, 1] (for eval_generic)."""
+        device = model.pca_mean.device
+        return torch.cat([model.decode(z.to(device)).cpu() for z in model.sample_prior(n, generator).split(250)])
+
+    @torch.no_grad()
+    def extra_metrics(self, model: VAE, images: torch.Tensor) -> dict:
+        """−ELBO (class summed out under q(y|x), one z sample) on training images, in bits per dimension."""
+        device = model.pca_mean.device
+        g = torch.Generator(device=device).manual_seed(self.args.seed + 77)
+        nats = torch.cat([model.neg_elbo(x.to(device), g).cpu() for x in images.split(250)])   # (N,)
+        dims = images[0].numel()
+        return {"neg_elbo_bits_per_dim": round(float(nats.mean()) / (dims * math.log(2)), 5),
+                "neg_elbo_note": "Bernoulli likelihood of [0, 1] intensities, on training images (no held-out "
+                                 "split); compare only with other Bernoulli VAEs"}
 
     def export(self, images: torch.Tensor, labels: torch.Tensor):
-        """The EMA model, its slider directions computed from the training set images (N, 1, 28, 28)."""
+        """The EMA model, its slider directions computed from the training set images (N, C, S, S)."""
         model = self.ema.module
         set_directions(model, images, labels)
         return model, config_dict(self.config)

@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+import functools
+import os
+
 import gradio as gr
 
 from genart.device import serving_threads
@@ -12,6 +15,7 @@ from genart.images import MAX_FILE_BYTES
 from genart.registry import Registry
 from genart.ui import gradio_fixes
 from genart.ui.fairness import limit_per_client
+from genart.ui.widgets import model_choices, ui_action
 
 gradio_fixes.apply()
 
@@ -53,11 +57,22 @@ INTRO = ("# genart studio\nPaint a photo in a classic medium or a painter's styl
          "model comes from; your kept results wait below the tabs.")
 
 
-def build_demo(registry: Registry | None = None) -> gr.Blocks:
+def default_trainer(registry: Registry | None = None):
+    """The studio's training jobs and datasets: GENART_TRAIN_DIR (default runs/studio); published models go to
+    the registry's user model folder (GENART_MODEL_DIR, default user_models/), apart from the shipped ones."""
+    from genart.jobs import REPO, Trainer
+    from genart.registry import user_model_dir
+    return Trainer(os.environ.get("GENART_TRAIN_DIR") or REPO / "runs" / "studio",
+                   registry.user_root if registry is not None else user_model_dir())
+
+
+def build_demo(registry: Registry | None = None, trainer=None) -> gr.Blocks:
     from genart.history import History
-    from genart.ui import desk_tab, diffusion_tab, gan_tab, history_panel, models_tab, records_tab, styles_tab, vae_tab
+    from genart.ui import (desk_tab, diffusion_tab, gan_tab, history_panel, models_tab, records_tab, styles_tab,
+                           train_tab, vae_tab)
 
     registry = registry or Registry()
+    trainer = trainer or default_trainer(registry)
     serving_threads()
     with gr.Blocks(title="genart studio", fill_width=True, delete_cache=(3600, 3600)) as demo:
         gr.Markdown(INTRO)
@@ -68,9 +83,15 @@ def build_demo(registry: Registry | None = None) -> gr.Blocks:
                 settings_of_tab, hooks[name] = tab.build(registry)
                 settings.update(settings_of_tab)
             desk_tab.build(registry)
+            hooks["train"] = train_tab.build(registry, trainer)
             models_tab.build(registry)
             hooks["records"] = records_tab.build(registry, tabs, settings)
         history_panel.build(History(), tabs, settings, hooks)
+        for family in ("gan", "vae", "diffusion"):              # a published model is on its tab's list at once
+            hooks["train"]["published"].then(functools.partial(model_choices, registry, family), None,
+                                             [hooks[family]["model"]], api_visibility="private", queue=False)
+        reattach, inputs, outputs = hooks["train"]["reattach"]
+        demo.load(ui_action(reattach), inputs, outputs, api_visibility="private", show_progress="hidden")
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=1)
     limit_per_client(demo._queue, PER_CLIENT)
     return demo
