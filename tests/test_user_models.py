@@ -210,3 +210,38 @@ def test_a_32_px_colour_gan(roots):
     _, thumbs = gan_tab.ui_variations(reg, gan_tab.current_from_seed(reg, 1, "hero", 1.0, "gan/sprites"), 0, 0.5)
     assert thumbs[0][0].shape == (128, 128, 3)
     assert replay(reg, im)[1]["identical"]
+
+
+def test_a_32_px_colour_vae_and_a_64_px_gray_one(roots, monkeypatch):
+    shipped, user = roots
+    user_checkpoint(user, "vae", "sprites", ["hero", "tree"], image_size=32, image_channels=3)
+    user_checkpoint(user, "vae", "icons", ["one"], image_size=64, image_channels=1)
+    reg = Registry(shipped, user_root=user)
+    img, z = vae_tab.prior_sample(reg, 0, "vae/sprites")
+    assert img.mode == "RGB" and img.size == (320, 320)
+    gray, _ = vae_tab.prior_sample(reg, 0, "vae/icons")
+    assert gray.mode == "L" and gray.size == (320, 320)                      # 64 px × 5
+    photo = np.zeros((50, 70, 3), np.uint8)
+    photo[:, 10:60] = (30, 160, 220)
+    monkeypatch.setattr(widgets, "sketch_or_image", lambda value: Image.fromarray(photo))
+    z2, recon, seen, _, *zeros = vae_tab.start_from(reg, "an upload", "vae/sprites")
+    assert len(z2) == len(z) and seen.shape == (320, 320, 3) and Image.open(recon).size == (320, 320)
+    assert Image.open(vae_tab.slide(reg, z2, "vae/sprites", *([0.5] * len(zeros)))).mode == "RGB"
+    gif, frames = vae_tab.interpolate(reg, "a", "b", 3, "vae/sprites")
+    assert frames[0].shape == (224, 224, 3)                                  # 32 px × 7
+
+
+def test_a_32_px_colour_diffusion_model(roots):
+    shipped, user = roots
+    user_checkpoint(user, "diffusion", "sprites", ["hero", "tree"], image_size=32, image_channels=3)
+    reg = Registry(shipped, user_root=user)
+    outs = list(diffusion_tab.sample(reg, 1, "tree", "ddim", 3, 2.0, model="diffusion/sprites", progress=None))
+    assert outs[0][0].size == (32, 32) and outs[-1][0].size == (320, 320) and outs[-1][0].mode == "RGB"
+    *_, last = diffusion_tab.ui_sample(reg, 1, "any", "ddim", 3, 2.0, model="diffusion/sprites", progress=None)
+    trace = last[4]
+    assert np.asarray(trace["xs"][0]).shape == (3, 32, 32) and trace["frames"][0][0].shape == (32, 32, 3)
+    big, strip, plot = diffusion_tab.views(reg, trace, 1)
+    assert big.shape == (320, 320, 3) and strip.shape == (224, 3 * 224 + 2 * 8, 3)
+    *_, branched = diffusion_tab.ui_branch(reg, trace, 2, 5, "hero", 2.0, progress=None)
+    assert Image.open(branched[0]).size == (320, 320)
+    assert Image.open(diffusion_tab.ui_gif(trace)).n_frames > 1
