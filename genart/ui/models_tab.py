@@ -90,8 +90,8 @@ def build(registry: Registry) -> None:
         gr.Markdown("Every model the studio plays, as the registry sees it: the shipped ones, then yours (source "
                     "*user*: trained in the studio or by the CLI, in `GENART_MODEL_DIR`). Metrics are the ones "
                     "measured when the checkpoint was trained (each model card has the exact command).")
-        table = gr.Dataframe(models_table(registry), headers=COLUMNS, interactive=False, wrap=True,
-                             elem_id="models-table", column_widths=["14%", "8%", "7%", "7%", "6%", "8%", "12%", "38%"])
+        table = gr.Dataframe(models_table(registry), headers=COLUMNS, interactive=False, wrap=True, max_height=1200,
+                             elem_id="models-table", column_widths=["14%", "8%", "7%", "7%", "7%", "8%", "12%", "37%"])
         with gr.Row():
             which = gr.Dropdown(list(registry.specs), value="classifier/fashion", label="Model card")
             refresh_btn = gr.Button("Refresh", size="sm")

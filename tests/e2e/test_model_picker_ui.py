@@ -69,6 +69,12 @@ def test_pick_a_published_colour_gan_in_the_gan_tab(page: Page, app_url, user_mo
     expect(page.get_by_role("option", name="gan/e2e_later", exact=True)).to_be_visible(timeout=10_000)
     page.keyboard.press("Escape")
     page.screenshot(path=str(_shot("gan-model-picker-grid")), full_page=True)
+    # the Models tab lists them apart from the shipped ones
+    page.get_by_role("tab", name="Models").click()
+    row = page.locator("#models-table [role=row]", has_text="gan/e2e_sprites")
+    expect(row).to_contain_text("user", timeout=10_000)
+    expect(page.locator("#models-table [role=row]", has_text="gan/fashion")).to_contain_text("shipped")
+    page.screenshot(path=str(_shot("models-tab-user-models")), full_page=True)
 
 
 def test_pick_a_user_vae_and_a_user_diffusion_model(page: Page, app_url, user_models):
