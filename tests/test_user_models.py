@@ -133,6 +133,8 @@ def test_gan_core_functions_with_a_user_model(roots):
     assert cur2["model"] == "gan/shapes"
     kept = [records.read(im)]
     assert gan_tab.favourites_from(reg, kept)[0]["model"] == "gan/shapes"
+    from genart.ui.records_tab import settings_of
+    assert settings_of(records.read(im))["gan.model"] == "gan/shapes"            # a restore picks the model too
 
 
 def test_vae_core_functions_with_a_user_model(roots):

@@ -75,6 +75,13 @@ def test_pick_a_published_colour_gan_in_the_gan_tab(page: Page, app_url, user_mo
     expect(row).to_contain_text("user", timeout=10_000)
     expect(page.locator("#models-table [role=row]", has_text="gan/fashion")).to_contain_text("shipped")
     page.screenshot(path=str(_shot("models-tab-user-models")), full_page=True)
+    # a reload brings the picked model back with its class and image (the browser keeps the tab's settings)
+    page.wait_for_timeout(1000)                                          # the settings' save
+    page.reload()
+    page.get_by_role("tab", name="GAN Seed Explorer").click()
+    expect(page.locator("#gan-model input")).to_have_value("gan/e2e_sprites", timeout=20_000)
+    expect(page.locator("#gan-name textarea")).to_have_value("seed 5 · blue · gan/e2e_sprites", timeout=20_000)
+    assert _image(page, "gan-out").size == (320, 320)
 
 
 def test_pick_a_user_vae_and_a_user_diffusion_model(page: Page, app_url, user_models):
