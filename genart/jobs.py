@@ -216,7 +216,11 @@ class Trainer:
             log.close()
 
     def start(self, family: str, dataset: str, size: int, steps: int, name: str, preset: str = "quick") -> str:
-        """Start a job; its id. Refused while another job runs (one at a time per studio)."""
+        """Start a job; its id. Refused while another job runs (one at a time per studio), and on a studio whose
+        host turned training off (GENART_TRAIN=0: e.g. a public Space whose CPU is for playing)."""
+        if os.environ.get("GENART_TRAIN", "1").strip() == "0":
+            raise JobError("Training is turned off on this studio (its host set GENART_TRAIN=0); run the studio "
+                           "yourself to train.")
         spec = self.spec(family, dataset, size, steps, name, preset)
         with self._lock:
             if (busy := self.running()) is not None:

@@ -35,6 +35,13 @@ def test_a_bad_request_is_refused_with_a_sentence_before_anything_runs(trainer, 
     assert trainer.current() is None
 
 
+def test_a_host_can_turn_training_off(trainer, monkeypatch):
+    monkeypatch.setenv("GENART_TRAIN", "0")
+    with pytest.raises(JobError, match="Training is turned off on this studio"):
+        trainer.start("gan", "fashion-mnist", 28, 10, "m")
+    assert trainer.current() is None
+
+
 def test_a_preset_fills_in_width_batch_lr_and_steps(trainer):
     spec = trainer.spec("gan", "fashion-mnist:Coat,Dress", 28, 0, "coats", "quick")
     recipe = preset("gan", 28, 1, "quick")
