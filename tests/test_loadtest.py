@@ -12,5 +12,6 @@ def test_a_short_load_run_reports_every_endpoint_without_failures(tmp_path):
     assert set(QUICK) <= set(r["endpoints"]) and r["calls_ok"] >= 10
     assert all(e["p50_s"] is not None and 0 < e["p50_s"] <= e["p95_s"] for e in r["endpoints"].values())
     from genart.registry import SPECS
-    assert 200 < r["peak_rss_mb"] < 2500 and r["models_after"] == len(SPECS)
+    # every model still listed (user models in an inherited GENART_MODEL_DIR add rows)
+    assert 200 < r["peak_rss_mb"] < 2500 and r["models_after"] >= len(SPECS)
     assert "| 4 (0.1) | **all** |" in markdown([r])
