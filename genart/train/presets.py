@@ -12,22 +12,27 @@ from __future__ import annotations
 
 SHAPES = ((28, 1), (32, 3), (64, 3))          # Fashion-MNIST as shipped; a folder at 32 px; a folder at 64 px
 
-# family → (size, channels) → run values; "quick" / "standard" are step counts
+# family → (size, channels) → run values; "quick" / "standard" are step counts. Single-thread img/s measured
+# on the development machine (train_step on random images; `python -m genart bench --only train` with
+# OMP_NUM_THREADS=1), and the steps that take ≈ 2 min / ≈ 12 min at 1.4× that on 2 cores (1.45× measured
+# for the 32-px GAN: 141 img/s on one thread, 204 on two):
+#   gan 28/1 w32 206 · 32/3 w32 141 · 64/3 w24 86;  vae 28/1 w32 145 · 32/3 w16 344 · 64/3 w16 114;
+#   diffusion 28/1 w32 62 · 32/3 w16 129 · 64/3 w16 37
 PRESETS: dict[str, dict[tuple[int, int], dict]] = {
     "gan": {
-        (28, 1): dict(width=32, batch_size=64, lr=2e-4, quick=600, standard=4000),
-        (32, 3): dict(width=32, batch_size=64, lr=2e-4, quick=500, standard=3000),
-        (64, 3): dict(width=24, batch_size=32, lr=2e-4, quick=300, standard=2000),
+        (28, 1): dict(width=32, batch_size=64, lr=2e-4, quick=500, standard=3000),
+        (32, 3): dict(width=32, batch_size=64, lr=2e-4, quick=350, standard=2500),
+        (64, 3): dict(width=24, batch_size=32, lr=2e-4, quick=450, standard=2500),
     },
     "vae": {
-        (28, 1): dict(width=32, batch_size=64, lr=2e-3, quick=300, standard=2000),
-        (32, 3): dict(width=16, batch_size=64, lr=2e-3, quick=300, standard=2000),
-        (64, 3): dict(width=16, batch_size=32, lr=2e-3, quick=200, standard=1200),
+        (28, 1): dict(width=32, batch_size=64, lr=2e-3, quick=350, standard=2000),
+        (32, 3): dict(width=16, batch_size=64, lr=2e-3, quick=800, standard=5000),
+        (64, 3): dict(width=16, batch_size=32, lr=2e-3, quick=550, standard=3500),
     },
     "diffusion": {
-        (28, 1): dict(width=32, batch_size=64, lr=1e-3, quick=300, standard=2000),
-        (32, 3): dict(width=16, batch_size=64, lr=1e-3, quick=300, standard=2000),
-        (64, 3): dict(width=16, batch_size=32, lr=1e-3, quick=150, standard=1000),
+        (28, 1): dict(width=32, batch_size=64, lr=1e-3, quick=150, standard=900),
+        (32, 3): dict(width=16, batch_size=64, lr=1e-3, quick=300, standard=1800),
+        (64, 3): dict(width=16, batch_size=32, lr=1e-3, quick=180, standard=1100),
     },
 }
 
