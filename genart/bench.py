@@ -195,7 +195,7 @@ def bench_train(quick: bool = False) -> dict:
             p = preset(family, size, channels)
             batch = 4 if quick else p["batch_size"]
             args = RunArgs(family=family, steps=1000, batch_size=batch, lr=p["lr"], precision=p["precision"],
-                           size=size, channels=channels, width=p["width"], num_classes=2)
+                           size=size, channels=channels, width=p["width"], num_classes=2, beta1=p.get("beta1"))
             torch.manual_seed(0)
             task = task_class(family)(replace(args), Dist())
             g = torch.Generator().manual_seed(0)

@@ -227,6 +227,8 @@ def test_a_preset_fills_the_flags_not_given_and_the_command_spells_them_out():
                                                                                   p["lr"], p["steps"], "fp32")
     command = recipe_command(args)
     assert "--preset" not in command and f"--width {p['width']}" in command and f"--steps {p['steps']}" in command
+    assert args.beta1 == 0.5 and "--beta1 0.5" in command
+    assert run_args(_parser().parse_args(shlex.split(command)[3:])).beta1 == 0.5
     mine = run_args(_parser().parse_args(["train", "vae", "--data", "/x/s", "--preset", "quick", "--steps", "9",
                                           "--width", "24"]))
     assert (mine.steps, mine.width, mine.batch_size) == (9, 24, preset("vae", 32, 3)["batch_size"])
