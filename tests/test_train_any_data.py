@@ -234,3 +234,14 @@ def test_a_preset_fills_the_flags_not_given_and_the_command_spells_them_out():
     assert (mine.steps, mine.width, mine.batch_size) == (9, 24, preset("vae", 32, 3)["batch_size"])
     with pytest.raises(ValueError, match="multiple of 8"):
         run_args(_parser().parse_args(["train", "vae", "--width", "12"]))
+
+
+@pytest.mark.slow
+def test_a_gan_on_two_fashion_classes(tmp_path):
+    """--classes: only those images, labels 0..k−1, the card's classes are the picked names, its own stem."""
+    assert main(["train", "gan", "--classes", "Dress,Coat", "--width", "8", "--batch-size", "8", "--steps", "2",
+                 "--ckpt-dir", str(tmp_path / "ckpt"), "--out", str(tmp_path / "runs"), "--sample-every", "0"]) == 0
+    card = _card(tmp_path / "ckpt", "gan", "fashion-dress-coat")
+    assert card["name"] == "gan/fashion-dress-coat" and card["classes"] == ["Dress", "Coat"]
+    assert card["config"]["num_classes"] == 2 and card["config"]["image_size"] == 28
+    assert "--classes Dress,Coat" in card["training"]["command"] and "fd_pixels8" in card["metrics"]
