@@ -3,6 +3,10 @@
     python -m genart train classifier [--steps N] [--data fashion-mnist|DIR] [--resume PATH]
         with no flags: the shipped model's recipe (each family's `recipe` in genart/train/<family>.py)
     torchrun --nproc_per_node=2 -m genart train classifier --steps N      # DistributedDataParallel
+    python -m genart train {gan,vae,diffusion} --data fashion-mnist|DIR [--classes "Dress,Coat"]
+        [--size 28|32|64] [--channels 1|3] [--width C] [--preset quick|standard] [--name STEM]
+        [--status-dir DIR] [--grid-seconds S]     # any folder of images (sub-folders are classes), any size
+        publish a stopped run: the same command with --resume <out>/<family>/state.pt --steps <step reached>
     python -m genart eval classifier [--samples N] --json
     python -m genart eval invert --n 100 --steps 50      # DDIM inversion round trip (diffusion)
     python -m genart eval inpaint --n 100 --steps 50     # RePaint: outside kept, class kept (diffusion)
@@ -59,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--name", help="export stem: <ckpt-dir>/<family>/<NAME>-vN (default: fashion or the folder's name)")
     t.add_argument("--status-dir", type=Path, help="write the live status (status.json, grid.png) here")
     t.add_argument("--grid-seconds", type=float, default=5.0, help="refresh the status sample grid this often")
+    t.add_argument("--beta1", type=float, help="(gan) Adam β1 of both networks, with β2 = 0.999 (default: the "
+                   "recipe's β1 = 0, β2 = 0.9)")
+    t.add_argument("--preset", choices=("quick", "standard"), help="(vae, gan, diffusion) width, batch size, lr, "
+                   "precision and steps of a Train-tab preset for this size and colour (genart/train/presets.py: "
+                   "about 2 / 12 minutes on 2 CPU cores); flags given explicitly win")
 
     e = sub.add_parser("eval", help="measure a shipped model; prints one JSON object")
     e.add_argument("family", choices=FAMILIES + EVAL_TASKS + ("desk",), help="a model family; or a diffusion "
@@ -129,12 +138,21 @@ def run_args(a: argparse.Namespace):
     given = {k: getattr(a, k) for k in RECIPE_FLAGS if getattr(a, k) is not None}
     fashion = a.data == "fashion-mnist"
     classes = tuple(c.strip() for c in a.classes.split(",") if c.strip()) if getattr(a, "classes", None) else None
-    shape = dict(size=a.size or (28 if fashion else 32), channels=a.channels or (1 if fashion else 3),
-                 width=a.width, classes=classes or None, name=a.name, status_dir=a.status_dir,
-                 grid_seconds=a.grid_seconds)
-    if a.width is not None and (a.width < 8 or (a.family in ("vae", "diffusion") and a.width % 8)):
-        raise ValueError(f"--width {a.width}: at least 8" + (", a multiple of 8 (group norm in groups of 8)"
-                                                            if a.family in ("vae", "diffusion") else ""))
+    size, channels = a.size or (28 if fashion else 32), a.channels or (1 if fashion else 3)
+    width, beta1 = a.width, getattr(a, "beta1", None)
+    if getattr(a, "preset", None):
+        from genart.train.presets import PRESETS, preset
+        if a.family not in PRESETS:
+            raise ValueError(f"--preset is for {', '.join(PRESETS)}, not {a.family}")
+        p = preset(a.family, size, channels, a.preset)
+        width = width if width is not None else p.pop("width")
+        recipe = {**recipe, **{k: v for k, v in p.items() if k in RECIPE_FLAGS}}
+        beta1 = p.get("beta1") if beta1 is None else beta1
+    shape = dict(size=size, channels=channels, width=width, classes=classes or None, name=a.name,
+                 status_dir=a.status_dir, grid_seconds=a.grid_seconds, beta1=beta1)
+    if width is not None and (width < 8 or (a.family in ("vae", "diffusion") and width % 8)):
+        raise ValueError(f"--width {width}: at least 8" + (", a multiple of 8 (group norm in groups of 8)"
+                                                          if a.family in ("vae", "diffusion") else ""))
     return RunArgs(family=a.family, data=a.data, seed=a.seed, out=a.out, ckpt_dir=a.ckpt_dir or CHECKPOINTS,
                    resume=a.resume, ckpt_minutes=a.ckpt_minutes, no_export=a.no_export, **shape,
                    **{**recipe, **given})

@@ -202,7 +202,7 @@ def test_vae_and_diffusion_train_on_a_colour_folder_with_live_status(tmp_path, f
     status = json.loads((tmp_path / "status" / "status.json").read_text())
     assert (status["state"], status["step"], status["grid_step"]) == ("finished", 3, 3)
     assert len(status["losses"][loss]) == 3
-    rows = 4
+    rows = 4 if family == "vae" else 2
     grid = Image.open(tmp_path / "status" / "grid.png")
     assert grid.mode == "RGB" and grid.size == ((10 * 34 + 2) * 2, (rows * 34 + 2) * 2)
     card = _card(tmp_path / "ckpt", family, "shapes")
@@ -217,3 +217,31 @@ def test_vae_and_diffusion_train_on_a_colour_folder_with_live_status(tmp_path, f
     weights, _ = load_weights(tmp_path / "ckpt" / family / "shapes-v1.json")
     model = (build_vae if family == "vae" else build_unet)(card["config"])
     model.load_state_dict(weights, strict=True)
+
+
+def test_a_preset_fills_the_flags_not_given_and_the_command_spells_them_out():
+    from genart.train.presets import preset
+    args = run_args(_parser().parse_args(["train", "gan", "--data", "/x/sprites", "--preset", "standard"]))
+    p = preset("gan", 32, 3, "standard")
+    assert (args.width, args.batch_size, args.lr, args.steps, args.precision) == (p["width"], p["batch_size"],
+                                                                                  p["lr"], p["steps"], "fp32")
+    command = recipe_command(args)
+    assert "--preset" not in command and f"--width {p['width']}" in command and f"--steps {p['steps']}" in command
+    assert args.beta1 == 0.5 and "--beta1 0.5" in command
+    assert run_args(_parser().parse_args(shlex.split(command)[3:])).beta1 == 0.5
+    mine = run_args(_parser().parse_args(["train", "vae", "--data", "/x/s", "--preset", "quick", "--steps", "9",
+                                          "--width", "24"]))
+    assert (mine.steps, mine.width, mine.batch_size) == (9, 24, preset("vae", 32, 3)["batch_size"])
+    with pytest.raises(ValueError, match="multiple of 8"):
+        run_args(_parser().parse_args(["train", "vae", "--width", "12"]))
+
+
+@pytest.mark.slow
+def test_a_gan_on_two_fashion_classes(tmp_path):
+    """--classes: only those images, labels 0..k−1, the card's classes are the picked names, its own stem."""
+    assert main(["train", "gan", "--classes", "Dress,Coat", "--width", "8", "--batch-size", "8", "--steps", "2",
+                 "--ckpt-dir", str(tmp_path / "ckpt"), "--out", str(tmp_path / "runs"), "--sample-every", "0"]) == 0
+    card = _card(tmp_path / "ckpt", "gan", "fashion-dress-coat")
+    assert card["name"] == "gan/fashion-dress-coat" and card["classes"] == ["Dress", "Coat"]
+    assert card["config"]["num_classes"] == 2 and card["config"]["image_size"] == 28
+    assert "--classes Dress,Coat" in card["training"]["command"] and "fd_pixels8" in card["metrics"]

@@ -172,6 +172,7 @@ class RunArgs:
     name: str | None = None                            # export stem: <ckpt_dir>/<family>/<name>-vN
     status_dir: Path | None = None                     # live status for a watcher (train/status.py)
     grid_seconds: float = 5.0                          # refresh the status sample grid this often
+    beta1: float | None = None                         # GAN: Adam β₁ (None: the recipe's 0.0)
     num_classes: int = 10                              # K, from the data (not a flag)
 
     @property
@@ -273,6 +274,8 @@ def recipe_command(args: RunArgs) -> str:
         flags += ["--classes", ",".join(args.classes)]
     if args.width is not None:
         flags += ["--width", str(args.width)]
+    if args.beta1 is not None:
+        flags += ["--beta1", repr(float(args.beta1))]
     if args.name is not None:
         flags += ["--name", args.name]
     if args.resume is not None:
