@@ -61,6 +61,7 @@ class JobSpec:
     width: int
     batch_size: int
     lr: float
+    beta1: float | None = None      # the GAN's Adam β₁ (its presets use 0.5)
 
 
 def fashion_classes(dataset: str) -> list[str] | None:
@@ -143,7 +144,7 @@ class Trainer:
         if not 1 <= steps <= MAX_STEPS:
             raise JobError(f"steps must be between 1 and {MAX_STEPS:,}, not {steps}.")
         return JobSpec(family, dataset, size, channels, preset, steps, name, recipe["width"], recipe["batch_size"],
-                       recipe["lr"])
+                       recipe["lr"], recipe.get("beta1"))
 
     def command(self, job: str, spec: JobSpec, resume: bool = False, publish_at: int | None = None) -> list[str]:
         """The trainer's command line for a job (train, resume, or publish at a step)."""
@@ -156,6 +157,7 @@ class Trainer:
         cmd += ["--size", str(spec.size), "--channels", str(spec.channels), "--width", str(spec.width),
                 "--steps", str(publish_at if publish_at is not None else spec.steps),
                 "--batch-size", str(spec.batch_size), "--lr", repr(float(spec.lr)), "--seed", "0",
+                *(["--beta1", repr(float(spec.beta1))] if spec.beta1 is not None else []),
                 "--precision", "fp32", "--out", str(d / "run"), "--name", spec.name, "--ckpt-dir", str(self.model_dir),
                 "--sample-every", "0", "--ckpt-minutes", "1"]
         if resume or publish_at is not None:
