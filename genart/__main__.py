@@ -166,6 +166,7 @@ def cmd_train(a: argparse.Namespace) -> int:
 
     args = run_args(a)
     signal.signal(signal.SIGTERM, _interrupt)          # `kill` saves the resume state like Ctrl-C does
+    signal.signal(signal.SIGINT, _interrupt)           # also when started in the background (`cmd &` ignores SIGINT)
     d = setup_dist()
     try:
         x, y, classes = training_set(args.data, args.size, args.channels, list(args.classes or []))

@@ -224,7 +224,7 @@ def test_a_preset_fills_the_flags_not_given_and_the_command_spells_them_out():
     args = run_args(_parser().parse_args(["train", "gan", "--data", "/x/sprites", "--preset", "standard"]))
     p = preset("gan", 32, 3, "standard")
     assert (args.width, args.batch_size, args.lr, args.steps, args.precision) == (p["width"], p["batch_size"],
-                                                                                  p["lr"], p["steps"], "fp32")
+                                                                                  p["lr"], p["steps"], "auto")
     command = recipe_command(args)
     assert "--preset" not in command and f"--width {p['width']}" in command and f"--steps {p['steps']}" in command
     assert args.beta1 == 0.5 and "--beta1 0.5" in command

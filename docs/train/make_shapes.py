@@ -1,8 +1,11 @@
 """Make the folder of coloured shapes the Train presets were tried on: N images in 2 classes (circles, squares),
 random colours, sizes and positions. `python docs/train/make_shapes.py /tmp/shapes1000 1000`."""
-import sys, random
+import random
+import sys
 from pathlib import Path
+
 from PIL import Image, ImageDraw
+
 root, n = Path(sys.argv[1]), int(sys.argv[2])
 rng = random.Random(0)
 for cls in ("circles", "squares"):
