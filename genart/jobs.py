@@ -158,7 +158,7 @@ class Trainer:
                 "--steps", str(publish_at if publish_at is not None else spec.steps),
                 "--batch-size", str(spec.batch_size), "--lr", repr(float(spec.lr)), "--seed", "0",
                 *(["--beta1", repr(float(spec.beta1))] if spec.beta1 is not None else []),
-                "--precision", "fp32", "--out", str(d / "run"), "--name", spec.name, "--ckpt-dir", str(self.model_dir),
+                "--precision", "auto", "--out", str(d / "run"), "--name", spec.name, "--ckpt-dir", str(self.model_dir),
                 "--sample-every", "0", "--ckpt-minutes", "1"]
         if resume or publish_at is not None:
             cmd += ["--resume", str(self.state_path(job, spec))]
