@@ -410,7 +410,8 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
     if not d.main:
         return None
     save_state(state_path, task, step, wall, args, mean_recent())
-    img_per_s = seen / max(time.time() - t0, 1e-6)
+    img_per_s = (seen / max(time.time() - t0, 1e-6) if seen      # a publish-only run (--resume at the last step)
+                 else step * args.batch_size * d.world / max(wall, 1e-6))   # trains nothing: the earlier phases' rate
     log(f"trained {task.family} to step {step} in {wall:.0f} s ({img_per_s:.0f} img/s); last losses {losses}")
     if status is not None and status.info.get("grid_step") != step:
         status_grid(step)
