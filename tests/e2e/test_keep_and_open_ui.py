@@ -87,9 +87,13 @@ def test_gan_favourites_come_back_after_a_reload_and_breed(page: Page, app_url):
 
 def test_the_filters_own_sliders_survive_a_reload(page: Page, app_url):
     page.goto(app_url)
+    expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"^Preview"), timeout=20_000)
+    page.wait_for_timeout(1000)                                  # the page load's own saves have landed
+    before = saved(page)
     page.locator("#styles-style input").click()
     page.get_by_role("option", name="Stained glass").click()
     expect(page.locator("#styles-p1 input[type=number]")).to_have_value("16", timeout=20_000)
+    wait_saved(page, before)                                     # the style's save landed before the slider's
     before = saved(page)
     page.locator("#styles-p1 input[type=number]").fill("40")     # beyond the first style's range (1–10)
     page.locator("#styles-p1 input[type=number]").press("Enter")
