@@ -46,3 +46,4 @@ def test_a_bad_training_request_is_a_sentence(client, args, message):
 def test_status_of_an_unknown_job_is_a_sentence(client):
     with pytest.raises(Exception, match="There is no training job"):
         client.predict("../../../etc/passwd", api_name="/train_status")
+

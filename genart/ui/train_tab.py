@@ -14,11 +14,11 @@ import gradio as gr
 import pandas as pd
 
 from genart.data import CLASSES
-from genart.jobs import FASHION, SIZES, JobError, Trainer
-from genart.ui.widgets import bind, ui_action, user_errors
+from genart.jobs import FASHION, MAX_STEPS, SIZES, JobError, Trainer
+from genart.ui.widgets import bind, ui_action, user_errors, whole
 
 FAMILY_LABELS = [("GAN", "gan"), ("VAE", "vae"), ("Diffusion", "diffusion")]
-PRESET_LABELS = [("quick (about 2 min)", "quick"), ("standard (about 15 min)", "standard")]
+PRESET_LABELS = [("quick (about 2 min)", "quick"), ("standard (about 10 min)", "standard")]
 LOSS_NAMES = {"loss_d": "D loss", "loss_g": "G loss", "rec": "reconstruction", "kl": "KL", "loss": "denoising loss"}
 CURVES = {"gan": ("loss_d", "loss_g"), "vae": ("rec", "kl"), "diffusion": ("loss",)}
 POLL_S = 2.0
@@ -35,7 +35,8 @@ def train_dataset(trainer: Trainer, files: list, name: str) -> str:
 def train_start(trainer: Trainer, family: str = "gan", dataset: str = FASHION, size: int = 28, steps: int = 0,
                 name: str = "my-model", preset: str = "quick") -> str:
     """/train_start → the job id. steps 0: the preset's."""
-    return trainer.start(family, dataset, int(size), int(steps or 0), (name or "").strip(), preset)
+    return trainer.start(family, dataset, whole(size, "size", 1, 1024), whole(steps or 0, "steps", 0, MAX_STEPS),
+                         (name or "").strip(), preset)
 
 
 def train_status(trainer: Trainer, job: str = "") -> tuple[dict, str | None]:
@@ -105,20 +106,23 @@ def loss_frame(status: dict | None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["step", "value", "loss"])
 
 
-def ui_poll(trainer: Trainer, job: str | None):
-    """A timer tick: the job's status, curves and grid; the timer stays on while the job runs."""
+def _shown(trainer: Trainer, job: str | None) -> tuple[dict | None, tuple]:
+    """The job's status (read once) and what the tab shows of it; the timer stays on while the job runs."""
     job = job or trainer.current()
     status = trainer.status(job) if job else None
     running = bool(status) and status["state"] in ("starting", "running")
-    buttons = _buttons(status)
-    return (job, status_text(status), loss_frame(status), status["grid"] if status else None,
-            gr.Timer(active=running), *buttons)
+    return status, (job, status_text(status), loss_frame(status), status["grid"] if status else None,
+                    gr.Timer(active=running), *_buttons(status))
+
+
+def ui_poll(trainer: Trainer, job: str | None):
+    """A timer tick: the job's status, curves and grid."""
+    return _shown(trainer, job)[1]
 
 
 def ui_reattach(trainer: Trainer, job: str | None):
     """Page load: the studio's job (running or not) and the form as that job was asked for."""
-    shown = ui_poll(trainer, job)
-    status = trainer.status(shown[0]) if shown[0] else None
+    status, shown = _shown(trainer, job)
     if not status:
         return (*shown, *[gr.skip()] * 7)
     dataset, _, picked = status["dataset"].partition(":")
