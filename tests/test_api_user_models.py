@@ -91,3 +91,27 @@ def test_diffusion_sample_takes_a_model(client, shapes):
     again = client.submit(2, "square", "ddim", 3, 2.0, "uniform", 0.0, 0.0, shapes["diffusion"],
                           api_name="/diffusion_sample").result(timeout=120)
     assert _bytes(again[0]) == _bytes(final[0])
+
+
+def test_diffusion_sketch_invert_and_repaint_take_a_model(client, shapes, tmp_path):
+    p, mask = tmp_path / "star.png", tmp_path / "mask.png"
+    im = Image.new("RGB", (40, 40), "white")
+    ImageDraw.Draw(im).polygon([(20, 4), (25, 16), (37, 16), (27, 24), (31, 36), (20, 28), (9, 36), (13, 24),
+                                (3, 16), (15, 16)], outline="black", width=2)
+    im.save(p)
+    m = Image.new("L", (40, 40), 0)
+    ImageDraw.Draw(m).rectangle((0, 0, 19, 19), fill=255)
+    m.save(mask)
+    dream = client.submit(handle_file(str(p)), 0.5, 1, "any", "ddim", 3, 2.0, "uniform", 0.0, 0.0, shapes["diffusion"],
+                          api_name="/diffusion_img2img").result(timeout=120)
+    rec = records.read(dream[0])
+    assert rec["model"] == "diffusion/apitest" and rec["params"]["label"] in SHAPES    # "any": as the model reads it
+    x_T, recon = client.predict(handle_file(str(p)), "square", 5, shapes["diffusion"], api_name="/diffusion_invert")
+    assert len(x_T) == 28 * 28 and records.read(recon)["model"] == "diffusion/apitest"
+    repainted = client.submit(handle_file(str(p)), handle_file(str(mask)), 0, "star", "ddpm", 5, 2.0,
+                              shapes["diffusion"], api_name="/diffusion_inpaint").result(timeout=120)
+    assert " · star · " in repainted[1] and records.read(repainted[0])["model"] == "diffusion/apitest"
+    with pytest.raises(AppError, match="Unknown label 'Coat'; use 'any' or one of circle, square, star"):
+        client.predict(handle_file(str(p)), "Coat", 5, shapes["diffusion"], api_name="/diffusion_invert")
+    with pytest.raises(AppError, match="Unknown diffusion model 'diffusion/nope'"):
+        client.predict(handle_file(str(p)), "any", 5, "diffusion/nope", api_name="/diffusion_invert")

@@ -158,7 +158,7 @@ def test_vae_core_functions_with_a_user_model(roots):
     assert report["identical"]
 
 
-def test_diffusion_sample_with_a_user_model_and_the_fashion_only_parts_say_so(roots):
+def test_diffusion_sample_and_branch_with_a_user_model(roots):
     shipped, user = roots
     user_checkpoint(user, "diffusion", "shapes", SHAPES)
     reg = Registry(shipped, user_root=user)
@@ -173,8 +173,72 @@ def test_diffusion_sample_with_a_user_model_and_the_fashion_only_parts_say_so(ro
     assert trace["model"] == "diffusion/shapes" and np.asarray(trace["xs"][0]).shape == (1, 28, 28)
     *_, branched = diffusion_tab.ui_branch(reg, trace, 2, 4, "circle", 2.0, progress=None)
     assert records.read(Image.open(branched[0]))["model"] == "diffusion/shapes"
-    with pytest.raises(ValueError, match="works with diffusion/fashion only"):
-        next(diffusion_tab.ui_race(reg, 0, "any", 3, 2.0, ["ddim"], "diffusion/shapes", progress=None))
+
+
+@pytest.fixture
+def sprite(tmp_path, monkeypatch):
+    """A 40×40 colour picture (red left, blue right) and a mask (white top-left quarter) in the upload cache."""
+    from genart.ui import uploads
+
+    monkeypatch.setattr(uploads, "allowed_roots", lambda: (tmp_path.resolve(),))
+    a = np.zeros((40, 40, 3), np.uint8)
+    a[:, :20], a[:, 20:] = (220, 40, 40), (40, 60, 210)
+    m = np.zeros((40, 40), np.uint8)
+    m[:20, :20] = 255
+    Image.fromarray(a).save(tmp_path / "sprite.png")
+    Image.fromarray(m).save(tmp_path / "mask.png")
+    return {"path": str(tmp_path / "sprite.png")}, {"path": str(tmp_path / "mask.png")}
+
+
+def test_every_part_of_the_diffusion_tab_works_with_a_colour_user_model(roots, sprite):
+    """Sketch, Invert (and regenerate), Repaint, the race and the noised preview with a 32-px colour model:
+    the picture's centre square in colour, "any" read by the model itself, records that replay."""
+    from genart.diffusion.zero_shot import class_errors
+
+    shipped, user = roots
+    user_checkpoint(user, "diffusion", "sprites", ["hero", "tree"], image_size=32, image_channels=3)
+    reg, m = Registry(shipped, user_root=user), "diffusion/sprites"
+    picture, mask = sprite
+    seen = diffusion_tab.picture(reg, m, picture)                                    # (1, 3, 32, 32)
+    assert seen.shape == (1, 3, 32, 32) and float(seen[0, 0, :, :8].mean()) > 0.6     # red on the left, in colour
+    errors = class_errors(reg.get(m), diffusion_tab.schedule_of(reg, m), seen, 2, torch.Generator().manual_seed(0))
+    read = ["hero", "tree"][int(errors.argmin())]
+    assert diffusion_tab.read_as(reg, m, seen) == int(errors.argmin())
+
+    final, line = list(diffusion_tab.img2img(reg, picture, 0.5, 1, "any", "ddim", 4, 2.0, model=m, progress=None))[-1]
+    rec = records.read(final)
+    assert final.size == (320, 320) and final.mode == "RGB" and line.startswith("step")
+    assert rec["model"] == m and rec["params"]["label"] == read                      # "any": as the model reads it
+
+    x_T, recon = diffusion_tab.invert_garment(reg, picture, "tree", 5, model=m)
+    assert len(x_T) == 3 * 32 * 32 and records.read(recon)["model"] == m
+    assert recon.size == (320, 320) and records.read(recon)["params"]["round_trip_mae"] >= 0
+    *_, last = diffusion_tab.ui_invert(reg, picture, "hero", 5, m, progress=None)
+    inverted = last[-1]
+    assert np.asarray(inverted["x_T"]).shape == (3, 32, 32) and inverted["model"] == m and "as hero" in last[-2]
+    *_, regen = diffusion_tab.ui_regenerate(reg, inverted, "tree", 2.0, "diffusion/fashion", progress=None)
+    assert records.read(Image.open(regen[0]))["model"] == m and " · tree · " in regen[3]   # the x_T's own model
+
+    outs = list(diffusion_tab.inpaint(reg, picture, mask, 3, "hero", "ddpm", 5, 2.0, model=m, progress=None))
+    final, line = outs[-1]
+    x0, cells = diffusion_tab.picture_and_mask(reg, m, picture, mask)
+    assert cells.shape == (32, 32) and cells[:14, :14].all() and not cells[18:].any() and not cells[:, 18:].any()
+    got = np.asarray(final)[::10, ::10].astype(int)                                   # back to 32 px
+    assert records.read(final)["model"] == m and " · hero · " in line
+    assert np.abs(got[~cells] - pixels(x0)[0][~cells].astype(int)).max() <= 1        # outside the mask: kept
+    editor = {"background": picture, "layers": [mask], "composite": picture}
+    *_, shown = diffusion_tab.ui_inpaint(reg, editor, 3, "hero", "ddpm", 5, 2.0, m, progress=None)
+    assert np.array_equal(np.asarray(Image.open(shown[0])), np.asarray(final))      # the browser's is the API's
+
+    frames = list(diffusion_tab.ui_race(reg, 0, "tree", 3, 2.0, ["ddim", "dpm++2m"], m, progress=None))
+    strip, rows = frames[-1]
+    assert len(frames) == 3 and strip.mode == "RGB" and [r[0] for r in rows] == ["ddim", "dpm++2m"]
+    assert diffusion_tab.ui_preview_noised(reg, picture, 0.5, 0, m).shape == (224, 224, 3)
+    lists = diffusion_tab.ui_labels(reg, m, "Dress", "tree", "any", "Coat", "hero")
+    assert [d.value for d in lists] == ["any", "tree", "any", "same", "hero"]
+    assert lists[3].choices[:3] == [("same", "same"), ("any", "any"), ("hero", "hero")]
+    with pytest.raises(ValueError, match="Unknown label 'Dress'; use 'any' or one of hero, tree"):
+        list(diffusion_tab.img2img(reg, picture, 0.5, 1, "Dress", model=m, progress=None))
 
 
 def test_pixels_and_model_inputs_at_any_size_and_colour(roots, monkeypatch):

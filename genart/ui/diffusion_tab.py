@@ -8,6 +8,9 @@ browser and /replay; `build()` only lays out and wires.
 "Run it backwards" inverts a garment to its x_T (DDIM inversion) and regenerates from there, with the
 same or another class and guidance.
 "Repaint a part" resamples only a masked region (RePaint).
+Every part works with every diffusion model of the registry: a 28-px grayscale one sees a sketch as a garment,
+any other the picture's centre square at its size; "any" class means the class the picture reads as (the
+Fashion-MNIST classifier for the shipped model, the model itself for the others: zero_shot.py).
 Public API: /diffusion_sample, /diffusion_img2img, /diffusion_inpaint (streaming), /diffusion_invert.
 """
 
@@ -30,14 +33,15 @@ from genart.diffusion.repaint import JUMP, RESAMPLE, jump_schedule, repaint
 from genart.diffusion.sampling import SAMPLERS, STOCHASTIC, denoise, guided, predictor, project, sdedit_start
 from genart.diffusion.schedules import Schedule, schedule_for, spaced_timesteps
 from genart.diffusion.spacing import SPACINGS, timesteps_for
+from genart.diffusion.zero_shot import read_class
 from genart.images import upscale_nearest, write_gif
 from genart.registry import Registry
 from genart.ui.uploads import uploaded_image
-from genart.ui.widgets import (QUICK, SLOW, bind, enlarge, garment_of, image_shape, label_choices, model_choices,
-                               model_picker, number, out_of_date, pixels, scale_for, seed_of, sketchpad, ui_action,
-                               user_errors, warn_if_not_a_garment, whole)
+from genart.ui.widgets import (QUICK, SLOW, as_tensor, bind, enlarge, image_shape, label_choices, model_choices,
+                               model_input, model_picker, number, out_of_date, pixels, scale_for, seed_of, sketchpad,
+                               ui_action, user_errors, warn_if_not_a_garment, whole)
 
-NAME = "diffusion/fashion"     # the default model; Sample (and /diffusion_sample) work with any of the family
+NAME = "diffusion/fashion"     # the default model; every part of the tab works with any of the family
 FAMILY = "diffusion"
 LABELS = ["any", *CLASSES]
 SCALE = 12
@@ -57,10 +61,28 @@ def checked(registry: Registry, model) -> str:
     return NAME if model in (None, "") else registry.model_name(FAMILY, model)
 
 
-def fashion_only(model, what: str) -> None:
-    """Sketch, Invert, Repaint and the race are made for the Fashion-MNIST model (its garments, its classifier)."""
-    if model not in (None, "", NAME):
-        raise ValueError(f"{what} works with {NAME} only; pick it in the Model list (Sample works with {model}).")
+def label_of(registry: Registry, name: str, lab: int) -> str:
+    """A class index of model `name` → its class name; the null class → "any"."""
+    classes = registry.classes(name)
+    return classes[lab] if 0 <= lab < len(classes) else "any"
+
+
+def picture(registry: Registry, name: str, value) -> torch.Tensor:
+    """A request's sketch or image → x_0 (1, C, S, S) in [-1, 1] as model `name` sees it (`model_input`)."""
+    return as_tensor(model_input(registry, name, value)[None])
+
+
+def read_as(registry: Registry, name: str, x0: torch.Tensor) -> int:
+    """The class x0 (1, C, S, S) reads as, for model `name`: the shipped model asks its classifier; any other
+    model reads it itself (zero_shot.py: 88/100 Fashion-MNIST test images right with the shipped diffusion
+    model, against the classifier's 89/100)."""
+    model = unet(registry, name)
+    if name == NAME:
+        with torch.no_grad():
+            return int(registry.get("classifier/fashion")(x0.to(registry.device)).argmax())
+    if model.config.num_classes <= 1:
+        return 0
+    return read_class(model, schedule_of(registry, name), x0.to(registry.device), model.config.num_classes)
 
 
 def check(sampler: str, steps: int, guidance: float) -> tuple[str, int, float]:
@@ -207,13 +229,15 @@ def sample(registry: Registry, seed: int = 0, label: str = "any", sampler: str =
                info_line(step, len(ts), sampler, seed, label, guidance) + knobs_text(k))
 
 
-def sketch_guide(registry: Registry, sketch) -> tuple[torch.Tensor, int]:
-    """The garment the sketch becomes, and the class it shows: the classifier's probabilities averaged
-    over the sketch itself and 8 of the model's unconditional readings of it noised to t = 300
-    (`project`). On six outline sketches the sketch alone was read right 5 times (a dress → T-shirt),
-    with the readings 6 times; on 100 test images 89 → 92 right (weights of training step 5269)."""
-    garment = garment_of(sketch)                                                            # (28, 28)
-    x0 = to_tensor(garment[None])                                                           # (1, 1, 28, 28)
+def sketch_guide(registry: Registry, sketch, name: str = NAME) -> tuple[torch.Tensor, int]:
+    """What model `name` sees of the sketch, x_0 (1, C, S, S), and the class it shows. For the shipped model:
+    the classifier's probabilities averaged over the sketch itself and 8 of the model's unconditional
+    readings of it noised to t = 300 (`project`). On six outline sketches the sketch alone was read right
+    5 times (a dress → T-shirt), with the readings 6 times; on 100 test images 89 → 92 right (weights of
+    training step 5269). Any other model reads the picture itself (`read_as`)."""
+    x0 = picture(registry, name, sketch)                                                   # (1, C, S, S)
+    if name != NAME:
+        return x0, read_as(registry, name, x0)
     model = unet(registry)
     readings = project(model, schedule_of(registry), x0, 300, 8, model.config.num_classes,
                        torch.Generator().manual_seed(0))                                   # (8, 1, 28, 28)
@@ -225,35 +249,38 @@ def sketch_guide(registry: Registry, sketch) -> tuple[torch.Tensor, int]:
 
 
 def img2img_start(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance,
-                  spacing="uniform", eta=0.0, guidance_rescale=0.0):
+                  spacing="uniform", eta=0.0, guidance_rescale=0.0, model: str = NAME):
     """Checked SDEdit inputs → (x at the start step, timesteps, class index, guessed class, params, x0).
     One rule for the API and the browser: label "any" uses the class the sketch reads as."""
     sampler, steps, guidance = check(sampler, steps, guidance)
     k = knobs(spacing, eta, guidance_rescale)
     seed, strength = seed_of(seed), number(strength, "strength", 0.0, 1.0)
-    lab = None if label in (None, "", "any") else label_index(label, unet(registry).config.num_classes)
-    x0, guess = sketch_guide(registry, sketch)                                            # x0 (1, 1, 28, 28)
+    lab = None if label in (None, "", "any") else label_index(label, unet(registry, model).config.num_classes,
+                                                              registry.classes(model))
+    x0, guess = sketch_guide(registry, sketch, model)                                     # x0 (1, C, S, S)
     lab = guess if lab is None else lab
-    x, ts = sdedit_start(schedule_of(registry), x0, strength, steps, torch.Generator().manual_seed(seed),
+    x, ts = sdedit_start(schedule_of(registry, model), x0, strength, steps, torch.Generator().manual_seed(seed),
                          k["spacing"])
-    params = {"seed": seed, "label": CLASSES[lab], "sampler": sampler, "steps": steps, "guidance": guidance,
-              "strength": strength, **changed(k)}
+    params = {"seed": seed, "label": label_of(registry, model, lab), "sampler": sampler, "steps": steps,
+              "guidance": guidance, "strength": strength, **changed(k)}
     return x, ts, lab, guess, params, x0
 
 
 def img2img(registry: Registry, sketch, strength: float = 0.6, seed: int = 0, label: str = "any",
             sampler: str = "ddim", steps: int = 25, guidance: float = 2.0, spacing: str = "uniform",
-            eta: float = 0.0, guidance_rescale: float = 0.0, progress=gr.Progress()):
+            eta: float = 0.0, guidance_rescale: float = 0.0, model: str = NAME, progress=gr.Progress()):
     """/diffusion_img2img (SDEdit): noise the sketch to `strength`, then denoise; streams (image, info).
-    label "any" uses the class the sketch reads as (`sketch_guide`)."""
+    label "any" uses the class the sketch reads as (`sketch_guide`). `model`: any diffusion model of the
+    registry (default: the Fashion-MNIST one)."""
+    model = checked(registry, model)
     x, ts, lab, _, params, _ = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance,
-                                             spacing, eta, guidance_rescale)
+                                             spacing, eta, guidance_rescale, model)
     k = knobs(spacing, eta, guidance_rescale)
     chain = [records.make("sketch", {"image": "uploaded or drawn"})]
     steps_ = run(registry, x, ts, 0, params["sampler"], params["seed"], lab, params["guidance"], progress,
-                 eta=k["eta"], guidance_rescale=k["guidance_rescale"])
+                 eta=k["eta"], guidance_rescale=k["guidance_rescale"], name=model)
     for (step, _), done in shown(steps_, lambda item: item[0].index + 1 == len(ts)):
-        rec = records.of_model(registry, "diffusion_img2img", NAME, {**params, "step": step.index + 1}, chain)
+        rec = records.of_model(registry, "diffusion_img2img", model, {**params, "step": step.index + 1}, chain)
         yield (api_image(step.x_next, rec, done),
                info_line(step, len(ts), params["sampler"], params["seed"], params["label"], params["guidance"])
                + f" · strength {params['strength']:g}" + knobs_text(k))
@@ -266,34 +293,39 @@ REFINE = 1          # fixed-point refinements per inversion step: round-trip MAE
                     # 0.0239 with none, 0.0084 with one (`python -m genart eval invert --refine 0|1`)
 
 
-def invert_start(registry: Registry, image, label, steps) -> tuple[torch.Tensor, torch.Tensor, int, list[int], dict]:
-    """Checked inputs → (x_0 (1, 1, 28, 28), x_T, class index, timesteps, params); label "any": the class the
+def invert_start(registry: Registry, image, label, steps, model: str = NAME
+                 ) -> tuple[torch.Tensor, torch.Tensor, int, list[int], dict]:
+    """Checked inputs → (x_0 (1, C, S, S), x_T, class index, timesteps, params); label "any": the class the
     garment reads as (`sketch_guide`). The inversion reads the conditional model (guidance 1)."""
     steps = whole(steps, "steps", 1, MAX_STEPS)
-    lab = None if label in (None, "", "any") else label_index(label, unet(registry).config.num_classes)
-    x0, guess = sketch_guide(registry, image)
+    net = unet(registry, model)
+    lab = None if label in (None, "", "any") else label_index(label, net.config.num_classes, registry.classes(model))
+    x0, guess = sketch_guide(registry, image, model)
     lab = guess if lab is None else lab
-    model, schedule = unet(registry), schedule_of(registry)
-    fn = guided(model, torch.tensor([lab], device=registry.device), 1.0, model.config.num_classes)
+    schedule = schedule_of(registry, model)
+    fn = guided(net, torch.tensor([lab], device=registry.device), 1.0, net.config.num_classes)
     ts = spaced_timesteps(schedule.T, steps)
     *_, (_, x_T) = invert(predictor(fn, schedule), schedule, x0.to(registry.device), ts, REFINE)
-    return x0, x_T.cpu(), lab, ts, {"label": CLASSES[lab], "steps": steps, "refine": REFINE}
+    return x0, x_T.cpu(), lab, ts, {"label": label_of(registry, model, lab), "steps": steps, "refine": REFINE}
 
 
-def regenerate(registry: Registry, x_T: torch.Tensor, ts: list[int], lab: int, guidance: float = 1.0):
+def regenerate(registry: Registry, x_T: torch.Tensor, ts: list[int], lab: int, guidance: float = 1.0,
+               name: str = NAME):
     """DDIM (η = 0) from x_T over ts: the inversion's way back (guidance 1 and the same class retrace it)."""
-    yield from run(registry, x_T, ts, 0, "ddim", 0, lab, guidance)
+    yield from run(registry, x_T, ts, 0, "ddim", 0, lab, guidance, name=name)
 
 
-def invert_garment(registry: Registry, image, label: str = "any", steps: int = INVERT_STEPS):
-    """/diffusion_invert: a garment → (its x_T as a list of 784 floats, the reconstruction DDIM makes from it).
-    The reconstruction's record holds the round-trip mean absolute error on the [-1, 1] scale."""
-    x0, x_T, lab, ts, params = invert_start(registry, image, label, steps)
-    *_, (step, _) = regenerate(registry, x_T, ts, lab)
+def invert_garment(registry: Registry, image, label: str = "any", steps: int = INVERT_STEPS, model: str = NAME):
+    """/diffusion_invert: a garment → (its x_T as a flat list of C·S·S floats (784 for the shipped model),
+    the reconstruction DDIM makes from it). The reconstruction's record holds the round-trip mean absolute
+    error on the [-1, 1] scale. `model`: any diffusion model of the registry (default: the Fashion-MNIST one)."""
+    model = checked(registry, model)
+    x0, x_T, lab, ts, params = invert_start(registry, image, label, steps, model)
+    *_, (step, _) = regenerate(registry, x_T, ts, lab, name=model)
     mae = float((step.x_next.cpu() - x0).abs().mean())
-    rec = records.of_model(registry, "diffusion_invert", NAME, {**params, "round_trip_mae": round(mae, 5)},
+    rec = records.of_model(registry, "diffusion_invert", model, {**params, "round_trip_mae": round(mae, 5)},
                            [records.make("garment", {"image": "uploaded or drawn"})])
-    return x_T.flatten().tolist(), records.stamp(panel(step.x_next), rec)
+    return x_T.flatten().tolist(), records.stamp(panel(step.x_next, scale_for(x_T.shape[-1], 336)), rec)
 
 
 # ---- repaint a part: RePaint inside a mask, the rest kept
@@ -330,44 +362,77 @@ def garment_and_mask(image, mask) -> tuple[np.ndarray, np.ndarray]:
     return (g * 255).round().astype(np.uint8), cells
 
 
-def inpaint_start(registry: Registry, image, mask, seed, label, sampler, steps, guidance):
+def mask_cells(mask: Image.Image, size: int) -> np.ndarray:
+    """A mask's centre square (as `model_input` crops the picture) → (size, size) bool, True = repaint. Marked
+    pixels are those unlike the border (white on black, or dark strokes on white), read at the mask's own
+    resolution; a cell is repainted where a quarter of it is marked (a 3-px brush stroke over a 320-px
+    picture of a 32-px model covers 0.3 of a cell)."""
+    w, h = mask.size
+    s = min(w, h)
+    crop = mask.convert("L").crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s))
+    g = np.asarray(crop, np.float32) / 255
+    marked = (g < 0.5) if _light_border(g) else (g > 0.5)
+    share = np.asarray(Image.fromarray(marked.astype(np.uint8) * 255).resize((size, size), Image.Resampling.BOX))
+    return share >= 64
+
+
+def picture_and_mask(registry: Registry, name: str, image, mask) -> tuple[torch.Tensor, np.ndarray]:
+    """x_0 (1, C, S, S) as model `name` sees the picture, and the mask (S, S) bool, True = repaint: a 28-px
+    grayscale model gets the garment and mask of `garment_and_mask`; any other the centre square of both at its
+    size (the picture's colours as they are), marked by the same rule."""
+    channels, size = image_shape(registry, name)
+    if (channels, size) == (1, 28):
+        garment, cells = garment_and_mask(image, mask)
+        return to_tensor(garment[None]), cells
+    editor = isinstance(image, dict) and isinstance(image.get("layers"), list)
+    x0 = picture(registry, name, image["background"] if editor and image.get("background") else image)
+    if mask in (None, "", []) and editor and image["layers"]:
+        cells = mask_cells(uploaded_image(image["layers"][0], "a mask"), size)
+    else:
+        cells = mask_cells(uploaded_image(mask, "a mask (white where to repaint)"), size)
+    if not cells.any():
+        raise ValueError("The mask is empty: paint over the part to repaint (white on black, or dark on white).")
+    return x0, cells
+
+
+def inpaint_start(registry: Registry, image, mask, seed, label, sampler, steps, guidance, model: str = NAME):
     """Checked inputs → (the RePaint Steps (a generator), denoising moves, params, chain, info line of a Step).
-    label "any": the class the garment reads as (the classifier)."""
+    label "any": the class the garment reads as (`read_as`)."""
     sampler, steps, guidance = check(sampler, steps, guidance)
     seed = seed_of(seed)
-    garment, cells = garment_and_mask(image, mask)
-    x0 = to_tensor(garment[None])                                                        # (1, 1, 28, 28)
-    model = unet(registry)
-    if label in (None, "", "any"):
-        with torch.no_grad():
-            lab = int(registry.get("classifier/fashion")(x0.to(registry.device)).argmax())
-    else:
-        lab = label_index(label, model.config.num_classes)
-    fn = guided(model, torch.tensor([lab], device=registry.device), guidance, model.config.num_classes)
-    keep = torch.from_numpy(~cells).float().view(1, 1, 28, 28).to(registry.device)     # 1 = keep the pixel
-    schedule = schedule_of(registry)
+    x0, cells = picture_and_mask(registry, model, image, mask)                         # (1, C, S, S), (S, S)
+    net = unet(registry, model)
+    lab = read_as(registry, model, x0) if label in (None, "", "any") else \
+        label_index(label, net.config.num_classes, registry.classes(model))
+    name = label_of(registry, model, lab)
+    fn = guided(net, torch.tensor([lab], device=registry.device), guidance, net.config.num_classes)
+    keep = torch.from_numpy(~cells).float().view(1, 1, *cells.shape).to(registry.device)  # 1 = keep the pixel
+    schedule = schedule_of(registry, model)
     ts = spaced_timesteps(schedule.T, steps)
     moves = sum(1 for i, j in jump_schedule(len(ts), JUMP, RESAMPLE) if j > i)
-    params = {"seed": seed, "label": CLASSES[lab], "sampler": sampler, "steps": steps, "guidance": guidance,
+    params = {"seed": seed, "label": name, "sampler": sampler, "steps": steps, "guidance": guidance,
               "jump": JUMP, "resample": RESAMPLE, "mask_pixels": int(cells.sum())}
     chain = [records.make("garment", {"image": "uploaded or drawn"})]
 
     def line(step) -> str:
-        return (f"move {step.index + 1}/{moves} · t = {step.t} · {sampler} · seed {seed} · {CLASSES[lab]} · "
+        return (f"move {step.index + 1}/{moves} · t = {step.t} · {sampler} · seed {seed} · {name} · "
                 f"guidance {guidance:g} · {int(cells.sum())} px repainted")
     steps_ = repaint(fn, schedule, sampler, x0.to(registry.device), keep, ts, torch.Generator().manual_seed(seed))
     return steps_, moves, params, chain, line
 
 
 def inpaint(registry: Registry, image, mask, seed: int = 0, label: str = "any", sampler: str = "ddpm",
-            steps: int = INPAINT_STEPS, guidance: float = 2.0, progress=gr.Progress()):
+            steps: int = INPAINT_STEPS, guidance: float = 2.0, model: str = NAME, progress=gr.Progress()):
     """/diffusion_inpaint (RePaint): resample the masked part of a garment, consistent with the rest; streams
     (image, info) for every denoising move (resampling jumps included); outside the mask the garment's pixels
     come back unchanged. `mask`: white where to repaint (or dark strokes on white); `image` may also be an
-    ImageEditor value whose first layer is the mask."""
-    steps_, moves, params, chain, line = inpaint_start(registry, image, mask, seed, label, sampler, steps, guidance)
+    ImageEditor value whose first layer is the mask. `model`: any diffusion model of the registry (default:
+    the Fashion-MNIST one)."""
+    model = checked(registry, model)
+    steps_, moves, params, chain, line = inpaint_start(registry, image, mask, seed, label, sampler, steps, guidance,
+                                                       model)
     for step, done in shown(_progressed(steps_, progress, moves), lambda step: step.index + 1 == moves):
-        rec = records.of_model(registry, "diffusion_inpaint", NAME,
+        rec = records.of_model(registry, "diffusion_inpaint", model,
                                params if done else {**params, "move": step.index + 1}, chain)
         yield api_image(step.x_next, rec, done), line(step)
 
@@ -386,17 +451,19 @@ RACE_TILE = 5
 
 
 def _tile(x: np.ndarray, title: str, line: str) -> Image.Image:
-    """A (28, 28) uint8 garment, enlarged, with two caption lines under it."""
-    im = Image.new("L", (28 * RACE_TILE + 12, 28 * RACE_TILE + 34), 255)
-    im.paste(Image.fromarray(upscale_nearest(x, RACE_TILE)), (6, 4))
+    """An (S, S) or (S, S, 3) uint8 image, enlarged to about 140 px, with two caption lines under it."""
+    big = Image.fromarray(upscale_nearest(x, scale_for(x.shape[0], 28 * RACE_TILE)))
+    side = big.width
+    im = Image.new(big.mode, (side + 12, side + 34), "white")
+    im.paste(big, (6, 4))
     d = ImageDraw.Draw(im)
-    d.text((6, 28 * RACE_TILE + 7), title, fill=0)
-    d.text((6, 28 * RACE_TILE + 20), line, fill=90)
+    d.text((6, side + 7), title, fill="black")
+    d.text((6, side + 20), line, fill=(90, 90, 90) if im.mode == "RGB" else 90)
     return im
 
 
 def race(registry: Registry, seed: int = 0, label: str = "any", steps: int = 10, guidance: float = 2.0,
-         samplers=("ddim", "dpm++2m", "unipc", "euler_a")):
+         samplers=("ddim", "dpm++2m", "unipc", "euler_a"), model: str = NAME):
     """The same x_T, class and guidance through each sampler, one step of each in turn; yields (a strip of
     every sampler's current x̂_0 with its RMSE to the reference's final image, the table of distances).
     The reference is dpm++2m at 100 steps; a stochastic sampler lands elsewhere by design."""
@@ -404,11 +471,12 @@ def race(registry: Registry, seed: int = 0, label: str = "any", steps: int = 10,
     samplers = [check(sp, steps, guidance)[0] for sp in (samplers or ())]
     if not samplers:
         raise ValueError("Pick at least one sampler for the race.")
-    seed, lab = seed_of(seed), label_index(label, unet(registry).config.num_classes)
-    schedule = schedule_of(registry)
-    model = unet(registry)
-    fn = guided(model, torch.tensor([lab], device=registry.device), guidance, model.config.num_classes)
-    x_T = start_noise(seed).to(registry.device)
+    model = checked(registry, model)
+    net = unet(registry, model)
+    seed, lab = seed_of(seed), label_index(label, net.config.num_classes, registry.classes(model))
+    schedule = schedule_of(registry, model)
+    fn = guided(net, torch.tensor([lab], device=registry.device), guidance, net.config.num_classes)
+    x_T = start_noise(seed, image_shape(registry, model)).to(registry.device)
     ref = x_T
     for st in denoise(fn, schedule, REFERENCE[0], x_T, spaced_timesteps(schedule.T, REFERENCE[1]),
                       torch.Generator().manual_seed(seed)):
@@ -429,7 +497,7 @@ def race(registry: Registry, seed: int = 0, label: str = "any", steps: int = 10,
             rmse = float(((x - ref) ** 2).mean().sqrt())
             tiles.append(_tile(to_uint8(x)[0], sp, f"step {st.index + 1}/{len(ts)}  {rmse:.3f}"))
             rows.append([sp, st.index + 1, nfe[sp], round(rmse, 4), "yes" if sp in STOCHASTIC else ""])
-        strip = Image.new("L", (sum(t.width for t in tiles), tiles[0].height), 255)
+        strip = Image.new(tiles[0].mode, (sum(t.width for t in tiles), tiles[0].height), "white")
         for k, t in enumerate(tiles):
             strip.paste(t, (k * tiles[0].width, 0))
         return strip, rows
@@ -475,7 +543,7 @@ def stream(registry: Registry, x, ts, start, sampler, seed, lab, guidance, progr
                trace, timeline(trace, step.index + 1))
     if step is not None:
         trace["final"] = pixels(step.x_next)[0]
-        trace["x_final"] = step.x_next.cpu()[0, 0].tolist()             # (S, S) on [-1, 1] (channel 0), for errors
+        trace["x_final"] = step.x_next.cpu()[0].tolist()                # (C, S, S) on [-1, 1], for errors
         trace["record"] = record
         final = records.as_download(records.stamp(enlarge(trace["final"], 336), record))
         line = info_line(step, len(ts), sampler, seed, lab, guidance, classes) + knobs_text(k) + " · done"
@@ -500,28 +568,36 @@ def ui_sample(registry: Registry, seed, label, sampler, steps, guidance, spacing
                       progress, trace, rec, k, model)
 
 
-def ui_labels(registry: Registry, model, label):
-    """The Sample tab's class list for the model picked (the label kept where the model has it); an unknown model
-    (a restored setting whose model is gone) leaves it as it is: Sample then says which models there are."""
+def ui_labels(registry: Registry, model, label, s_label="any", inv_label="any", regen_label="same", p_label="any"):
+    """The class lists of Sample, Sketch, Invert (its class and "regenerate as") and Repaint for the model
+    picked, each label kept where the model has it; an unknown model (a restored setting whose model is gone)
+    leaves them as they are: the actions then say which models there are."""
     try:
-        return label_choices(registry, checked(registry, model), label)
+        model = checked(registry, model)
     except ValueError:
-        return gr.skip()
+        return (gr.skip(),) * 5
+    regen = regen_label if regen_label in ("same", "any", *registry.classes(model)) else "same"
+    return (*(label_choices(registry, model, lab) for lab in (label, s_label, inv_label)),
+            gr.Dropdown(choices=["same", "any", *registry.classes(model)], value=regen),
+            label_choices(registry, model, p_label))
 
 
 def ui_img2img(registry: Registry, sketch, strength, seed, label, sampler, steps, guidance, spacing="uniform",
                eta=0.0, guidance_rescale=0.0, model=NAME, progress=gr.Progress()):
-    fashion_only(model, "Dreaming from a sketch")
+    model = checked(registry, model)
     x, ts, lab, guess, params, x0 = img2img_start(registry, sketch, strength, seed, label, sampler, steps, guidance,
-                                                  spacing, eta, guidance_rescale)
-    warn_if_not_a_garment(registry, to_uint8(x0)[0])                   # the garment the sketch became, decoded once
+                                                  spacing, eta, guidance_rescale, model)
+    if model == NAME:
+        warn_if_not_a_garment(registry, to_uint8(x0)[0])               # the garment the sketch became, decoded once
     trace = {"timesteps": ts, "frames": [], "xs": [], "params": params}
-    if label in (None, "", "any"):
-        gr.Info(f"Your sketch reads as a {CLASSES[guess]} (the classifier on the sketch and on the "
-                "model's own reading of it); guiding toward it. Pick a class to choose yourself.")
-    rec = records.of_model(registry, "diffusion_img2img", NAME, params, [records.make("sketch", {})])
+    if label in (None, "", "any") and len(registry.classes(model)) > 1:
+        how = ("the classifier on the sketch and on the model's own reading of it" if model == NAME else
+               "the class whose condition denoises it best")
+        gr.Info(f"Your sketch reads as {label_of(registry, model, guess)} ({how}); guiding toward it. "
+                "Pick a class to choose yourself.")
+    rec = records.of_model(registry, "diffusion_img2img", model, params, [records.make("sketch", {})])
     yield from stream(registry, x, ts, 0, params["sampler"], params["seed"], lab, params["guidance"], progress,
-                      trace, rec, knobs(spacing, eta, guidance_rescale))
+                      trace, rec, knobs(spacing, eta, guidance_rescale), model)
 
 
 @functools.lru_cache(maxsize=4)
@@ -539,15 +615,17 @@ def welcome(registry: Registry):
             copy.deepcopy(trace), line)
 
 
-def ui_preview_noised(registry: Registry, sketch, strength, seed):
-    """Your sketch noised to `strength`: follows the drawing, an upload, a clear and the slider."""
+def ui_preview_noised(registry: Registry, sketch, strength, seed, model=NAME):
+    """Your sketch noised to `strength` as model `model` sees it: follows the drawing, an upload, a clear, the
+    slider and the model picker."""
     try:
-        x0 = to_tensor(garment_of(sketch)[None])                                            # no reading needed
+        model = checked(registry, model)
+        x0 = picture(registry, model, sketch)                                                # no reading needed
     except (gr.Error, ValueError):
-        return None                                                                         # blank: nothing to show
-    x, _ = sdedit_start(schedule_of(registry), x0, number(strength, "strength", 0.0, 1.0), 1,
+        return None                                                     # blank, or a model that is gone: nothing
+    x, _ = sdedit_start(schedule_of(registry, model), x0, number(strength, "strength", 0.0, 1.0), 1,
                         torch.Generator().manual_seed(seed_of(seed)))
-    return upscale_nearest(to_uint8(x)[0], 8)
+    return enlarge(to_uint8(x)[0], 224)
 
 
 def ui_scrub(registry: Registry, trace, k):
@@ -579,40 +657,41 @@ def ui_branch(registry: Registry, trace, k, seed, label, guidance, progress=gr.P
 def ui_invert(registry: Registry, image, label, steps, model=NAME, progress=gr.Progress()):
     """Invert, then regenerate with the same class (guidance 1): x_T, the way back streamed into the step
     views, and the round-trip error; the inverted x_T waits in session state for 'regenerate'."""
-    fashion_only(model, "Inverting a garment")
+    model = checked(registry, model)
     if progress is not None:
         progress(0, desc="Running it backwards (DDIM inversion)")
-    x0, x_T, lab, ts, params = invert_start(registry, image, label, steps)
-    noise_view = upscale_nearest(to_uint8((x_T / 3).clamp(-1, 1))[0], 6)
-    rec = records.of_model(registry, "diffusion_invert", NAME, params, [records.make("garment", {})])
+    x0, x_T, lab, ts, params = invert_start(registry, image, label, steps, model)
+    noise_view = enlarge(to_uint8((x_T / 3).clamp(-1, 1))[0], 168)
+    rec = records.of_model(registry, "diffusion_invert", model, params, [records.make("garment", {})])
     trace = {"timesteps": ts, "frames": [], "xs": [], "params": {**params, "sampler": "ddim", "guidance": 1.0}}
-    inverted = {"x_T": x_T[0, 0].tolist(), "label": lab, "timesteps": ts, "x0": x0[0, 0].tolist()}
+    inverted = {"x_T": x_T[0].tolist(), "label": lab, "timesteps": ts, "x0": x0[0].tolist(), "model": model}
     out = None
-    for out in stream(registry, x_T, ts, 0, "ddim", 0, lab, 1.0, progress, trace, rec):
+    for out in stream(registry, x_T, ts, 0, "ddim", 0, lab, 1.0, progress, trace, rec, name=model):
         yield (*out, noise_view, gr.skip(), inverted)
-    mae = float((torch.tensor(out[4]["x_final"]) - x0[0, 0]).abs().mean())
-    summary = (f"x_T found in {len(ts)} inverse DDIM steps (as a {CLASSES[lab]}); DDIM from it gives the garment "
-               f"back with mean absolute error {mae:.4f} (on [-1, 1]). Now pick another class or guidance and "
-               f"regenerate from this x_T.")
+    mae = float((torch.tensor(out[4]["x_final"]) - x0[0]).abs().mean())
+    summary = (f"x_T found in {len(ts)} inverse DDIM steps (as {label_of(registry, model, lab)}); DDIM from it "
+               f"gives the picture back with mean absolute error {mae:.4f} (on [-1, 1]). Now pick another class or "
+               f"guidance and regenerate from this x_T.")
     yield (*out[:3], out[3] + f" · round-trip error {mae:.4f}", *out[4:], noise_view, summary, inverted)
 
 
 def ui_regenerate(registry: Registry, inverted, label, guidance, model=NAME, progress=gr.Progress()):
-    """DDIM from the inverted x_T with another class or guidance: "this exact coat, as a dress"."""
-    fashion_only(model, "Regenerating an inverted garment")
+    """DDIM from the inverted x_T with another class or guidance: "this exact coat, as a dress". The x_T's
+    own model regenerates it (the picker may have moved on since)."""
     if not inverted or "x_T" not in inverted:
         raise ValueError("Run a garment backwards first (Invert), then regenerate from its x_T.")
+    name = checked(registry, inverted.get("model", NAME))
     guidance = number(guidance, "guidance", 0.0, 20.0)
-    lab = label_index(label, unet(registry).config.num_classes) if label not in (None, "", "same") else \
-        inverted["label"]
+    lab = label_index(label, unet(registry, name).config.num_classes, registry.classes(name)) \
+        if label not in (None, "", "same") else inverted["label"]
     ts = inverted["timesteps"]
-    params = {"label": CLASSES[lab] if lab < len(CLASSES) else "any", "guidance": guidance, "sampler": "ddim",
-              "steps": len(ts), "from": f"inverted {CLASSES[inverted['label']]}"}
-    rec = records.of_model(registry, "diffusion_regenerate", NAME, params, [records.make("garment", {})])
+    params = {"label": label_of(registry, name, lab), "guidance": guidance, "sampler": "ddim",
+              "steps": len(ts), "from": f"inverted {label_of(registry, name, inverted['label'])}"}
+    rec = records.of_model(registry, "diffusion_regenerate", name, params, [records.make("garment", {})])
     trace = {"timesteps": ts, "frames": [], "xs": [], "params": {**params, "seed": 0}}
-    x_T = torch.tensor(inverted["x_T"]).view(1, 1, 28, 28)
+    x_T = torch.tensor(inverted["x_T"])[None]                                                # (1, C, S, S)
     out = None
-    for out in stream(registry, x_T, ts, 0, "ddim", 0, lab, guidance, progress, trace, rec):
+    for out in stream(registry, x_T, ts, 0, "ddim", 0, lab, guidance, progress, trace, rec, name=name):
         yield out
     x0 = torch.tensor(inverted["x0"])
     diff = float((torch.tensor(out[4]["x_final"]) - x0).abs().mean())
@@ -623,13 +702,14 @@ def ui_inpaint(registry: Registry, editor, seed, label, sampler, steps, guidance
                progress=gr.Progress()):
     """Repaint the part painted over in the editor (its first layer), every denoising move (jumps included)
     in the step views; the finished run scrubs on the timeline (branching needs a one-way run)."""
-    fashion_only(model, "Repainting")
+    model = checked(registry, model)
     if not isinstance(editor, dict) or not editor.get("background"):
         raise ValueError("Upload a garment into the editor first, then paint over the part to repaint.")
     if not editor.get("layers"):
         raise ValueError("Paint over the part to repaint (the brush), then press Repaint.")
-    steps_, moves, params, chain, line = inpaint_start(registry, editor, None, seed, label, sampler, steps, guidance)
-    trace = {"timesteps": [], "frames": [], "xs": [], "params": params, "one_way": False}
+    steps_, moves, params, chain, line = inpaint_start(registry, editor, None, seed, label, sampler, steps, guidance,
+                                                       model)
+    trace = {"timesteps": [], "frames": [], "xs": [], "params": params, "one_way": False, "model": model}
     step = None
     for step in steps_:
         trace["timesteps"].append(step.t)
@@ -640,16 +720,15 @@ def ui_inpaint(registry: Registry, editor, seed, label, sampler, steps, guidance
         yield big, strip, plot, line(step), trace, timeline(trace, step.index + 1)
     if step is not None:
         trace["final"] = to_uint8(step.x_next)[0]
-        rec = records.of_model(registry, "diffusion_inpaint", NAME, params, chain)
+        rec = records.of_model(registry, "diffusion_inpaint", model, params, chain)
         trace["record"] = rec
-        final = records.as_download(records.stamp(upscale_nearest(trace["final"], SCALE), rec))
+        final = records.as_download(records.stamp(enlarge(trace["final"], 336), rec))
         yield final, strip, plot, line(step) + " · done", trace, timeline(trace, len(trace["frames"]))
 
 
 def ui_race(registry: Registry, seed, label, steps, guidance, samplers, model=NAME, progress=gr.Progress()):
     """The race, live: while running each tile is that sampler's current x̂_0; at the end, its sample."""
-    fashion_only(model, "The sampler race")
-    yield from race(registry, seed, label, steps, guidance, samplers)
+    yield from race(registry, seed, label, steps, guidance, samplers, model)
     gr.Info("Distances are RMSE on [-1, 1] to dpm++2m at 100 steps (the ODE's solution): the deterministic "
             "samplers converge to it as steps grow; the stochastic ones sample elsewhere.")
 
@@ -787,9 +866,10 @@ def build(registry: Registry) -> tuple[dict, dict]:
         knob_inputs = [spacing, eta, rescale]
         ev1 = go.click(ui_action(bind(ui_sample, registry)),
                        [seed, label, sampler, steps, guidance, *knob_inputs, model], outs, **common)
-        # another model: its classes in the Sample tab's class list
-        model.input(ui_action(bind(ui_labels, registry)), [model, label], [label], api_visibility="private",
-                    show_progress="hidden", **QUICK)
+        # another model: its classes in every class list
+        class_lists = [label, s_label, inv_label, regen_label, p_label]
+        model.input(ui_action(bind(ui_labels, registry)), [model, *class_lists], class_lists,
+                    api_visibility="private", show_progress="hidden", **QUICK)
         tab.select(ui_action(functools.partial(model_choices, registry, FAMILY)), None, [model], queue=False,
                    api_visibility="private", show_progress="hidden")     # models published since appear
         ev2 = go_sketch.click(ui_action(bind(ui_img2img, registry)),
@@ -821,9 +901,9 @@ def build(registry: Registry) -> tuple[dict, dict]:
         gif_btn.click(ui_action(ui_gif), [trace], [gif], api_visibility="private", **QUICK)
         # the Sketchpad (Gradio 6.31) fires .input for a stroke, a clear and a value set by the server (an
         # upload, a garment sent here), and never .change (measured in chromium)
-        gr.on([sketch.input, strength.release, s_seed.change], ui_action(bind(ui_preview_noised, registry)),
-              [sketch, strength, s_seed], [noised], preprocess=False, api_visibility="private",
-              show_progress="hidden", trigger_mode="always_last", **QUICK)
+        gr.on([sketch.input, strength.release, s_seed.change, model.input],
+              ui_action(bind(ui_preview_noised, registry)), [sketch, strength, s_seed, model], [noised],
+              preprocess=False, api_visibility="private", show_progress="hidden", trigger_mode="always_last", **QUICK)
 
         with gr.Column(visible=False):
             a_sketch = gr.JSON()           # a plain image or a Sketchpad value {background, layers, composite}
@@ -840,17 +920,17 @@ def build(registry: Registry) -> tuple[dict, dict]:
                  [a_seed, a_label, a_sampler, a_steps, a_guidance, a_spacing, a_eta, a_rescale, a_model],
                  [a_img, a_info], api_name="diffusion_sample", preprocess=False, **SLOW)
         b2.click(user_errors(bind(img2img, registry)),
-                 [a_sketch, a_strength, a_seed, a_label, a_sampler, a_steps, a_guidance, a_spacing, a_eta, a_rescale],
-                 [a_img, a_info], api_name="diffusion_img2img", preprocess=False, **SLOW)
-        b3.click(user_errors(bind(invert_garment, registry)), [a_sketch, a_label, a_steps50], [a_xT, a_img],
+                 [a_sketch, a_strength, a_seed, a_label, a_sampler, a_steps, a_guidance, a_spacing, a_eta, a_rescale,
+                  a_model], [a_img, a_info], api_name="diffusion_img2img", preprocess=False, **SLOW)
+        b3.click(user_errors(bind(invert_garment, registry)), [a_sketch, a_label, a_steps50, a_model], [a_xT, a_img],
                  api_name="diffusion_invert", preprocess=False, **SLOW)
         b4.click(user_errors(bind(inpaint, registry)),
-                 [a_sketch, a_mask, a_seed, a_label, a_inpaint_sampler, a_steps50, a_guidance], [a_img, a_info],
-                 api_name="diffusion_inpaint", preprocess=False, **SLOW)
+                 [a_sketch, a_mask, a_seed, a_label, a_inpaint_sampler, a_steps50, a_guidance, a_model],
+                 [a_img, a_info], api_name="diffusion_inpaint", preprocess=False, **SLOW)
     settings = {"diffusion.seed": seed, "diffusion.label": label, "diffusion.sampler": sampler,
                 "diffusion.steps": steps, "diffusion.guidance": guidance, "diffusion.spacing": spacing,
                 "diffusion.eta": eta, "diffusion.guidance_rescale": rescale, "diffusion.model": model}
-    return settings, {"model": model, "restored": [(bind(ui_labels, registry), [model, label], [label])],
+    return settings, {"model": model, "restored": [(bind(ui_labels, registry), [model, *class_lists], class_lists)],
                       "keep": [(ev1, big), (ev2, big), (ev3, big), (ev4, big), (ev5, big), (ev6, big)], "inbox": sketch,
                       "tabs": sources,
                       "inbox_tab": "sketch", "out": big}

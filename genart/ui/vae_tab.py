@@ -176,6 +176,16 @@ def ui_model(registry: Registry, seed, model):
     return (*slider_labels(registry, model), *start_random(registry, seed, model))
 
 
+def ui_restored(registry: Registry, seed, model):
+    """Settings restored (the page loaded, a history item or a PNG's record): the model's sliders and a sample;
+    a restored model that is gone leaves the tab as it is (the next action says which models there are)."""
+    try:
+        checked(registry, model)
+    except ValueError:
+        return (gr.skip(),) * (2 * len(ZEROS) + 4)
+    return ui_model(registry, seed, model)
+
+
 @torch.no_grad()
 def start_from(registry: Registry, image, model=NAME):
     model = checked(registry, model)
@@ -329,5 +339,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
         b4.click(user_errors(bind(interpolate_api, registry)), [api_a, api_b, api_frames, api_model], [api_gif],
                  api_name="vae_interpolate", **api)
     kept = keep.click(None, None, None)
-    return {"vae.seed": seed}, {"model": model, "keep": [(kept, out)], "inbox": upload, "tabs": sources,
-                                "inbox_tab": "upload", "out": out, "ends": (interp_box, ia, ib)}
+    return {"vae.seed": seed, "vae.model": model}, {
+        "model": model, "keep": [(kept, out)], "inbox": upload, "tabs": sources,
+        "restored": [(bind(ui_restored, registry), [seed, model], [*sliders, *started])],
+        "inbox_tab": "upload", "out": out, "ends": (interp_box, ia, ib)}

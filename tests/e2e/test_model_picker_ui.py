@@ -1,5 +1,6 @@
-"""The GAN tab's model picker in Debian's chromium: a model published while the page is open is listed (the tab
-opened, or ↻), picking it offers its classes and shows its images at its size and in colour."""
+"""The model pickers in Debian's chromium: a model published while the page is open is listed (the tab opened,
+or ↻), picking it offers its classes and shows its images at its size and in colour; every part of the
+Diffusion tab (Sample, Sketch, Repaint, Invert, the race) works with a colour user model."""
 
 import io
 import os
@@ -11,6 +12,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 from standins import user_checkpoint
+
+from genart import records
 
 pytestmark = pytest.mark.e2e
 
@@ -84,9 +87,8 @@ def test_pick_a_published_colour_gan_in_the_gan_tab(page: Page, app_url, user_mo
     assert _image(page, "gan-out").size == (320, 320)
 
 
-def test_pick_a_user_vae_and_a_user_diffusion_model(page: Page, app_url, user_models):
+def test_pick_a_user_vae_model(page: Page, app_url, user_models):
     user_checkpoint(user_models, "vae", "e2e_shapes", ["circle", "square", "star"])
-    user_checkpoint(user_models, "diffusion", "e2e_shapes", ["circle", "square", "star"])
     page.goto(app_url)
     page.get_by_role("tab", name="VAE Latent Lab").click()
     expect(page.locator("#vae-out img").first).to_have_attribute("src", re.compile("gradio_api/file="),
@@ -101,16 +103,94 @@ def test_pick_a_user_vae_and_a_user_diffusion_model(page: Page, app_url, user_mo
     page.locator("#vae-pc1 input[type=range]").fill("2.5")                  # the sliders move this model's z
     expect(page.locator("#vae-out img").first).not_to_have_attribute("src", shown, timeout=10_000)
     page.screenshot(path=str(_shot("vae-model-picker")), full_page=True)
+    # a reload brings the picked model back, with its sliders and a sample of it (the browser keeps the setting)
+    page.wait_for_timeout(1000)                                          # the settings' save
+    page.reload()
+    page.get_by_role("tab", name="VAE Latent Lab").click()
+    expect(page.locator("#vae-model input")).to_have_value("vae/e2e_shapes", timeout=20_000)
+    page.get_by_text("Named directions: more of a class").click()
+    expect(page.locator("#vae-more-2")).to_contain_text("more star", timeout=10_000)
+    expect(page.locator("#vae-more-3")).to_be_hidden()
+    for _ in range(40):                                                  # (the load's first sample may be Fashion's)
+        if records.read(_image(page, "vae-out"))["model"] == "vae/e2e_shapes":
+            break
+        page.wait_for_timeout(250)
+    assert records.read(_image(page, "vae-out"))["model"] == "vae/e2e_shapes"
 
+
+def _stroke(page: Page, elem_id: str, points: list[tuple[float, float]]):
+    """One mouse stroke over the element's canvas, in fractions of its box."""
+    box = page.locator(f"#{elem_id} canvas").first.bounding_box()
+    page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=4)
+    page.mouse.up()
+
+
+def _done(page: Page, pattern: str, timeout: int = 60_000):
+    expect(page.locator("#diff-info textarea")).to_have_value(re.compile(pattern), timeout=timeout)
+
+
+def test_every_diffusion_part_with_a_colour_user_model(page: Page, app_url, user_models):
+    """Sample, Sketch (drawn with the mouse), Repaint (painted over the result), Invert and regenerate, and the
+    race, all with a 32-px colour model a person trained: its classes in every class list, colour images."""
+    user_checkpoint(user_models, "diffusion", "e2e_sprites", ["circle", "square", "star"], image_size=32,
+                    image_channels=3)
+    m = "diffusion/e2e_sprites"
+    page.goto(app_url)
     page.get_by_role("tab", name="Diffusion").click()
-    _pick(page, "diff-model", "diffusion/e2e_shapes")
+    _pick(page, "diff-model", m)
     _pick(page, "diff-label", "star")
     page.locator("#diff-steps input[type=number]").fill("4")
     page.locator("#diff-steps input[type=number]").press("Tab")
     page.locator("#diff-go").click()
-    expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"step 4/4 .* star .* done"), timeout=60_000)
-    assert _image(page, "diff-out").size == (336, 336)
-    page.screenshot(path=str(_shot("diffusion-model-picker")), full_page=True)
+    _done(page, r"step 4/4 .* star .* done")
+    sampled = _image(page, "diff-out")
+    assert sampled.size == (320, 320) and sampled.mode == "RGB"                       # 32 px × 10, colour
+    page.screenshot(path=str(_shot("diffusion-user-model-sample")), full_page=True)
+
     page.get_by_role("tab", name="Sketch").click()
-    page.locator("#diff-go-sketch").click()                                 # a Fashion-only part: one sentence
-    expect(page.get_by_text(re.compile("works with diffusion/fashion only"))).to_be_visible(timeout=10_000)
+    _stroke(page, "diff-sketch", [(0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7), (0.3, 0.3)])
+    expect(page.locator("#diff-noised img").first).to_have_attribute("src", re.compile("gradio_api/file="),
+                                                                    timeout=20_000)
+    noised = _image(page, "diff-noised")
+    assert noised.size == (224, 224) and noised.mode == "RGB"                        # as the 32-px model sees it
+    _pick(page, "diff-sketch-label", "square")                                       # its own classes
+    page.locator("#diff-go-sketch").click()
+    _done(page, r"step 4/4 .* square .* done")
+    assert _image(page, "diff-out").size == (320, 320)
+    page.screenshot(path=str(_shot("diffusion-user-model-sketch")), full_page=True)
+
+    page.get_by_role("tab", name="Repaint", exact=True).click()
+    page.locator("#diff-inpaint-use").click()                                         # the dream just made
+    page.wait_for_timeout(1500)
+    _stroke(page, "diff-inpaint-editor", [(0.45, 0.2), (0.55, 0.3), (0.45, 0.4), (0.55, 0.5), (0.45, 0.6)])
+    _pick(page, "diff-inpaint-label", "circle")
+    page.locator("#diff-go-inpaint").click()
+    _done(page, r"move \d+/\d+ .* circle .* px repainted · done", 120_000)
+    page.screenshot(path=str(_shot("diffusion-user-model-repaint")), full_page=True)
+    assert _image(page, "diff-out").size == (320, 320)
+
+    page.get_by_role("tab", name="Invert", exact=True).click()
+    page.locator("#diff-inv-use").click()
+    expect(page.locator("#diff-inv-image img").first).to_have_attribute("src", re.compile("gradio_api/file="),
+                                                                       timeout=20_000)
+    page.locator("#diff-inv-steps input[type=number]").fill("10")
+    page.locator("#diff-inv-steps input[type=number]").press("Tab")
+    page.locator("#diff-go-invert").click()
+    expect(page.locator("#diff-inv-summary")).to_contain_text("mean absolute error", timeout=90_000)
+    expect(page.locator("#diff-inv-summary")).to_contain_text(re.compile(r"as (circle|square|star)\)"))
+    assert _image(page, "diff-inv-noise").mode == "RGB"                              # its x_T, in colour
+    _pick(page, "diff-regen-label", "star")
+    page.locator("#diff-go-regen").click()
+    _done(page, r"star .* done · differs from the original")
+    page.screenshot(path=str(_shot("diffusion-user-model-invert")), full_page=True)
+
+    page.locator("#diff-race").click()
+    page.locator("#diff-race-steps input[type=number]").fill("3")
+    page.locator("#diff-race-steps input[type=number]").press("Tab")
+    page.locator("#diff-go-race").click()
+    expect(page.locator("#diff-race-table")).to_contain_text("dpm++2m", timeout=60_000)
+    expect(page.locator("#diff-race-view img").first).to_have_attribute("src", re.compile("gradio_api/file="))
+    assert _image(page, "diff-race-view").mode == "RGB"

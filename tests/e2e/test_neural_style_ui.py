@@ -30,6 +30,7 @@ def test_style_image_then_a_blend_of_built_in_styles(page: Page, app_url):
     cells = page.locator("#neural-gallery .thumbnail-item")
     expect(cells).to_have_count(26, timeout=10_000)
     cells.nth(5).click()                                   # replaces the selection: fauve flames alone
+    expect(page.locator("#neural-builtin")).not_to_contain_text("starry swirls", timeout=5_000)
     page.locator("#neural-add input").check()
     cells.nth(19).click()                                  # added to the blend
     expect(page.locator("#neural-builtin")).to_contain_text("fauve flames", timeout=5_000)
