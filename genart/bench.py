@@ -225,9 +225,36 @@ def bench_train(quick: bool = False) -> dict:
     return {"presets": rows, "target": "gan 32px colour standard <= 15 min; first grid < 60 s", "ok": ok}
 
 
+def bench_png(quick: bool = False) -> dict:
+    """Encoding the PNG every result travels as: the studio's encoder (`images.png_bytes`: OpenCV, Sub filter,
+    Huffman-only zlib at level 1) against Pillow at level 1 and at its default 6, on an oil painting of
+    coffee.jpg at 1482×1000 (quick: 256×173); median ms and the file's MB. Target: the studio's encoder
+    takes at most 0.7× Pillow level 1's time for a file no larger."""
+    import io
+
+    from genart.images import PNG_LEVEL, png_bytes
+    from genart.styles.filters import apply_style
+
+    size = (256, 173) if quick else (1482, 1000)
+    image = Image.fromarray(apply_style(_load("coffee.jpg", size), "oil", 1.0))
+
+    def pillow(level: int) -> bytes:
+        with io.BytesIO() as out:
+            image.save(out, format="PNG", compress_level=level)
+            return out.getvalue()
+    rows = {}
+    for name, fn in (("studio", lambda: png_bytes(image)), (f"pillow_level{PNG_LEVEL}", lambda: pillow(PNG_LEVEL)),
+                     ("pillow_level6", lambda: pillow(6))):
+        s, _ = median_seconds(fn, 0.0 if quick else 1.0)
+        rows[name] = {"ms": round(1000 * s, 1), "mb": round(len(fn()) / 1e6, 3)}
+    fast, ref = rows["studio"], rows[f"pillow_level{PNG_LEVEL}"]
+    return {"image_px": list(size), "encoders": rows, "target": "studio <= 0.7x pillow level 1 time, no larger",
+            "ok": fast["ms"] <= 0.7 * ref["ms"] and fast["mb"] <= ref["mb"]}
+
+
 # ----------------------------------------------------------------------------- all of it
 SECTIONS = ("filters", "neural", "style", "classifier", "vae", "gan", "diffusion", "desk", "unet_peers",
-            "filter_peers", "roundtrip", "train")
+            "filter_peers", "roundtrip", "train", "png")
 
 
 def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=None) -> dict:
@@ -249,7 +276,8 @@ def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=
         "gan": lambda: bench_gan(registry, quick), "diffusion": lambda: bench_diffusion(registry, quick),
         "desk": lambda: bench_desk(quick),
         "unet_peers": lambda: bench_unet_peers(registry, quick), "filter_peers": lambda: bench_filter_peers(quick),
-        "roundtrip": lambda: bench_roundtrip(registry, quick), "train": lambda: bench_train(quick)}
+        "roundtrip": lambda: bench_roundtrip(registry, quick), "train": lambda: bench_train(quick),
+        "png": lambda: bench_png(quick)}
     out: dict = {"machine": {"cpu_threads": torch.get_num_threads(), "python": platform.python_version(),
                              "torch": torch.__version__, "quick": quick}}
     for name in SECTIONS:

@@ -21,7 +21,7 @@ from pathlib import Path
 from PIL import Image
 
 from genart import records
-from genart.images import PNG_LEVEL, png_info
+from genart.images import png_bytes
 
 BROWSER_ID = re.compile(r"^[0-9a-f]{32}$")
 ITEM_ID = re.compile(r"^[0-9]{19}-[0-9a-f]{6}$")
@@ -56,7 +56,7 @@ class History:
             item = f"{self._last:019d}-{secrets.token_hex(3)}"
         fd, staging = tempfile.mkstemp(dir=folder, prefix=".", suffix=".png")
         os.close(fd)
-        image.save(staging, format="PNG", pnginfo=png_info(image), compress_level=PNG_LEVEL)
+        Path(staging).write_bytes(png_bytes(image))
         os.replace(staging, folder / f"{item}.png")          # a reader never sees half an item
         self._prune(folder)
         return item

@@ -162,6 +162,53 @@ def fit_within(image: Image.Image, max_side: int) -> Image.Image:
 PNG_LEVEL = 1
 
 
+def png_bytes(image: Image.Image) -> bytes:
+    """`image` as a PNG, with its text entries (a record, parameters) as text chunks, encoded fast: OpenCV's
+    libpng with the Sub filter and Huffman-only zlib at level 1. A 1482×1000 painting takes 59 ms instead of
+    Pillow's 108 ms at level 1 (its adaptive filters), for a slightly smaller file (1.38 vs 1.41 MB; measured
+    by `python -m genart bench --only png`). Modes OpenCV does not write (P, 1, LA, I;16, F, …) go through Pillow."""
+    if image.mode not in ("L", "RGB", "RGBA"):
+        with io.BytesIO() as out:
+            image.save(out, format="PNG", pnginfo=png_info(image), compress_level=PNG_LEVEL)
+            return out.getvalue()
+    import cv2
+
+    a = np.asarray(image)
+    if image.mode != "L":
+        a = cv2.cvtColor(a, cv2.COLOR_RGB2BGR if image.mode == "RGB" else cv2.COLOR_RGBA2BGRA)
+    ok, buf = cv2.imencode(".png", a, [cv2.IMWRITE_PNG_COMPRESSION, PNG_LEVEL,
+                                       cv2.IMWRITE_PNG_STRATEGY, cv2.IMWRITE_PNG_STRATEGY_HUFFMAN_ONLY,
+                                       cv2.IMWRITE_PNG_FILTER, cv2.IMWRITE_PNG_FILTER_SUB])
+    if not ok:
+        raise ImageError("The image could not be encoded as PNG.")
+    return with_text_chunks(buf.tobytes(), text_of(image))
+
+
+def text_of(image: Image.Image) -> dict[str, str]:
+    """An image's text entries (what its PNG carries: a genart record, parameters, Software)."""
+    return {k: v for k, v in image.info.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def with_text_chunks(png: bytes, text: dict[str, str]) -> bytes:
+    """A PNG's bytes with text chunks inserted after its header (IHDR): tEXt where the text is Latin-1, else
+    iTXt (UTF-8), as Pillow writes them (PNG spec §11.3.4)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    chunks = []
+    for key, value in text.items():
+        k = key.encode("latin-1", "replace")[:79]
+        try:
+            chunks.append(chunk(b"tEXt", k + b"\0" + value.encode("latin-1")))
+        except UnicodeEncodeError:
+            chunks.append(chunk(b"iTXt", k + b"\0\0\0\0\0" + value.encode("utf-8")))
+    end = 8 + 8 + struct.unpack(">I", png[8:12])[0] + 4                 # signature, then IHDR (length, type, CRC)
+    return png[:end] + b"".join(chunks) + png[end:]
+
+
 def with_params(image: Image.Image | np.ndarray, **params) -> Image.Image:
     """A PIL image whose PNG encoding carries `params` as a JSON `parameters` text chunk."""
     im = Image.fromarray(image) if isinstance(image, np.ndarray) else image.copy()
@@ -180,8 +227,7 @@ def png_info(image: Image.Image) -> PngImagePlugin.PngInfo:
 
 
 def save_png(image: Image.Image | np.ndarray, path: Path | str, **params) -> Path:
-    im = with_params(image, **params)
-    im.save(path, format="PNG", pnginfo=png_info(im), compress_level=PNG_LEVEL)
+    Path(path).write_bytes(png_bytes(with_params(image, **params)))
     return Path(path)
 
 

@@ -72,7 +72,7 @@ def filename(record: dict) -> str:
 def as_download(image: Image.Image) -> str:
     """The image as a PNG file named after its record (with the record inside), for the browser's
     download button: Gradio keeps a file's name, while a PIL image is always 'image.png'."""
-    from genart.images import PNG_LEVEL, output_folder, png_info, prune
+    from genart.images import output_folder, png_bytes, prune
 
     record = read(image)
     folder = output_folder() / "named"
@@ -80,7 +80,7 @@ def as_download(image: Image.Image) -> str:
     prune(folder)
     sub = Path(tempfile.mkdtemp(dir=folder))
     path = sub / (filename(record) if record else "genart.png")
-    image.save(path, format="PNG", pnginfo=png_info(image), compress_level=PNG_LEVEL)
+    path.write_bytes(png_bytes(image))
     return str(path)
 
 

@@ -36,8 +36,17 @@ def test_quick_round_trips_through_a_running_studio():
     for row in out["actions"].values():
         assert row["compute_s"] > 0 and row["round_trip_client_s"] > 0 and row["round_trip_browser_s"] > 0
         assert row["ratio_client"] == pytest.approx(row["round_trip_client_s"] / row["compute_s"], rel=0.02)
+        assert row["round_trip_client_plain_http_s"] > 0
+    assert set(out["targets_met_client_plain_http"]) == {"vae_decode.overhead_client_plain_http_ms <= 150",
+                                                         "gan_generate.overhead_client_plain_http_ms <= 150"}
     assert {"/gan_generate", "/vae_decode"} == set(out["busy"]["calls"]) and out["busy"]["slow_runs_finished"] >= 0
     assert out["targets_met"] and out["ok"] == all(out["targets_met"].values())
+
+
+def test_quick_png_bench_times_the_studio_encoder_against_pillow():
+    out = run_benchmarks(quick=True, only=["png"])["png"]
+    assert set(out["encoders"]) == {"studio", "pillow_level1", "pillow_level6"} and out["image_px"] == [256, 173]
+    assert all(r["ms"] > 0 and r["mb"] > 0 for r in out["encoders"].values()) and isinstance(out["ok"], bool)
 
 
 def test_quick_peers_name_their_opencv_counterparts():

@@ -200,3 +200,24 @@ def test_fuzz_mutated_headers_give_an_image_or_an_image_error(fmt, edits, cut):
     except ImageError:
         return
     assert im.mode == "RGB" and min(im.size) >= 8
+
+
+@pytest.mark.parametrize("mode,shape", [("L", (28, 28)), ("RGB", (40, 60, 3)), ("RGBA", (33, 17, 4)), ("P", (9, 12))])
+def test_the_fast_png_encoder_is_lossless_and_keeps_the_text(mode, shape):
+    """png_bytes (OpenCV, or Pillow for other modes) gives back the same pixels, valid chunks (Pillow's CRC
+    check) and every text entry, Latin-1 (tEXt) or not (iTXt)."""
+    import io
+
+    from genart.images import png_bytes
+
+    a = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
+    image = Image.fromarray(a, mode) if mode != "P" else Image.fromarray(np.dstack([a] * 3)).quantize(16)
+    a = np.asarray(image)
+    image.info.update({"genart": '{"action": "gan_generate", "params": {"ψ": 0.8}}', "parameters": "seed=7",
+                       "Software": "genart", "dpi": (72, 72)})
+    data = png_bytes(image)
+    Image.open(io.BytesIO(data)).verify()                                          # every chunk's CRC
+    back = Image.open(io.BytesIO(data))
+    assert back.mode == mode and np.array_equal(np.asarray(back), a)
+    assert back.text == {"genart": '{"action": "gan_generate", "params": {"ψ": 0.8}}', "parameters": "seed=7",
+                         "Software": "genart"}

@@ -7,32 +7,29 @@ on seed 0) write the same file while a browser is reading it, and the reader get
 Gradio's own `save_file_to_cache` already writes under a temporary name and renames it into place;
 this does the same for images. Remove it once Gradio's function does so itself.
 
-And a PNG is encoded at zlib level `genart.images.PNG_LEVEL` (1), not Pillow's default 6: a 1482×1000
-painting then costs 104 ms of CPU instead of 484 ms, for a 24 % larger file (measured) — most of /stylize's
-overhead over its compute was this encoding.
+And a PNG is encoded by `genart.images.png_bytes` (OpenCV, Sub filter, Huffman-only zlib at level 1), not by
+Pillow at its default level 6: a 1482×1000 painting then costs 59 ms of CPU instead of 482 ms, for a file
+about 20 % larger (measured) — most of /stylize's overhead over its compute was this encoding.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-from io import BytesIO
 from pathlib import Path
 
 from gradio import processing_utils
 
-from genart.images import PNG_LEVEL
+from genart.images import png_bytes
 
 _original = processing_utils.save_pil_to_cache
 
 
 def encode(img, format: str) -> bytes:
-    """Gradio's encoding (text chunks kept: a PNG's record is in them), PNG at the studio's zlib level."""
+    """Gradio's encoding (text chunks kept: a PNG's record is in them), PNG by the studio's fast encoder."""
     if format.lower() != "png":
         return processing_utils.encode_pil_to_bytes(img, format)
-    with BytesIO() as out:
-        img.save(out, "png", pnginfo=processing_utils.get_pil_metadata(img), compress_level=PNG_LEVEL)
-        return out.getvalue()
+    return png_bytes(img)
 
 
 def save_pil_to_cache(img, cache_dir: str, name: str = "image", format: str = "webp") -> str:
