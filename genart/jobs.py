@@ -12,13 +12,20 @@ resume starts the same command with `--resume`; publish runs that command once m
 step reached and without `--no-export`: the trainer exports the weights and the model card (its command,
 metrics from the evaluator) as the next version in the user's model folder, where the registry finds it.
 Everything lives on disk, so a reloaded page — or a restarted studio — finds the job again.
+
+Anyone may watch the studio's job; only its starter may stop, resume or publish it. A job started with a key
+keeps the key's SHA-256 in job.json; the caller (the Train tab, a script) holds the key in its ticket
+"<job id>~<key>" (`ticket_of`, `parse_ticket`), and those three actions ask for it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
+import secrets
 import shlex
 import shutil
 import signal
@@ -47,6 +54,29 @@ MAX_JOB_DATASETS = 50
 
 class JobError(ValueError):
     """A training request that cannot be done; the message says why and what to do."""
+
+
+NOT_YOURS = ("This training job was started by someone else (another browser or script): you can watch it, but "
+             "only its starter can stop, resume or publish it.")
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def ticket_of(job: str, key: str) -> str:
+    """What the starter of a job holds: its id and its key."""
+    return f"{job}~{key}" if key else job
+
+
+def parse_ticket(ticket: str | None) -> tuple[str, str]:
+    """A ticket (or a bare job id, or "") → (job id, key)."""
+    job, _, key = (ticket or "").strip().partition("~")
+    return job, key
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -217,9 +247,11 @@ class Trainer:
         finally:
             log.close()
 
-    def start(self, family: str, dataset: str, size: int, steps: int, name: str, preset: str = "quick") -> str:
+    def start(self, family: str, dataset: str, size: int, steps: int, name: str, preset: str = "quick",
+              key: str = "") -> str:
         """Start a job; its id. Refused while another job runs (one at a time per studio), and on a studio whose
-        host turned training off (GENART_TRAIN=0: e.g. a public Space whose CPU is for playing)."""
+        host turned training off (GENART_TRAIN=0: e.g. a public Space whose CPU is for playing). With a `key`,
+        stop, resume and publish ask for it (`allowed`)."""
         if os.environ.get("GENART_TRAIN", "1").strip() == "0":
             raise JobError("Training is turned off on this studio (its host set GENART_TRAIN=0); run the studio "
                            "yourself to train.")
@@ -234,10 +266,25 @@ class Trainer:
             child = self._spawn(job, cmd)
             self._children[job] = child
             self._write_job(job, {"id": job, "spec": asdict(spec), "command": shlex.join(cmd), "pid": child.pid,
-                                  "started": time.time(), "published": []})
+                                  "started": time.time(), "published": [], "key_sha256": _digest(key) if key else ""})
         return job
 
-    def resume(self, job: str) -> str:
+    def owned(self, job: str) -> bool:
+        """Whether the job asks for a key (it was started with one)."""
+        return bool(self._read_job(job).get("key_sha256"))
+
+    def allowed(self, job: str, key: str | None) -> bool:
+        """Whether `key` may stop, resume and publish the job: its own key, or any for a job started without one.
+        None is the host's own call (tests, the command line): always allowed."""
+        want = self._read_job(job).get("key_sha256")
+        return key is None or not want or hmac.compare_digest(want, _digest(key))
+
+    def _check(self, job: str, key: str | None) -> None:
+        if not self.allowed(job, key):
+            raise JobError(NOT_YOURS)
+
+    def resume(self, job: str, key: str | None = None) -> str:
+        self._check(job, key)
         record = self._read_job(job)
         spec = JobSpec(**record["spec"])
         with self._lock:
@@ -251,13 +298,17 @@ class Trainer:
             child = self._spawn(job, self.command(job, spec, resume=True))
             self._children[job] = child
             record.update(pid=child.pid, resumed=time.time())
+            record.pop("stop_requested", None)
             self._write_job(job, record)
         return job
 
-    def stop(self, job: str, wait_s: float = 20.0) -> dict:
+    def stop(self, job: str, wait_s: float = 20.0, key: str | None = None) -> dict:
         """Stop a running job; it saves its resume state first. The job's status afterwards."""
+        self._check(job, key)
         record = self._read_job(job)
         if self._alive(record):
+            record["stop_requested"] = time.time()          # a job stopped before it could say so is "stopped"
+            self._write_job(job, record)
             try:
                 os.killpg(record["pid"], signal.SIGTERM)
             except ProcessLookupError:
@@ -277,8 +328,11 @@ class Trainer:
         alive = self._alive(record)
         state = s.get("state", "starting")
         if not alive and state in ("starting", "running"):
-            state = "failed"                                  # the process is gone without saying why
-            s["error"] = s.get("error") or self._log_tail(job)
+            if record.get("stop_requested"):
+                state = "stopped"                             # stopped while it was still starting
+            else:
+                state = "failed"                              # the process is gone without saying why
+                s["error"] = s.get("error") or self._log_tail(job)
         if alive and state in ("finished", "stopped", "failed"):
             state = "running"                                 # a resumed job whose child has not written yet
         grid = self.jobs_dir / job / "status" / "grid.png"
@@ -298,8 +352,9 @@ class Trainer:
         useful = [ln for ln in text.splitlines() if ln.strip() and "it/s]" not in ln and "s/it]" not in ln]
         return " | ".join(useful[-lines:])[-400:] or "the trainer stopped without a message"
 
-    def publish(self, job: str, timeout_s: float = 600.0) -> str:
+    def publish(self, job: str, timeout_s: float = 600.0, key: str | None = None) -> str:
         """Export a stopped or finished job's model into the user's model folder; its registry name."""
+        self._check(job, key)
         record = self._read_job(job)
         spec = JobSpec(**record["spec"])
         status = self.status(job)

@@ -47,3 +47,21 @@ def test_status_of_an_unknown_job_is_a_sentence(client):
     with pytest.raises(Exception, match="There is no training job"):
         client.predict("../../../etc/passwd", api_name="/train_status")
 
+
+
+def test_only_the_ticket_holder_stops_resumes_or_publishes_the_job(client):
+    """/train_start gives a ticket "<job>~<key>": anyone may watch the job by its id, but stop, resume and
+    publish without the key (a bare id, "", a wrong key) are refused with a sentence; the ticket stops it."""
+    ticket = client.predict("gan", "fashion-mnist", 28, 400, "api-owner", "quick", api_name="/train_start")
+    job, _, key = ticket.partition("~")
+    try:
+        assert len(key) >= 16
+        status, _ = client.predict(job, api_name="/train_status")                    # watching needs no key
+        assert status["job"] == job and status["name"] == "api-owner" and "key" not in str(status)
+        for other in (job, "", f"{job}~not-the-key"):
+            for api in ("/train_stop", "/train_resume", "/train_publish"):
+                with pytest.raises(Exception, match="started by someone else"):
+                    client.predict(other, api_name=api)
+    finally:
+        stopped = client.predict(ticket, api_name="/train_stop")
+    assert stopped["job"] == job and stopped["state"] in ("stopped", "finished")

@@ -122,3 +122,32 @@ def test_a_job_trains_in_the_background_stops_resumes_and_publishes(trainer, tmp
     assert "--resume" in card["training"]["command"] and card["metrics"]
     assert trainer.status(job)["published"][0]["name"] == "gan/shapes"
     assert read_status(trainer.jobs_dir / job / "status")["state"] == "stopped"
+
+
+def test_the_loss_table_is_typed_even_before_the_first_step():
+    """The plot takes its axes' kind from the first table it gets: an untyped empty one made both categorical
+    (seen in chromium: a page opened on a finished job drew 40 overlapping labels)."""
+    import pandas as pd
+
+    from genart.ui.train_tab import loss_frame
+
+    empty = loss_frame(None)
+    assert pd.api.types.is_integer_dtype(empty["step"]) and pd.api.types.is_float_dtype(empty["value"])
+    full = loss_frame({"family": "gan", "losses": {"loss_d": [[1, 0.5]], "loss_g": [[1, 2.0]]}})
+    assert list(full["loss"]) == ["D loss", "G loss"] and pd.api.types.is_float_dtype(full["value"])
+
+
+def test_a_keyed_job_asks_for_its_key_and_a_stop_during_startup_is_a_stop(tmp_path):
+    from genart.jobs import NOT_YOURS, JobError, Trainer
+
+    trainer = Trainer(tmp_path / "studio", tmp_path / "models")
+    job = trainer.start("gan", "fashion-mnist", 28, 50, "keyed", key="k" * 22)
+    try:
+        assert trainer.owned(job) and trainer.allowed(job, "k" * 22) and trainer.allowed(job, None)
+        assert not trainer.allowed(job, "") and not trainer.allowed(job, "k" * 21)
+        with pytest.raises(JobError, match="started by someone else"):
+            trainer.stop(job, key="wrong")
+        assert trainer.status(job)["state"] in ("starting", "running") and NOT_YOURS.startswith("This training")
+    finally:
+        status = trainer.stop(job, key="k" * 22)
+    assert status["state"] in ("stopped", "finished") and "k" * 22 not in json.dumps(status)

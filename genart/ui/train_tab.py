@@ -3,7 +3,9 @@ the model learn — its loss curves and a fixed-seed sample grid refresh every t
 and publish it as a model the family's tab can play at once.
 
 Training runs in a child process (genart/jobs.py: the CLI's own trainer), one job at a time per studio; the
-tab only reads the job's status from disk, so a reloaded page reattaches to it.
+tab only reads the job's status from disk, so a reloaded page reattaches to it. Everyone sees the studio's job;
+only its starter — the browser that pressed Train (its ticket is kept in the browser) or the script that called
+/train_start (the ticket it got back) — can stop, resume and publish it.
 
 Public API: /train_dataset, /train_start, /train_status, /train_stop, /train_resume, /train_publish.
 """
@@ -14,7 +16,8 @@ import gradio as gr
 import pandas as pd
 
 from genart.data import CLASSES
-from genart.jobs import FASHION, MAX_STEPS, SIZES, JobError, Trainer
+from genart.history import browser_secret
+from genart.jobs import FASHION, MAX_STEPS, SIZES, JobError, Trainer, new_key, parse_ticket, ticket_of
 from genart.ui.widgets import bind, ui_action, user_errors, whole
 
 FAMILY_LABELS = [("GAN", "gan"), ("VAE", "vae"), ("Diffusion", "diffusion")]
@@ -34,40 +37,49 @@ def train_dataset(trainer: Trainer, files: list, name: str) -> str:
 
 def train_start(trainer: Trainer, family: str = "gan", dataset: str = FASHION, size: int = 28, steps: int = 0,
                 name: str = "my-model", preset: str = "quick") -> str:
-    """/train_start → the job id. steps 0: the preset's."""
-    return trainer.start(family, dataset, whole(size, "size", 1, 1024), whole(steps or 0, "steps", 0, MAX_STEPS),
-                         (name or "").strip(), preset)
+    """/train_start → the job's ticket, "<job id>~<key>": keep it, stop, resume and publish ask for it.
+    steps 0: the preset's."""
+    key = new_key()
+    job = trainer.start(family, dataset, whole(size, "size", 1, 1024), whole(steps or 0, "steps", 0, MAX_STEPS),
+                        (name or "").strip(), preset, key=key)
+    return ticket_of(job, key)
 
 
 def train_status(trainer: Trainer, job: str = "") -> tuple[dict, str | None]:
-    """/train_status: (step, steps, state, losses, img/s, ETA, ...; the latest sample grid). job "": the newest."""
-    job = job or trainer.current()
+    """/train_status: (step, steps, state, losses, img/s, ETA, ...; the latest sample grid) of a job (its id or
+    ticket); "": the newest. Anyone may watch."""
+    job = parse_ticket(job)[0] or trainer.current()
     if not job:
         raise JobError("No training job has run in this studio yet; start one with /train_start.")
     status = trainer.status(job)
     return {k: v for k, v in status.items() if k != "grid"}, status["grid"]
 
 
-def train_stop(trainer: Trainer, job: str = "") -> dict:
-    job = job or trainer.running() or ""
+def _ticketed(trainer: Trainer, ticket: str, fallback: str | None, none: str) -> tuple[str, str]:
+    job, key = parse_ticket(ticket)
+    job = job or fallback or ""
     if not job:
-        raise JobError("No training job is running.")
-    return {k: v for k, v in trainer.stop(job).items() if k != "grid"}
+        raise JobError(none)
+    return job, key
+
+
+def train_stop(trainer: Trainer, job: str = "") -> dict:
+    """/train_stop (the ticket /train_start gave) → the job's status once stopped (its resume state saved)."""
+    job, key = _ticketed(trainer, job, trainer.running(), "No training job is running.")
+    return {k: v for k, v in trainer.stop(job, key=key).items() if k != "grid"}
 
 
 def train_resume(trainer: Trainer, job: str = "") -> str:
-    job = job or trainer.current() or ""
-    if not job:
-        raise JobError("No training job to resume.")
-    return trainer.resume(job)
+    """/train_resume (the ticket) → the ticket again: the job goes on where it stopped."""
+    job, key = _ticketed(trainer, job, trainer.current(), "No training job to resume.")
+    return ticket_of(trainer.resume(job, key=key), key)
 
 
 def train_publish(trainer: Trainer, job: str = "") -> str:
-    """/train_publish → the new model's registry name (e.g. "gan/shapes"); every tab of its family can play it."""
-    job = job or trainer.current() or ""
-    if not job:
-        raise JobError("No training job to publish.")
-    return trainer.publish(job)
+    """/train_publish (the ticket) → the new model's registry name (e.g. "gan/shapes"); every tab of its family
+    can play it."""
+    job, key = _ticketed(trainer, job, trainer.current(), "No training job to publish.")
+    return trainer.publish(job, key=key)
 
 
 # ------------------------------------------------------------------------------------------ what the tab shows
@@ -103,26 +115,41 @@ def loss_frame(status: dict | None) -> pd.DataFrame:
     if status:
         for key in CURVES.get(status["family"], ()):
             rows += [(s, v, LOSS_NAMES.get(key, key)) for s, v in status["losses"].get(key, [])]
-    return pd.DataFrame(rows, columns=["step", "value", "loss"])
+    frame = pd.DataFrame(rows, columns=["step", "value", "loss"])
+    # typed even when empty: the plot's axes take their kind from the first frame it gets (an untyped empty
+    # one made both axes categorical, and a page opened on a finished job drew 40 overlapping labels)
+    return frame.astype({"step": "int64", "value": "float64", "loss": "string"})
 
 
-def _shown(trainer: Trainer, job: str | None) -> tuple[dict | None, tuple]:
-    """The job's status (read once) and what the tab shows of it; the timer stays on while the job runs."""
+WATCHING = ("\n\n👀 Started in another browser or by a script: you are watching it. Only its starter can stop, "
+            "resume or publish it; you can train once it is no longer running.")
+
+
+def mine(job: str | None, ticket: str | None) -> str:
+    """What this browser may send for `job`: its ticket where the ticket names that job, else the bare id."""
+    return ticket if job and parse_ticket(ticket)[0] == job else (job or "")
+
+
+def _shown(trainer: Trainer, job: str | None, ticket: str | None = None) -> tuple[dict | None, tuple]:
+    """The job's status (read once) and what the tab shows of it; the timer stays on while the job runs. Stop,
+    resume and publish are offered to the job's starter only (this browser's ticket)."""
     job = job or trainer.current()
     status = trainer.status(job) if job else None
     running = bool(status) and status["state"] in ("starting", "running")
-    return status, (job, status_text(status), loss_frame(status), status["grid"] if status else None,
-                    gr.Timer(active=running), *_buttons(status))
+    yours = not status or trainer.allowed(job, parse_ticket(mine(job, ticket))[1])
+    text = status_text(status) + ("" if yours else WATCHING)
+    return status, (job, text, loss_frame(status), status["grid"] if status else None,
+                    gr.Timer(active=running), *_buttons(status, yours))
 
 
-def ui_poll(trainer: Trainer, job: str | None):
+def ui_poll(trainer: Trainer, job: str | None, ticket: str | None = None):
     """A timer tick: the job's status, curves and grid."""
-    return _shown(trainer, job)[1]
+    return _shown(trainer, job, ticket)[1]
 
 
-def ui_reattach(trainer: Trainer, job: str | None):
+def ui_reattach(trainer: Trainer, job: str | None, ticket: str | None = None):
     """Page load: the studio's job (running or not) and the form as that job was asked for."""
-    status, shown = _shown(trainer, job)
+    status, shown = _shown(trainer, job, ticket)
     if not status:
         return (*shown, *[gr.skip()] * 7)
     dataset, _, picked = status["dataset"].partition(":")
@@ -131,12 +158,12 @@ def ui_reattach(trainer: Trainer, job: str | None):
             status["preset"], status["steps"], status["name"])
 
 
-def _buttons(status: dict | None):
+def _buttons(status: dict | None, yours: bool = True):
     running = bool(status) and status["state"] in ("starting", "running")
     can_resume = bool(status) and not running and status["state"] == "stopped" and status["step"] < status["steps"]
     can_publish = bool(status) and not running and status["step"] > 0
-    return (gr.Button(interactive=not running), gr.Button(interactive=running), gr.Button(interactive=can_resume),
-            gr.Button(interactive=can_publish))
+    return (gr.Button(interactive=not running), gr.Button(interactive=running and yours),
+            gr.Button(interactive=can_resume and yours), gr.Button(interactive=can_publish and yours))
 
 
 def dataset_value(dataset: str, classes: list[str]) -> str:
@@ -146,23 +173,24 @@ def dataset_value(dataset: str, classes: list[str]) -> str:
 
 
 def ui_start(trainer: Trainer, family, dataset, classes, size, preset, steps, name):
-    job = train_start(trainer, family, dataset_value(dataset, classes), size, steps, name, preset)
-    return ui_poll(trainer, job)
+    """Train: the job's ticket goes into this browser's storage (it survives a reload), then the job is shown."""
+    ticket = train_start(trainer, family, dataset_value(dataset, classes), size, steps, name, preset)
+    return (ticket, *ui_poll(trainer, parse_ticket(ticket)[0], ticket))
 
 
-def ui_stop(trainer: Trainer, job):
-    train_stop(trainer, job or "")
-    return ui_poll(trainer, job)
+def ui_stop(trainer: Trainer, job, ticket=None):
+    train_stop(trainer, mine(job, ticket))
+    return ui_poll(trainer, job, ticket)
 
 
-def ui_resume(trainer: Trainer, job):
-    return ui_poll(trainer, train_resume(trainer, job or ""))
+def ui_resume(trainer: Trainer, job, ticket=None):
+    return ui_poll(trainer, parse_ticket(train_resume(trainer, mine(job, ticket)))[0], ticket)
 
 
-def ui_publish(trainer: Trainer, job):
-    name = train_publish(trainer, job or "")
+def ui_publish(trainer: Trainer, job, ticket=None):
+    name = train_publish(trainer, mine(job, ticket))
     gr.Info(f"Published {name}: pick it in the model list of the {name.split('/')[0].upper()} tab.")
-    return ui_poll(trainer, job)
+    return ui_poll(trainer, job, ticket)
 
 
 def ui_add_dataset(trainer: Trainer, files, name):
@@ -191,6 +219,7 @@ def build(registry, trainer: Trainer) -> dict:
                     "It trains in the background, one job at a time for the whole studio; reload the page and "
                     "it is still here. **Publish** makes it a model of its family's tab.")
         job = gr.State(None)
+        ticket = gr.BrowserState("", storage_key="genart-train-ticket-v1", secret=browser_secret())
         timer = gr.Timer(POLL_S, active=False)
         with gr.Row():
             with gr.Column(scale=1):
@@ -223,14 +252,15 @@ def build(registry, trainer: Trainer) -> dict:
 
         shown = [job, status, plot, grid, timer, start, stop, resume, publish]
         local = dict(api_visibility="private", concurrency_id="train_status", concurrency_limit=None)
-        timer.tick(ui_action(bind(ui_poll, trainer)), [job], shown, show_progress="hidden", **local)
-        start.click(ui_action(bind(ui_start, trainer)), [family, dataset, classes, size, preset, steps, name], shown,
-                    api_visibility="private", concurrency_id="train", concurrency_limit=1)
-        stop.click(ui_action(bind(ui_stop, trainer)), [job], shown, api_visibility="private", concurrency_id="train")
-        resume.click(ui_action(bind(ui_resume, trainer)), [job], shown, api_visibility="private",
+        timer.tick(ui_action(bind(ui_poll, trainer)), [job, ticket], shown, show_progress="hidden", **local)
+        start.click(ui_action(bind(ui_start, trainer)), [family, dataset, classes, size, preset, steps, name],
+                    [ticket, *shown], api_visibility="private", concurrency_id="train", concurrency_limit=1)
+        stop.click(ui_action(bind(ui_stop, trainer)), [job, ticket], shown, api_visibility="private",
+                   concurrency_id="train")
+        resume.click(ui_action(bind(ui_resume, trainer)), [job, ticket], shown, api_visibility="private",
                      concurrency_id="train")
-        published = publish.click(ui_action(bind(ui_publish, trainer)), [job], shown, api_visibility="private",
-                                  concurrency_id="train")
+        published = publish.click(ui_action(bind(ui_publish, trainer)), [job, ticket], shown,
+                                  api_visibility="private", concurrency_id="train")
         add.click(ui_action(bind(ui_add_dataset, trainer)), [files, ds_name], [dataset, classes, size, data_info],
                   api_visibility="private", concurrency_id="train")
         dataset.input(ui_action(bind(ui_dataset_changed, trainer)), [dataset], [classes, size, data_info],
@@ -256,5 +286,5 @@ def build(registry, trainer: Trainer) -> dict:
         a_btn[5].click(user_errors(bind(train_publish, trainer)), [a_text[0]], [a_text[1]],
                        api_name="train_publish", **api)
     form = [family, dataset, classes, size, preset, steps, name]
-    return {"published": published, "reattach": (bind(ui_reattach, trainer), [job], shown + form)}
+    return {"published": published, "reattach": (bind(ui_reattach, trainer), [job, ticket], shown + form)}
 

@@ -86,6 +86,21 @@ def test_train_a_gan_on_uploaded_shapes_watch_it_publish_and_play_it(page: Page,
     assert len(grids - {None}) >= 3, grids                           # at least three different grids were shown
     assert page.locator("#train-plot svg path, #train-plot canvas").count() > 0    # the loss plot drew
     page.screenshot(path=str(_shot("train-finished")))
+    # ---- another person opens the studio: they watch the job, but only its starter may publish it
+    other = page.context.browser.new_context(viewport=page.viewport_size)
+    try:
+        watcher = other.new_page()
+        watcher.goto(app_url)
+        watcher.get_by_role("tab", name="Train").click()
+        expect(watcher.locator("#train-status")).to_contain_text("step 40 / 40", timeout=20_000)
+        expect(watcher.locator("#train-status")).to_contain_text("you are watching it")
+        expect(watcher.locator("#train-publish")).to_be_disabled()
+        expect(watcher.locator("#train-start")).to_be_enabled()                  # nothing runs: they may train
+        watcher.screenshot(path=str(_shot("train-watcher")))
+    finally:
+        other.close()
+    expect(page.locator("#train-status")).not_to_contain_text("watching")       # the starter, after a reload
+    expect(page.locator("#train-publish")).to_be_enabled()
     # ---- publish, then play the new model on the GAN tab
     page.locator("#train-publish").click()
     expect(page.locator("#train-status")).to_contain_text("Published gan/shapes", timeout=120_000)
