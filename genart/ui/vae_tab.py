@@ -293,11 +293,11 @@ def build(registry: Registry) -> tuple[dict, dict]:
         sliders = [*pca, *named]
         started = [z_state, out, seen, said, *sliders]
         common = dict(api_visibility="private", show_progress="hidden", **QUICK)
-        # named directions on page load (the VAE is loaded then, not when the UI is built)
-        gr.context.Context.root_block.load(ui_action(bind(slider_labels, registry)), [model], sliders, **common)
-        # on page load (and when the seed changes) a sample is there to play with
-        gr.on(None, ui_action(bind(start_random, registry)), [seed, model], started, trigger_mode="always_last",
-              **common)
+        # on page load a sample of the restored model is there to play with, with its named directions (the
+        # "restored" hook below: it runs once the browser's settings are back, so a model kept from the last
+        # visit is the one shown); a seed the user changes makes a new sample
+        seed.input(ui_action(bind(start_random, registry)), [seed, model], started, trigger_mode="always_last",
+                   **common)
         # another model: its sliders, and a sample of it
         model.input(ui_action(bind(ui_model, registry)), [seed, model], [*sliders, *started],
                     trigger_mode="always_last", **common)

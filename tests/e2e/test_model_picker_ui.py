@@ -133,8 +133,9 @@ def _done(page: Page, pattern: str, timeout: int = 60_000):
 
 
 def test_every_diffusion_part_with_a_colour_user_model(page: Page, app_url, user_models):
-    """Sample, Sketch (drawn with the mouse), Repaint (painted over the result), Invert and regenerate, and the
-    race, all with a 32-px colour model a person trained: its classes in every class list, colour images."""
+    """Sample, Sketch (drawn with the mouse), Repaint (painted over the result), Invert and regenerate, all with
+    a 32-px colour model a person trained: its classes in every class list, colour images (the race with it:
+    tests/test_user_models.py)."""
     user_checkpoint(user_models, "diffusion", "e2e_sprites", ["circle", "square", "star"], image_size=32,
                     image_channels=3)
     m = "diffusion/e2e_sprites"
@@ -186,11 +187,3 @@ def test_every_diffusion_part_with_a_colour_user_model(page: Page, app_url, user
     page.locator("#diff-go-regen").click()
     _done(page, r"star .* done · differs from the original")
     page.screenshot(path=str(_shot("diffusion-user-model-invert")), full_page=True)
-
-    page.locator("#diff-race").click()
-    page.locator("#diff-race-steps input[type=number]").fill("3")
-    page.locator("#diff-race-steps input[type=number]").press("Tab")
-    page.locator("#diff-go-race").click()
-    expect(page.locator("#diff-race-table")).to_contain_text("dpm++2m", timeout=60_000)
-    expect(page.locator("#diff-race-view img").first).to_have_attribute("src", re.compile("gradio_api/file="))
-    assert _image(page, "diff-race-view").mode == "RGB"
