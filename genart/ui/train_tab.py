@@ -55,7 +55,8 @@ def train_status(trainer: Trainer, job: str = "") -> tuple[dict, str | None]:
     return {k: v for k, v in status.items() if k != "grid"}, status["grid"]
 
 
-def _ticketed(trainer: Trainer, ticket: str, fallback: str | None, none: str) -> tuple[str, str]:
+def _ticketed(ticket: str, fallback: str | None, none: str) -> tuple[str, str]:
+    """A ticket (or a bare id, or "": `fallback`) → (job id, key); no job at all is the sentence `none`."""
     job, key = parse_ticket(ticket)
     job = job or fallback or ""
     if not job:
@@ -65,20 +66,20 @@ def _ticketed(trainer: Trainer, ticket: str, fallback: str | None, none: str) ->
 
 def train_stop(trainer: Trainer, job: str = "") -> dict:
     """/train_stop (the ticket /train_start gave) → the job's status once stopped (its resume state saved)."""
-    job, key = _ticketed(trainer, job, trainer.running(), "No training job is running.")
+    job, key = _ticketed(job, trainer.running(), "No training job is running.")
     return {k: v for k, v in trainer.stop(job, key=key).items() if k != "grid"}
 
 
 def train_resume(trainer: Trainer, job: str = "") -> str:
     """/train_resume (the ticket) → the ticket again: the job goes on where it stopped."""
-    job, key = _ticketed(trainer, job, trainer.current(), "No training job to resume.")
+    job, key = _ticketed(job, trainer.current(), "No training job to resume.")
     return ticket_of(trainer.resume(job, key=key), key)
 
 
 def train_publish(trainer: Trainer, job: str = "") -> str:
     """/train_publish (the ticket) → the new model's registry name (e.g. "gan/shapes"); every tab of its family
     can play it."""
-    job, key = _ticketed(trainer, job, trainer.current(), "No training job to publish.")
+    job, key = _ticketed(job, trainer.current(), "No training job to publish.")
     return trainer.publish(job, key=key)
 
 
