@@ -54,12 +54,16 @@ class Dataset:
         return sum(self.counts)
 
 
+def centre_box(w: int, h: int) -> tuple[int, int, int, int]:
+    """The centre square of a w × h picture, as a PIL box (left, upper, right, lower)."""
+    s = min(w, h)
+    return (w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s
+
+
 def square(image: Image.Image, size: int) -> np.ndarray:
     """Centre crop to a square, then Lanczos to size × size: (size, size, 3) uint8."""
-    w, h = image.size
-    s = min(w, h)
-    box = ((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s)
-    return np.asarray(image.convert("RGB").resize((size, size), Image.Resampling.LANCZOS, box=box))
+    return np.asarray(image.convert("RGB").resize((size, size), Image.Resampling.LANCZOS,
+                                                  box=centre_box(*image.size)))
 
 
 def member_parts(name: str) -> tuple[str, ...]:

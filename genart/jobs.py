@@ -269,10 +269,6 @@ class Trainer:
                                   "started": time.time(), "published": [], "key_sha256": _digest(key) if key else ""})
         return job
 
-    def owned(self, job: str) -> bool:
-        """Whether the job asks for a key (it was started with one)."""
-        return bool(self._read_job(job).get("key_sha256"))
-
     def allowed(self, job: str, key: str | None) -> bool:
         """Whether `key` may stop, resume and publish the job: its own key, or any for a job started without one.
         None is the host's own call (tests, the command line): always allowed."""

@@ -35,6 +35,7 @@ from genart.diffusion.schedules import Schedule, schedule_for, spaced_timesteps
 from genart.diffusion.spacing import SPACINGS, timesteps_for
 from genart.diffusion.zero_shot import read_class
 from genart.images import upscale_nearest, write_gif
+from genart.ingest import centre_box
 from genart.registry import Registry
 from genart.ui.uploads import uploaded_image
 from genart.ui.widgets import (QUICK, SLOW, as_tensor, bind, enlarge, image_shape, label_choices, model_choices,
@@ -342,24 +343,33 @@ def _light_border(a: np.ndarray) -> bool:
     return float(np.median(np.concatenate([a[0], a[-1], a[:, 0], a[:, -1]]))) > 0.5
 
 
-def garment_and_mask(image, mask) -> tuple[np.ndarray, np.ndarray]:
-    """The garment (28, 28) uint8, light on black, and the mask (28, 28) bool, True = repaint.
-    `image`: an upload, or an ImageEditor value (its background is the garment, its first layer the mask
-    when `mask` is empty). `mask`: an upload or Sketchpad value; marked = unlike its border (white on black
-    or dark on white); a cell is repainted where a quarter of it is marked."""
+def editor_parts(image, mask) -> tuple[object, Image.Image]:
+    """A repaint request's picture and mask → (the picture's value, the mask as an image). `image`: an upload,
+    or an ImageEditor value (its background is the picture, its first layer the mask when `mask` is empty);
+    `mask`: an upload or Sketchpad value."""
     editor = isinstance(image, dict) and isinstance(image.get("layers"), list)
-    g = _gray28(uploaded_image(image["background"] if editor and image.get("background") else image, "a garment"))
-    if _light_border(g):
-        g = 1 - g                                                                    # a light background: invert
+    picture_value = image["background"] if editor and image.get("background") else image
     if mask in (None, "", []) and editor and image["layers"]:
-        m = _gray28(uploaded_image(image["layers"][0], "a mask"))                   # strokes on transparent = black
-    else:
-        m = _gray28(uploaded_image(mask, "a mask (white where to repaint)"))
-    marked = (m < 0.5) if _light_border(m) else (m > 0.5)
-    cells = np.asarray(Image.fromarray(marked.astype(np.uint8) * 255).resize((28, 28), Image.Resampling.BOX)) > 63
+        return picture_value, uploaded_image(image["layers"][0], "a mask")         # strokes on transparent
+    return picture_value, uploaded_image(mask, "a mask (white where to repaint)")
+
+
+def _not_empty(cells: np.ndarray) -> np.ndarray:
     if not cells.any():
         raise ValueError("The mask is empty: paint over the part to repaint (white on black, or dark on white).")
-    return (g * 255).round().astype(np.uint8), cells
+    return cells
+
+
+def garment_and_mask(image, mask) -> tuple[np.ndarray, np.ndarray]:
+    """The garment (28, 28) uint8, light on black, and the mask (28, 28) bool, True = repaint (`editor_parts`);
+    both squashed to 28 px; marked = unlike its border (white on black or dark on white)."""
+    picture_value, mask_image = editor_parts(image, mask)
+    g = _gray28(uploaded_image(picture_value, "a garment"))
+    if _light_border(g):
+        g = 1 - g                                                                    # a light background: invert
+    m = _gray28(mask_image)
+    cells = (m < 0.5) if _light_border(m) else (m > 0.5)
+    return (g * 255).round().astype(np.uint8), _not_empty(cells)
 
 
 def mask_cells(mask: Image.Image, size: int) -> np.ndarray:
@@ -367,10 +377,7 @@ def mask_cells(mask: Image.Image, size: int) -> np.ndarray:
     pixels are those unlike the border (white on black, or dark strokes on white), read at the mask's own
     resolution; a cell is repainted where a quarter of it is marked (a 3-px brush stroke over a 320-px
     picture of a 32-px model covers 0.3 of a cell)."""
-    w, h = mask.size
-    s = min(w, h)
-    crop = mask.convert("L").crop(((w - s) // 2, (h - s) // 2, (w - s) // 2 + s, (h - s) // 2 + s))
-    g = np.asarray(crop, np.float32) / 255
+    g = np.asarray(mask.convert("L").crop(centre_box(*mask.size)), np.float32) / 255
     marked = (g < 0.5) if _light_border(g) else (g > 0.5)
     share = np.asarray(Image.fromarray(marked.astype(np.uint8) * 255).resize((size, size), Image.Resampling.BOX))
     return share >= 64
@@ -384,15 +391,8 @@ def picture_and_mask(registry: Registry, name: str, image, mask) -> tuple[torch.
     if (channels, size) == (1, 28):
         garment, cells = garment_and_mask(image, mask)
         return to_tensor(garment[None]), cells
-    editor = isinstance(image, dict) and isinstance(image.get("layers"), list)
-    x0 = picture(registry, name, image["background"] if editor and image.get("background") else image)
-    if mask in (None, "", []) and editor and image["layers"]:
-        cells = mask_cells(uploaded_image(image["layers"][0], "a mask"), size)
-    else:
-        cells = mask_cells(uploaded_image(mask, "a mask (white where to repaint)"), size)
-    if not cells.any():
-        raise ValueError("The mask is empty: paint over the part to repaint (white on black, or dark on white).")
-    return x0, cells
+    picture_value, mask_image = editor_parts(image, mask)
+    return picture(registry, name, picture_value), _not_empty(mask_cells(mask_image, size))
 
 
 def inpaint_start(registry: Registry, image, mask, seed, label, sampler, steps, guidance, model: str = NAME):
