@@ -1,5 +1,6 @@
 """Gradio's image cache writes atomically: concurrent writers of one image never expose a partial file."""
 
+import os
 import threading
 
 import numpy as np
@@ -46,3 +47,43 @@ def test_output_pngs_are_fast_to_encode_and_keep_their_record(tmp_path):
     idat = data.index(b"IDAT")
     assert data[idat + 4] & 0x0F == 8 and data[idat + 5] >> 6 == 0               # zlib header: deflate, "fastest"
     assert np.array_equal(np.asarray(Image.open(path)), np.asarray(img))          # lossless all the same
+
+
+def test_gradio_rebuilds_its_analytics_summary_rarely_and_skips_a_missing_matplotlib():
+    """Gradio's per-event analytics summary (a pandas DataFrame of up to 10,000 past events) is rebuilt every
+    1,000 events, not after each; with no matplotlib installed its per-event backend switch is skipped."""
+    import importlib.util
+
+    import gradio as gr
+    from gradio import utils
+
+    import genart.ui  # noqa: F401 — applies the fixes
+    from genart.ui import gradio_fixes
+
+    with gr.Blocks() as demo:
+        gr.Number()
+    queue = demo._queue
+    assert queue.ANAYLTICS_CACHE_FREQUENCY == int(os.environ.get("GRADIO_ANALYTICS_CACHE_FREQUENCY", "1000")) >= 1000
+    records = [{"time": 0.0, "status": "success", "process_time": 0.01, "function": "f", "session_hash": "s"}] * 5
+    queue.events_recorded = 1                       # one new event since the last summary: it is not rebuilt
+    assert queue.compute_analytics_summary(records) == {"functions": {}}
+    queue.events_recorded = 1000                    # a thousand: it is
+    assert queue.compute_analytics_summary(records)["functions"]["f"]["total_requests"] == 5
+    if importlib.util.find_spec("matplotlib") is None:
+        assert utils.MatplotlibBackendMananger is gradio_fixes.NoBackendSwitch
+        with utils.MatplotlibBackendMananger():     # what route_utils does around every event
+            pass
+
+
+def test_the_server_runs_on_uvloop_and_httptools():
+    """uvicorn (Gradio's server, loop and http "auto") picks its fast event loop and HTTP parser when they are
+    installed (requirements.txt)."""
+    import uvicorn
+    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+
+    assert AutoHTTPProtocol.__name__ == "HttpToolsProtocol"
+    loop = uvicorn.Config(app=None).get_loop_factory()()
+    try:
+        assert type(loop).__module__.startswith("uvloop")
+    finally:
+        loop.close()

@@ -1,4 +1,5 @@
-"""Two changes to Gradio 6.31's image cache, applied when the studio's UI is imported.
+"""Changes to Gradio 6.31, applied when the studio's UI is imported: two to its image cache, two to the
+work it does around every event.
 
 `gradio.processing_utils.save_pil_to_cache` writes an output image straight to its final path, named
 by the hash of its bytes. Two users who get the same image at once (the same seed: the GAN tab opens
@@ -10,15 +11,25 @@ this does the same for images. Remove it once Gradio's function does so itself.
 And a PNG is encoded by `genart.images.png_bytes` (OpenCV, Sub filter, Huffman-only zlib at level 1), not by
 Pillow at its default level 6: a 1482×1000 painting then costs 59 ms of CPU instead of 482 ms, for a file
 about 20 % larger (measured) — most of /stylize's overhead over its compute was this encoding.
+
+Around every event Gradio's queue rebuilds its analytics summary: a pandas DataFrame of up to the last
+10,000 events, grouped by function, with percentiles (`Queue.compute_analytics_summary`, read only by the
+monitoring dashboard, which the studio does not enable). That cost 12 % of the server's CPU under the
+32-client load test and grows with the server's age: 7 ms an event at 800 past events, 19 ms at 10,000,
+against 1.5–2 ms of model compute for a GAN seed (measured). The summary is rebuilt every 1,000 events
+instead (`GRADIO_ANALYTICS_CACHE_FREQUENCY`, Gradio's own setting; a host may set it otherwise).
+And every event Gradio switches matplotlib's backend, importing it first; when matplotlib is not installed
+that import searches sys.path again each time (2.6 % of the CPU under load): then the switch is skipped.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 from pathlib import Path
 
-from gradio import processing_utils
+from gradio import processing_utils, utils
 
 from genart.images import png_bytes
 
@@ -51,5 +62,22 @@ def save_pil_to_cache(img, cache_dir: str, name: str = "image", format: str = "w
     return str(final)
 
 
+class NoBackendSwitch:
+    """`gradio.utils.MatplotlibBackendMananger` where there is no matplotlib to switch."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+ANALYTICS_EVERY = "1000"     # events between two rebuilds of Gradio's analytics summary
+
+
 def apply() -> None:
+    """Install the changes; the analytics setting is read when a Blocks' queue is made, so call this first."""
     processing_utils.save_pil_to_cache = save_pil_to_cache
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", ANALYTICS_EVERY)
+    if importlib.util.find_spec("matplotlib") is None:
+        utils.MatplotlibBackendMananger = NoBackendSwitch
