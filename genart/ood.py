@@ -215,12 +215,13 @@ def _calibration_at(card_path: str, size: int, mtime_ns: int) -> Calibration:
 
 
 # ----------------------------------------------------------------------------- the check the studio calls
-def garment_check(registry, garment: np.ndarray) -> dict:
+def garment_check(registry, garment: np.ndarray, seen: tuple[np.ndarray, np.ndarray] | None = None) -> dict:
     """A (28, 28) uint8 garment, as `genart.data.garment_from_image` makes it → how garment-like it looks:
-    {"score": float, "threshold": float, "is_garment": bool, "message": str} ("" for a garment)."""
+    {"score": float, "threshold": float, "is_garment": bool, "message": str} ("" for a garment).
+    `seen`: the classifier's `penultimate` of this garment, (1, D) and (1, K), when the caller has it already."""
     classifier = registry.get(CLASSIFIER)                        # load first: card() is then the loaded one's
     calibration = load_calibration(registry.root, registry.card(CLASSIFIER)["sha256"])
-    h, logits = penultimate(classifier, np.asarray(garment, dtype=np.uint8)[None])    # (1, D), (1, K)
+    h, logits = seen or penultimate(classifier, np.asarray(garment, dtype=np.uint8)[None])    # (1, D), (1, K)
     score, threshold = round(float(calibration.scores(h, logits)[0]), 3), round(calibration.threshold, 3)
     is_garment = score <= threshold
     message = "" if is_garment else not_a_garment_message(score, threshold)

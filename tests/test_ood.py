@@ -1,6 +1,8 @@
 """Garment-likeness (genart/ood.py): the scores in closed form on toy Gaussians, the calibration file and its
 classifier check; on the shipped models (slow) the cat photo flagged, the sketches passed, τ reproduced."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -92,6 +94,45 @@ def test_penultimate_gives_the_classifiers_own_logits(standin_checkpoints):
     from genart.data import to_tensor
     assert logits == pytest.approx(classifier(to_tensor(garments)).double().numpy(), abs=1e-5)
     assert np.maximum(h, 0) == pytest.approx(classifier.features(to_tensor(garments)).double().numpy(), abs=1e-6)
+
+
+def test_classify_makes_one_pass_and_answers_as_the_classifier_and_the_check_do():
+    """/classify runs the classifier once (penultimate features and logits), and its answer is bit for bit what
+    `predict` and a separate `garment_check` give, on photos, a dataset garment and sketches."""
+    from genart.data import to_tensor
+    from genart.models.classifier import predict
+    from genart.ood import CLASSIFIER, garment_check
+    from genart.registry import ASSETS, Registry
+    from genart.ui.models_tab import classify
+    from genart.ui.widgets import garment_of
+
+    from gradio.utils import get_upload_folder
+    from PIL import Image, ImageDraw
+
+    registry = Registry(device=torch.device("cpu"))
+    classifier = registry.get(CLASSIFIER)
+    folder = Path(get_upload_folder()) / "classify-one-pass"
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [ASSETS / "examples" / name for name in ("cat.jpg", "coffee.jpg", "rocket.jpg")]
+    for name, outline in (("dress", [(90, 20), (60, 230), (196, 230), (166, 20)]),
+                          ("trouser", [(80, 20), (176, 20), (186, 236), (140, 236), (128, 90), (116, 236), (70, 236)])):
+        drawing = Image.new("RGB", (256, 256), "white")                   # dark lines on white, as drawn
+        ImageDraw.Draw(drawing).polygon(outline, outline="black", width=6)
+        drawing.save(folder / f"{name}.png")
+        paths.append(folder / f"{name}.png")
+    calls = []
+    handle = classifier.body.register_forward_hook(lambda *_: calls.append(1))
+    try:
+        for path in paths:
+            calls.clear()
+            answer = classify(registry, str(path))
+            assert len(calls) == 1, path.name                             # one pass of the network
+            garment = garment_of(str(path))
+            expected = {**predict(classifier, to_tensor(garment[None]))[0], "garment": garment_check(registry, garment)}
+            assert answer == expected, path.name
+    finally:
+        handle.remove()
+    assert {classify(registry, str(p))["garment"]["is_garment"] for p in paths} == {True, False}   # both kinds
 
 
 def test_the_message_shows_the_score_and_threshold_apart():

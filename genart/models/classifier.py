@@ -59,9 +59,14 @@ def config_dict(config: ClassifierConfig) -> dict:
 @torch.no_grad()
 def predict(model: Classifier, garments: torch.Tensor) -> list[dict]:
     """garments (B, 1, 28, 28) in [-1, 1] → [{"label": name, "probs": {name: p}}] per image."""
+    device = next(model.parameters()).device
+    return answers(model(garments.to(device)))
+
+
+def answers(logits: torch.Tensor) -> list[dict]:
+    """Class logits (B, K) → [{"label": name, "probs": {name: p}}] per row (softmax in the logits' dtype)."""
     from genart.data import CLASSES
 
-    device = next(model.parameters()).device
-    probs = model(garments.to(device)).softmax(-1).cpu()                    # (B, 10)
+    probs = logits.softmax(-1).cpu()                                         # (B, K)
     return [{"label": CLASSES[int(p.argmax())], "probs": {c: round(float(v), 4) for c, v in zip(CLASSES, p)}}
             for p in probs]

@@ -11,12 +11,13 @@ import json
 import gradio as gr
 import numpy as np
 
-from genart.data import to_tensor
+import torch
+
 from genart.images import upscale_nearest
-from genart.models.classifier import predict
+from genart.models.classifier import answers
+from genart.ood import CLASSIFIER, garment_check, penultimate
 from genart.registry import Registry
-from genart.ood import garment_check
-from genart.ui.widgets import QUICK, bind, garment_of, sketchpad, ui_action, user_errors, warn_if_not_a_garment
+from genart.ui.widgets import QUICK, bind, garment_of, sketchpad, ui_action, user_errors
 
 COLUMNS = ["name", "family", "source", "status", "version", "params", "checkpoint sha256", "key metrics"]
 KEY_METRICS = ("accuracy", "neg_elbo_nats", "recon_class_accuracy", "class_accuracy", "fd", "floor_fd", "precision",
@@ -55,9 +56,12 @@ def model_card(registry: Registry, name: str) -> str:
 
 
 def classify_with(registry: Registry, image) -> tuple[dict, np.ndarray]:
-    """The classifier's answer for an image or sketch, and the 28×28 garment (uint8) it looked at."""
-    garment = garment_of(image)   # (28, 28)
-    return predict(registry.get("classifier/fashion"), to_tensor(garment[None]))[0], garment
+    """/classify's answer for an image or sketch, and the 28×28 garment (uint8) it looked at. One pass of the
+    classifier gives both its answer (the logits) and its garment check (the penultimate features)."""
+    garment = garment_of(image)                                                   # (28, 28)
+    seen = penultimate(registry.get(CLASSIFIER), garment[None])                   # (1, D), (1, K) float64
+    result = answers(torch.from_numpy(seen[1]).float())[0]                      # the logits, exactly (float32)
+    return {**result, "garment": garment_check(registry, garment, seen)}, garment
 
 
 def list_models(registry: Registry) -> list[dict]:
@@ -69,13 +73,13 @@ def classify(registry: Registry, image) -> dict:
     """/classify: image → {"label": ..., "probs": {...}, "garment": {"score", "threshold", "is_garment",
     "message"}}; photos, dataset images and sketches. `garment` says whether it looks like a garment at all
     (genart.ood): the classifier names a class for anything."""
-    result, garment = classify_with(registry, image)
-    return {**result, "garment": garment_check(registry, garment)}
+    return classify_with(registry, image)[0]
 
 
 def classify_ui(registry: Registry, image):
     result, garment = classify_with(registry, image)
-    warn_if_not_a_garment(registry, garment)
+    if not result["garment"]["is_garment"]:
+        gr.Warning(result["garment"]["message"])                                # the action goes on all the same
     return result["probs"], upscale_nearest(garment, 8)
 
 
