@@ -252,9 +252,44 @@ def bench_png(quick: bool = False) -> dict:
             "ok": fast["ms"] <= 0.7 * ref["ms"] and fast["mb"] <= ref["mb"]}
 
 
+def bench_batching(registry, quick: bool = False) -> dict:
+    """Would batching quick requests across users pay? For a GAN image, a VAE decode and a classification:
+    milliseconds a row alone and in batches of 4 and 16 (the median of the batch's time / B), and how rows
+    computed in a batch differ from the same rows computed alone (largest |Δ| of the float output, and for
+    images the uint8 pixels that change, over 64 random rows). Informs a decision; no target."""
+    from genart.data import to_uint8
+    from genart.models.gan import latent, render
+
+    G, vae, clf = registry.get("gan/fashion"), registry.get("vae/fashion"), registry.get("classifier/fashion")
+    g = torch.Generator().manual_seed(0)
+    n = 16 if quick else 64
+    inputs = {"gan_image": torch.stack([latent(s, G.config.z_dim) for s in range(n)]),           # (n, z_dim)
+              "vae_decode": vae.sample_prior(n, g),                                              # (n, z_dim)
+              "classify": torch.rand(n, 1, 28, 28, generator=g) * 2 - 1}                          # (n, 1, 28, 28)
+    labels = torch.arange(n) % 10
+    models = {"gan_image": lambda x, i: render(G, x, labels[i]), "vae_decode": lambda x, i: vae.decode(x),
+              "classify": lambda x, i: clf(x)}
+    out = {}
+    with torch.no_grad():
+        for name, f in models.items():
+            x = inputs[name]
+            per_row = {}
+            for b in (1, 4, 16):
+                s, _ = median_seconds(lambda: f(x[:b], slice(0, b)), 0.05 if quick else 0.5)
+                per_row[f"batch{b}"] = round(1000 * s / b, 3)
+            alone = torch.cat([f(x[i:i + 1], slice(i, i + 1)) for i in range(n)])
+            batched = torch.cat([f(x[i:i + 16], slice(i, i + 16)) for i in range(0, n, 16)])
+            row = {"ms_per_row": per_row, "max_abs_diff": float((alone - batched).abs().max())}
+            if name != "classify":
+                row["uint8_pixels_changed"] = int((to_uint8(alone) != to_uint8(batched)).sum())
+                row["uint8_pixels"] = int(to_uint8(alone).size)
+            out[name] = row
+    return {**out, "rows_compared": n, "torch_threads": torch.get_num_threads()}
+
+
 # ----------------------------------------------------------------------------- all of it
 SECTIONS = ("filters", "neural", "style", "classifier", "vae", "gan", "diffusion", "desk", "unet_peers",
-            "filter_peers", "roundtrip", "train", "png")
+            "filter_peers", "roundtrip", "train", "png", "batching")
 
 
 def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=None) -> dict:
@@ -277,7 +312,7 @@ def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=
         "desk": lambda: bench_desk(quick),
         "unet_peers": lambda: bench_unet_peers(registry, quick), "filter_peers": lambda: bench_filter_peers(quick),
         "roundtrip": lambda: bench_roundtrip(registry, quick), "train": lambda: bench_train(quick),
-        "png": lambda: bench_png(quick)}
+        "png": lambda: bench_png(quick), "batching": lambda: bench_batching(registry, quick)}
     out: dict = {"machine": {"cpu_threads": torch.get_num_threads(), "python": platform.python_version(),
                              "torch": torch.__version__, "quick": quick}}
     for name in SECTIONS:

@@ -49,6 +49,16 @@ def test_quick_png_bench_times_the_studio_encoder_against_pillow():
     assert all(r["ms"] > 0 and r["mb"] > 0 for r in out["encoders"].values()) and isinstance(out["ok"], bool)
 
 
+def test_quick_batching_bench_compares_batched_rows_with_rows_alone():
+    out = run_benchmarks(quick=True, only=["batching"])["batching"]
+    assert out["rows_compared"] == 16
+    for name in ("gan_image", "vae_decode", "classify"):
+        row = out[name]
+        assert set(row["ms_per_row"]) == {"batch1", "batch4", "batch16"} and all(v > 0 for v in row["ms_per_row"].values())
+        assert 0 <= row["max_abs_diff"] < 1e-4                     # the same rows, up to float rounding
+    assert out["gan_image"]["uint8_pixels"] == 16 * 28 * 28 and 0 <= out["vae_decode"]["uint8_pixels_changed"] <= 16 * 28 * 28
+
+
 def test_quick_peers_name_their_opencv_counterparts():
     out = run_benchmarks(quick=True, only=["filter_peers"])["filter_peers"]
     assert set(out["filters_vs_opencv"]) == {"oil", "pencil", "watercolor"}
