@@ -679,7 +679,7 @@ def ui_regenerate(registry: Registry, inverted, label, guidance, model=NAME, pro
     """DDIM from the inverted x_T with another class or guidance: "this exact coat, as a dress". The x_T's
     own model regenerates it (the picker may have moved on since)."""
     if not inverted or "x_T" not in inverted:
-        raise ValueError("Run a garment backwards first (Invert), then regenerate from its x_T.")
+        raise ValueError("Run a picture backwards first (Invert), then regenerate from its x_T.")
     name = checked(registry, inverted.get("model", NAME))
     guidance = number(guidance, "guidance", 0.0, 20.0)
     lab = label_index(label, unet(registry, name).config.num_classes, registry.classes(name)) \
@@ -704,7 +704,7 @@ def ui_inpaint(registry: Registry, editor, seed, label, sampler, steps, guidance
     in the step views; the finished run scrubs on the timeline (branching needs a one-way run)."""
     model = checked(registry, model)
     if not isinstance(editor, dict) or not editor.get("background"):
-        raise ValueError("Upload a garment into the editor first, then paint over the part to repaint.")
+        raise ValueError("Upload a picture into the editor first, then paint over the part to repaint.")
     if not editor.get("layers"):
         raise ValueError("Paint over the part to repaint (the brush), then press Repaint.")
     steps_, moves, params, chain, line = inpaint_start(registry, editor, None, seed, label, sampler, steps, guidance,
@@ -747,7 +747,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
     """Lay out the tab inside the current Blocks and wire its events; → (its settings by key, hooks for the
     history: runs whose final image to keep, where a garment sent here goes)."""
     with gr.Tab("Diffusion", id="diffusion") as tab:
-        gr.Markdown("Watch noise become a garment: every step shows x_t, the model's guess of the clean image "
+        gr.Markdown("Watch noise become a picture (a garment, with the Fashion-MNIST model): every step shows x_t, the model's guess of the clean image "
                     "x̂₀ and of the noise ε̂. Scrub the finished run, rewind and branch, or start from a sketch."
                     if registry.available(NAME) else
                     "**The diffusion model is not trained yet.** Train it with `python -m genart train diffusion`.")
@@ -774,13 +774,13 @@ def build(registry: Registry) -> tuple[dict, dict]:
                                                   elem_id="diff-sketch-label")
                         go_sketch = gr.Button("Dream from sketch", variant="primary", elem_id="diff-go-sketch")
                     with gr.Tab("Invert", id="invert"):
-                        gr.Markdown("A garment → the noise x_T that DDIM turns into it (DDIM inversion), and back. "
+                        gr.Markdown("A picture → the noise x_T that DDIM turns into it (DDIM inversion), and back. "
                                     "Then regenerate from that x_T with another class or guidance: this exact "
                                     "coat, as a dress.")
-                        inv_image = gr.Image(label="Garment (upload or paste one)", type="filepath", format="png",
+                        inv_image = gr.Image(label="Picture (upload or paste one)", type="filepath", format="png",
                                              sources=["upload", "clipboard"], height=200, elem_id="diff-inv-image",
                                              elem_classes=["pixelated"])
-                        use_result = gr.Button("Use the garment shown on the right", size="sm",
+                        use_result = gr.Button("Use the picture shown on the right", size="sm",
                                                elem_id="diff-inv-use")
                         with gr.Row():
                             inv_label = gr.Dropdown(LABELS, value="any", label="Its class ('any': as it reads)",
@@ -799,14 +799,14 @@ def build(registry: Registry) -> tuple[dict, dict]:
                         go_regen = gr.Button("Regenerate from this x_T", elem_id="diff-go-regen")
                         inverted = gr.State({})
                     with gr.Tab("Repaint", id="inpaint"):
-                        gr.Markdown("Upload a garment, paint over a part (a sleeve, a collar) and resample only "
+                        gr.Markdown("Upload a picture, paint over a part (a sleeve, a collar) and resample only "
                                     "there, consistent with the rest (RePaint: every few steps it jumps back to "
                                     "more noise and denoises again, so both sides agree).")
-                        ed = gr.ImageEditor(label="Garment: paint over the part to repaint", type="filepath",
+                        ed = gr.ImageEditor(label="Picture: paint over the part to repaint", type="filepath",
                                             sources=["upload", "clipboard"], layers=False, transforms=(),
                                             brush=gr.Brush(default_size=3, colors=["#ff2d6f"], color_mode="fixed"),
                                             height=300, elem_id="diff-inpaint-editor")
-                        use_for_inpaint = gr.Button("Use the garment shown on the right", size="sm",
+                        use_for_inpaint = gr.Button("Use the picture shown on the right", size="sm",
                                                     elem_id="diff-inpaint-use")
                         with gr.Row():
                             p_seed = gr.Number(0, precision=0, label="Seed", elem_id="diff-inpaint-seed")
