@@ -75,14 +75,19 @@ def test_gradio_rebuilds_its_analytics_summary_rarely_and_skips_a_missing_matplo
             pass
 
 
-def test_the_server_runs_on_uvloop_and_httptools():
-    """uvicorn (Gradio's server, loop and http "auto") picks its fast event loop and HTTP parser when they are
-    installed (requirements.txt)."""
+def test_the_server_runs_on_uvloop_and_parses_http_with_h11():
+    """uvicorn (Gradio's server, loop and http "auto") picks uvloop when installed (requirements.txt), and the
+    studio makes its "auto" HTTP parser h11, which bounds a request's head, even where httptools is installed
+    (test_hostile checks the bound on the live server)."""
     import uvicorn
-    from uvicorn.protocols.http.auto import AutoHTTPProtocol
+    from uvicorn.protocols.http.h11_impl import H11Protocol
 
-    assert AutoHTTPProtocol.__name__ == "HttpToolsProtocol"
-    loop = uvicorn.Config(app=None).get_loop_factory()()
+    import genart.ui  # noqa: F401 — applies the fixes
+
+    config = uvicorn.Config(app=lambda *a: None, http="auto")
+    config.load()
+    assert config.http_protocol_class is H11Protocol
+    loop = config.get_loop_factory()()
     try:
         assert type(loop).__module__.startswith("uvloop")
     finally:

@@ -141,6 +141,18 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_stored(app_url):
     assert r.status_code == 413, r.status_code
 
 
+def test_a_huge_request_header_is_refused_not_buffered(app_url):
+    """uvicorn's h11 parser refuses a request whose head passes 16 KB; httptools (uvicorn's other parser) takes
+    a 20 MB header whole, so 100 such connections would hold 2 GB: the studio does not install it."""
+    import socket
+    from urllib.parse import urlparse
+
+    u = urlparse(app_url)
+    with socket.create_connection((u.hostname, u.port), timeout=20) as s:
+        s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 1_000_000 + b"\r\n\r\n")
+        assert s.recv(64).startswith(b"HTTP/1.1 400")
+
+
 def test_interpolation_gifs_stay_inside_gradios_cache(client, tmp_path):
     import os
     import tempfile

@@ -18,6 +18,9 @@ monitoring dashboard, which the studio does not enable). That cost 12 % of the s
 32-client load test and grows with the server's age: 7 ms an event at 800 past events, 19 ms at 10,000,
 against 1.5–2 ms of model compute for a GAN seed (measured). The summary is rebuilt every 1,000 events
 instead (`GRADIO_ANALYTICS_CACHE_FREQUENCY`, Gradio's own setting; a host may set it otherwise).
+uvicorn (Gradio's server) parses HTTP with httptools whenever that is installed, and then takes a request
+header of any size (a 20 MB one was buffered whole, measured; 100 such connections would hold 2 GB); its h11
+parser refuses a request head over 16 KB. The studio's server always uses h11.
 And every event Gradio switches matplotlib's backend, importing it first; when matplotlib is not installed
 that import searches sys.path again each time (2.6 % of the CPU under load): then the switch is skipped.
 """
@@ -29,6 +32,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import uvicorn.config
 from gradio import processing_utils, utils
 
 from genart.images import png_bytes
@@ -72,6 +76,7 @@ class NoBackendSwitch:
         return False
 
 
+H11 = "uvicorn.protocols.http.h11_impl:H11Protocol"    # bounds a request's head (16 KB); httptools does not
 ANALYTICS_EVERY = "1000"     # events between two rebuilds of Gradio's analytics summary
 
 
@@ -79,5 +84,6 @@ def apply() -> None:
     """Install the changes; the analytics setting is read when a Blocks' queue is made, so call this first."""
     processing_utils.save_pil_to_cache = save_pil_to_cache
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", ANALYTICS_EVERY)
+    uvicorn.config.HTTP_PROTOCOLS["auto"] = H11
     if importlib.util.find_spec("matplotlib") is None:
         utils.MatplotlibBackendMananger = NoBackendSwitch
