@@ -866,10 +866,13 @@ def build(registry: Registry) -> tuple[dict, dict]:
         knob_inputs = [spacing, eta, rescale]
         ev1 = go.click(ui_action(bind(ui_sample, registry)),
                        [seed, label, sampler, steps, guidance, *knob_inputs, model], outs, **common)
-        # another model: its classes in every class list
+        # another model — picked, or set by a restore (page load, a history item, a PNG's record) — its classes
+        # in every class list. On .change, not a page-load hook: a hook fired at load reads the controls as
+        # they were then, and when its answer came after a quick person had picked another model and a class,
+        # it put the first model's classes back (seen in chromium); a fresh page restores nothing and fires none
         class_lists = [label, s_label, inv_label, regen_label, p_label]
-        model.input(ui_action(bind(ui_labels, registry)), [model, *class_lists], class_lists,
-                    api_visibility="private", show_progress="hidden", **QUICK)
+        model.change(ui_action(bind(ui_labels, registry)), [model, *class_lists], class_lists,
+                     api_visibility="private", show_progress="hidden", **QUICK)
         tab.select(ui_action(functools.partial(model_choices, registry, FAMILY)), None, [model], queue=False,
                    api_visibility="private", show_progress="hidden")     # models published since appear
         ev2 = go_sketch.click(ui_action(bind(ui_img2img, registry)),
@@ -930,7 +933,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
     settings = {"diffusion.seed": seed, "diffusion.label": label, "diffusion.sampler": sampler,
                 "diffusion.steps": steps, "diffusion.guidance": guidance, "diffusion.spacing": spacing,
                 "diffusion.eta": eta, "diffusion.guidance_rescale": rescale, "diffusion.model": model}
-    return settings, {"model": model, "restored": [(bind(ui_labels, registry), [model, *class_lists], class_lists)],
+    return settings, {"model": model,
                       "keep": [(ev1, big), (ev2, big), (ev3, big), (ev4, big), (ev5, big), (ev6, big)], "inbox": sketch,
                       "tabs": sources,
                       "inbox_tab": "sketch", "out": big}

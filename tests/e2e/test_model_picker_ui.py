@@ -132,6 +132,34 @@ def _done(page: Page, pattern: str, timeout: int = 60_000):
     expect(page.locator("#diff-info textarea")).to_have_value(re.compile(pattern), timeout=timeout)
 
 
+def test_a_diffusion_model_and_class_picked_at_once_stay_and_come_back_after_a_reload(page: Page, app_url,
+                                                                                        user_models):
+    """A person who picks a model and one of its classes as soon as the page shows keeps them (nothing the page
+    load started puts the first model's classes back), and a reload brings both back with the model's classes
+    in every class list."""
+    user_checkpoint(user_models, "diffusion", "e2e_picks", ["circle", "square", "star"], image_size=32,
+                    image_channels=3)
+    page.goto(app_url)
+    page.get_by_role("tab", name="Diffusion").click()
+    _pick(page, "diff-model", "diffusion/e2e_picks")
+    _pick(page, "diff-label", "star")
+    page.wait_for_timeout(3000)                                          # whatever the page load started is done
+    expect(page.locator("#diff-label input")).to_have_value("star")
+    page.locator("#diff-label input").click()
+    expect(page.get_by_role("option", name="circle", exact=True)).to_be_visible()
+    expect(page.get_by_role("option", name="Dress", exact=True)).to_have_count(0)
+    page.keyboard.press("Escape")
+    page.wait_for_timeout(1000)                                          # the settings' save
+    page.reload()
+    page.get_by_role("tab", name="Diffusion").click()
+    expect(page.locator("#diff-model input")).to_have_value("diffusion/e2e_picks", timeout=20_000)
+    expect(page.locator("#diff-label input")).to_have_value("star")
+    page.get_by_role("tab", name="Repaint", exact=True).click()
+    page.locator("#diff-inpaint-label input").click()
+    expect(page.get_by_role("option", name="square", exact=True)).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("option", name="Dress", exact=True)).to_have_count(0)
+
+
 def test_every_diffusion_part_with_a_colour_user_model(page: Page, app_url, user_models):
     """Sample, Sketch (drawn with the mouse), Repaint (painted over the result), Invert and regenerate, all with
     a 32-px colour model a person trained: its classes in every class list, colour images (the race with it:
