@@ -747,8 +747,9 @@ def build(registry: Registry) -> tuple[dict, dict]:
     """Lay out the tab inside the current Blocks and wire its events; → (its settings by key, hooks for the
     history: runs whose final image to keep, where a garment sent here goes)."""
     with gr.Tab("Diffusion", id="diffusion") as tab:
-        gr.Markdown("Watch noise become a picture (a garment, with the Fashion-MNIST model): every step shows x_t, the model's guess of the clean image "
-                    "x̂₀ and of the noise ε̂. Scrub the finished run, rewind and branch, or start from a sketch."
+        gr.Markdown("Watch noise become a picture (a garment, with the Fashion-MNIST model): every step shows "
+                    "x_t, the model's guess of the clean image x̂₀ and of the noise ε̂. Scrub the finished run, "
+                    "rewind and branch, or start from a sketch."
                     if registry.available(NAME) else
                     "**The diffusion model is not trained yet.** Train it with `python -m genart train diffusion`.")
         trace = gr.State({})

@@ -1,5 +1,5 @@
 """Changes to Gradio 6.31, applied when the studio's UI is imported: two to its image cache, two to the
-work it does around every event.
+work it does around every event, one to its server's HTTP parser.
 
 `gradio.processing_utils.save_pil_to_cache` writes an output image straight to its final path, named
 by the hash of its bytes. Two users who get the same image at once (the same seed: the GAN tab opens
@@ -18,11 +18,12 @@ monitoring dashboard, which the studio does not enable). That cost 12 % of the s
 32-client load test and grows with the server's age: 7 ms an event at 800 past events, 19 ms at 10,000,
 against 1.5–2 ms of model compute for a GAN seed (measured). The summary is rebuilt every 1,000 events
 instead (`GRADIO_ANALYTICS_CACHE_FREQUENCY`, Gradio's own setting; a host may set it otherwise).
+And every event Gradio switches matplotlib's backend, importing it first; when matplotlib is not installed
+that import searches sys.path again each time (2.6 % of the CPU under load): then the switch is skipped.
+
 uvicorn (Gradio's server) parses HTTP with httptools whenever that is installed, and then takes a request
 header of any size (a 20 MB one was buffered whole, measured; 100 such connections would hold 2 GB); its h11
 parser refuses a request head over 16 KB. The studio's server always uses h11.
-And every event Gradio switches matplotlib's backend, importing it first; when matplotlib is not installed
-that import searches sys.path again each time (2.6 % of the CPU under load): then the switch is skipped.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ import json
 
 import gradio as gr
 import numpy as np
-
 import torch
 
 from genart.images import upscale_nearest
