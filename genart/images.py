@@ -164,8 +164,8 @@ PNG_LEVEL = 1
 
 def png_bytes(image: Image.Image) -> bytes:
     """`image` as a PNG, with its text entries (a record, parameters) as text chunks, encoded fast: OpenCV's
-    libpng with the Sub filter and Huffman-only zlib at level 1. A 1482×1000 painting takes 59 ms instead of
-    Pillow's 108 ms at level 1 (its adaptive filters), for a slightly smaller file (1.38 vs 1.41 MB; measured
+    libpng with the Sub filter and Huffman-only zlib at level 1. A 1482×1000 painting takes 68 ms instead of
+    Pillow's 100 ms at level 1 (its adaptive filters), for a slightly smaller file (1.38 vs 1.41 MB; measured
     by `python -m genart bench --only png`). Modes OpenCV does not write (P, 1, LA, I;16, F, …) go through Pillow."""
     if image.mode not in ("L", "RGB", "RGBA"):
         with io.BytesIO() as out:

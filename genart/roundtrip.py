@@ -7,7 +7,7 @@ the median seconds of
   the sampling loop) — what the model costs;
 - **round trip** with `gradio_client` (what a script feels: upload, queue, the result downloaded), the same
   with `Client(url, ssl_verify=False)` (on a plain-http studio there is no TLS to verify, but by default the
-  client builds a TLS context — loading the CA bundle, 28 ms on this CPU — for each of the 3–4 connections a
+  client builds a TLS context — loading the CA bundle, 28–62 ms on this CPU — for each of the 3–4 connections a
   call opens), and with the browser's protocol (`genart.loadtest.RawClient`: one session, the result fetched
   as a browser shows it);
 

@@ -9,8 +9,8 @@ Gradio's own `save_file_to_cache` already writes under a temporary name and rena
 this does the same for images. Remove it once Gradio's function does so itself.
 
 And a PNG is encoded by `genart.images.png_bytes` (OpenCV, Sub filter, Huffman-only zlib at level 1), not by
-Pillow at its default level 6: a 1482×1000 painting then costs 59 ms of CPU instead of 482 ms, for a file
-about 20 % larger (measured) — most of /stylize's overhead over its compute was this encoding.
+Pillow at its default level 6: a 1482×1000 painting then costs 68 ms of CPU instead of 449 ms, for a file
+about 20 % larger (`python -m genart bench --only png`) — most of /stylize's overhead over its compute was this encoding.
 
 Around every event Gradio's queue rebuilds its analytics summary: a pandas DataFrame of up to the last
 10,000 events, grouped by function, with percentiles (`Queue.compute_analytics_summary`, read only by the

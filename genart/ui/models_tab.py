@@ -16,7 +16,7 @@ from genart.images import upscale_nearest
 from genart.models.classifier import answers
 from genart.ood import CLASSIFIER, garment_check, penultimate
 from genart.registry import Registry
-from genart.ui.widgets import QUICK, bind, garment_of, sketchpad, ui_action, user_errors
+from genart.ui.widgets import QUICK, bind, garment_of, sketchpad, ui_action, user_errors, warn_if_not_a_garment
 
 COLUMNS = ["name", "family", "source", "status", "version", "params", "checkpoint sha256", "key metrics"]
 KEY_METRICS = ("accuracy", "neg_elbo_nats", "recon_class_accuracy", "class_accuracy", "fd", "floor_fd", "precision",
@@ -77,8 +77,7 @@ def classify(registry: Registry, image) -> dict:
 
 def classify_ui(registry: Registry, image):
     result, garment = classify_with(registry, image)
-    if not result["garment"]["is_garment"]:
-        gr.Warning(result["garment"]["message"])                                # the action goes on all the same
+    warn_if_not_a_garment(registry, garment, result["garment"])
     return result["probs"], upscale_nearest(garment, 8)
 
 

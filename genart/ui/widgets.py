@@ -208,11 +208,12 @@ def sketch_or_image(value):
     return uploaded_image(value, "an image or a sketch", max_side=GARMENT_SIDE)
 
 
-def warn_if_not_a_garment(registry, garment) -> bool:
-    """Say so (a toast) where a picture does not look like a garment; the action goes on all the same."""
+def warn_if_not_a_garment(registry, garment, check: dict | None = None) -> bool:
+    """Say so (a toast) where a picture does not look like a garment; the action goes on all the same.
+    `check`: the garment's `genart.ood.garment_check`, when the caller has it already."""
     from genart.ood import garment_check
 
-    check = garment_check(registry, garment)
+    check = check or garment_check(registry, garment)
     if not check["is_garment"]:
         gr.Warning(check["message"])
     return check["is_garment"]
