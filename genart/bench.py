@@ -15,6 +15,7 @@ family's first status sample grid within 60 s.
 
 from __future__ import annotations
 
+import os
 import platform
 import time
 from pathlib import Path
@@ -29,6 +30,12 @@ FILTER_TARGET_S = 1.0
 NEURAL_TARGET_S = 60.0
 STYLE_IMAGE_TARGET_S = 1.5
 STYLE_BUILTIN_TARGET_S = 1.0
+
+
+def sync() -> None:
+    """Wait for the GPU's queued work, so that a host clock read after it counts it (no-op on the CPU)."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
 
 
 def median_seconds(fn: Callable[[], object], min_run_time: float) -> tuple[float, int]:
@@ -186,8 +193,11 @@ def bench_train(quick: bool = False) -> dict:
     from dataclasses import replace
 
     from genart.__main__ import task_class
+    from genart.device import get_device
     from genart.train.common import Dist, RunArgs
     from genart.train.presets import PRESETS, SHAPES, preset
+    device = get_device()
+    seconds = 8.0 if device.type == "cpu" else 2.0            # timed steps per shape (at least 3)
     rows: dict[str, dict] = {}
     ok = True
     for family in PRESETS:
@@ -197,20 +207,23 @@ def bench_train(quick: bool = False) -> dict:
             args = RunArgs(family=family, steps=1000, batch_size=batch, lr=p["lr"], precision=p["precision"],
                            size=size, channels=channels, width=p["width"], num_classes=2, beta1=p.get("beta1"))
             torch.manual_seed(0)
-            task = task_class(family)(replace(args), Dist())
+            task = task_class(family)(replace(args), Dist(device=device))
             g = torch.Generator().manual_seed(0)
-            x = torch.rand(batch, channels, size, size, generator=g) * 2 - 1
-            y = torch.randint(0, 2, (batch,), generator=g)
+            x = (torch.rand(batch, channels, size, size, generator=g) * 2 - 1).to(device)
+            y = torch.randint(0, 2, (batch,), generator=g).to(device)
             t = time.perf_counter()
             task.train_step(x, y, 0)                                   # warm-up (and the first step's cost)
+            sync()
             first_step = time.perf_counter() - t
             n, t, cpu = 0, time.perf_counter(), time.process_time()
-            while n < 1 or (not quick and (n < 3 or time.perf_counter() - t < 8.0)):
+            while n < 1 or (not quick and (n < 3 or time.perf_counter() - t < seconds)):
                 task.train_step(x, y, n + 1)
                 n += 1
+                sync()
             step_s, cpu_s = (time.perf_counter() - t) / n, (time.process_time() - cpu) / n
             t = time.perf_counter()
             task.sample_grid(torch.Generator().manual_seed(0))
+            sync()
             grid_s = time.perf_counter() - t
             standard = preset(family, size, channels, "standard")["steps"]
             rows[f"{family}_{size}px_{channels}ch"] = {
@@ -222,7 +235,8 @@ def bench_train(quick: bool = False) -> dict:
             ok = ok and first_step + grid_s < 60
     gan32 = rows["gan_32px_3ch"]
     ok = ok and (quick or gan32["standard_min"] <= 15)
-    return {"presets": rows, "target": "gan 32px colour standard <= 15 min; first grid < 60 s", "ok": ok}
+    return {"presets": rows, "target": "gan 32px colour standard <= 15 min; first grid < 60 s", "ok": ok,
+            "device": str(device)}
 
 
 def bench_png(quick: bool = False) -> dict:
@@ -266,6 +280,7 @@ def bench_batching(registry, quick: bool = False) -> dict:
     inputs = {"gan_image": torch.stack([latent(s, G.config.z_dim) for s in range(n)]),           # (n, z_dim)
               "vae_decode": vae.sample_prior(n, g),                                              # (n, z_dim)
               "classify": torch.rand(n, 1, 28, 28, generator=g) * 2 - 1}                          # (n, 1, 28, 28)
+    inputs = {k: v.to(registry.device) for k, v in inputs.items()}
     labels = torch.arange(n) % 10
     models = {"gan_image": lambda x, i: render(G, x, labels[i]), "vae_decode": lambda x, i: vae.decode(x),
               "classify": lambda x, i: clf(x)}
@@ -284,16 +299,90 @@ def bench_batching(registry, quick: bool = False) -> dict:
                 row["uint8_pixels_changed"] = int((to_uint8(alone) != to_uint8(batched)).sum())
                 row["uint8_pixels"] = int(to_uint8(alone).size)
             out[name] = row
-    return {**out, "rows_compared": n, "torch_threads": torch.get_num_threads()}
+    return {**out, "rows_compared": n, "torch_threads": torch.get_num_threads(), "device": str(registry.device)}
+
+
+# ----------------------------------------------------------------------------- achieved against peak
+def matmul_rate(device: torch.device, dtype: torch.dtype, n: int, min_run_time: float) -> float:
+    """FLOP/s of an n×n @ n×n product in `dtype` on `device` (2n³ FLOPs, random operands, median): the
+    ceiling that achieved rates are held against, measured in the same run (fp32 with TF32 off)."""
+    g = torch.Generator().manual_seed(0)
+    a, b = (torch.randn(n, n, generator=g).to(device, dtype) for _ in range(2))
+    tf32 = torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        s, _ = median_seconds(lambda: a @ b, min_run_time)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32 = tf32
+    return 2 * n ** 3 / s
+
+
+def bench_flops(registry, quick: bool = False) -> dict:
+    """A large-batch sampling run: guided DDIM-25 over B images at once (B = 4096 on a GPU, 64 on the CPU;
+    quick: 8 images, 3 steps). FLOPs per step are counted by torch's FlopCounterMode on one guided network
+    evaluation (convolutions, matrix products, attention; elementwise work uncounted), achieved FLOP/s =
+    steps × FLOPs per step / seconds, and achieved / peak against `matmul_rate` of the same dtype on the
+    same device. On a GPU the run is also made under bf16 autocast. Reported, no target."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from genart.diffusion.sampling import denoise, guided
+    from genart.diffusion.schedules import schedule_for, spaced_timesteps
+    unet, device = registry.get("diffusion/fashion"), registry.device
+    cuda = device.type == "cuda"
+    batch, steps = (8, 3) if quick else ((4096 if cuda else 64), 25)
+    sched = schedule_for(unet.config)
+    x = torch.randn(batch, 1, 28, 28, generator=torch.Generator().manual_seed(0)).to(device)   # (B, 1, 28, 28)
+    labels = (torch.arange(batch) % unet.config.num_classes).to(device)                        # (B,)
+    fn = guided(unet, labels, 2.0, unet.config.num_classes)                   # one evaluation: the net on 2B
+    with torch.no_grad(), FlopCounterMode(display=False) as counter:
+        fn(x, torch.full((batch,), sched.T // 2, device=device))
+    step_flops = counter.get_total_flops()
+
+    def run():
+        for _ in denoise(fn, sched, "ddim", x, spaced_timesteps(sched.T, steps), torch.Generator().manual_seed(0)):
+            pass
+    t = 0.0 if quick else 2.0
+    n = 1024 if quick else (8192 if cuda else 2048)
+    out: dict = {"batch": batch, "steps": steps, "network_evaluations_per_step": 2 * batch,
+                 "gflop_per_step": round(step_flops / 1e9, 2), "device": str(device),
+                 "matmul_n": n}
+    modes = {"fp32": (torch.float32, None)}
+    if cuda:
+        modes["bf16_autocast"] = (torch.bfloat16, torch.bfloat16)
+    for name, (dtype, autocast) in modes.items():
+        peak = matmul_rate(device, dtype, n, t)
+        if autocast is None:
+            s, _ = median_seconds(run, t)
+        else:
+            with torch.autocast(device.type, dtype=autocast):
+                s, _ = median_seconds(run, t)
+        achieved = steps * step_flops / s
+        out[name] = {"seconds": round(s, 4), "images_per_s": round(batch / s, 1),
+                     "achieved_tflops": round(achieved / 1e12, 3), "matmul_peak_tflops": round(peak / 1e12, 2),
+                     "achieved_over_peak": round(achieved / peak, 4)}
+    out["ok"] = True
+    return out
 
 
 # ----------------------------------------------------------------------------- all of it
 SECTIONS = ("filters", "neural", "style", "classifier", "vae", "gan", "diffusion", "desk", "unet_peers",
-            "filter_peers", "roundtrip", "train", "png", "batching")
+            "filter_peers", "roundtrip", "train", "png", "batching", "flops")
 
 
-def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=None) -> dict:
-    """Every section (or `only` those); the models come from `registry` (default: the shipped checkpoints)."""
+def machine(device: torch.device) -> dict:
+    """What the figures were measured on: threads, versions and, on a GPU, its name."""
+    out = {"cpu_threads": torch.get_num_threads(), "cpu_count": os.cpu_count(), "python": platform.python_version(),
+           "torch": torch.__version__, "device": str(device)}
+    if device.type == "cuda":
+        out["gpu"] = torch.cuda.get_device_name(device)
+    return out
+
+
+def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=None, keep_going: bool = False,
+                   progress: Callable[[dict], None] | None = None) -> dict:
+    """Every section (or `only` those, in the order given); the models come from `registry` (default: the
+    shipped checkpoints), on its device. `keep_going`: a section that fails is recorded with its error and the
+    rest still run (for a lent machine, whose packages differ). `progress(out)` after each section."""
     from genart.checkpoints import CheckpointError
     from genart.registry import Registry
 
@@ -305,20 +394,27 @@ def run_benchmarks(quick: bool = False, only: list[str] | None = None, registry=
 
     registry = registry or Registry()
     sections: dict[str, Callable[[], dict]] = {
-        "filters": lambda: bench_filters(quick), "neural": lambda: bench_neural(quick),
+        "filters": lambda: bench_filters(quick), "neural": lambda: bench_neural(quick, registry.device),
         "style": lambda: bench_style(registry, quick),
         "classifier": lambda: bench_classifier(registry, quick), "vae": lambda: bench_vae(registry, quick),
         "gan": lambda: bench_gan(registry, quick), "diffusion": lambda: bench_diffusion(registry, quick),
         "desk": lambda: bench_desk(quick),
         "unet_peers": lambda: bench_unet_peers(registry, quick), "filter_peers": lambda: bench_filter_peers(quick),
         "roundtrip": lambda: bench_roundtrip(registry, quick), "train": lambda: bench_train(quick),
-        "png": lambda: bench_png(quick), "batching": lambda: bench_batching(registry, quick)}
-    out: dict = {"machine": {"cpu_threads": torch.get_num_threads(), "python": platform.python_version(),
-                             "torch": torch.__version__, "quick": quick}}
-    for name in SECTIONS:
-        if not only or name in only:
-            try:
-                out[name] = sections[name]()
-            except CheckpointError as e:                 # a family not trained yet: say so, don't fail the rest
-                out[name] = {"skipped": str(e), "ok": False}
+        "png": lambda: bench_png(quick), "batching": lambda: bench_batching(registry, quick),
+        "flops": lambda: bench_flops(registry, quick)}
+    out: dict = {"machine": {**machine(registry.device), "quick": quick}}
+    for name in only or SECTIONS:
+        t = time.perf_counter()
+        try:
+            out[name] = sections[name]()
+        except CheckpointError as e:                 # a family not trained yet: say so, don't fail the rest
+            out[name] = {"skipped": str(e), "ok": False}
+        except Exception as e:
+            if not keep_going:
+                raise
+            out[name] = {"error": f"{type(e).__name__}: {e}", "ok": False}
+        out[name]["section_s"] = round(time.perf_counter() - t, 1)
+        if progress:
+            progress(out)
     return out

@@ -53,15 +53,17 @@ def bench_unet_peers(registry, quick: bool = False) -> dict:
         import diffusers  # noqa: F401
     except ImportError:
         return {"skipped": "diffusers is not installed (pip install -r requirements-dev.txt)", "ok": True}
+    from genart.bench import sync
+    device = registry.device
     ours = registry.get("diffusion/fashion")
-    ours = type(ours)(ours.config).eval()                    # a fresh copy: training must not touch the registry's
-    theirs = diffusers_unet(param_count(ours), ours.config.num_classes)
+    ours = type(ours)(ours.config).eval().to(device)         # a fresh copy: training must not touch the registry's
+    theirs = diffusers_unet(param_count(ours), ours.config.num_classes).to(device)
     t_min = 0.05 if quick else 1.0
-    out: dict = {"params": {"ours": param_count(ours), "diffusers": param_count(theirs)}}
+    out: dict = {"params": {"ours": param_count(ours), "diffusers": param_count(theirs)}, "device": str(device)}
     for batch in ((1,) if quick else (1, 64)):
-        x = torch.randn(batch, 1, 28, 28)
-        t = torch.randint(0, 1000, (batch,))
-        y = torch.randint(0, 10, (batch,))
+        x = torch.randn(batch, 1, 28, 28, device=device)
+        t = torch.randint(0, 1000, (batch,), device=device)
+        y = torch.randint(0, 10, (batch,), device=device)
         with torch.no_grad():
             a = _time(lambda: ours(x, t, y), t_min)
             b = _time(lambda: theirs(x, t, class_labels=y).sample, t_min)
@@ -74,7 +76,8 @@ def bench_unet_peers(registry, quick: bool = False) -> dict:
                               ("diffusers", theirs, lambda m, x, t, y: m(x, t, class_labels=y).sample)):
         model.train()
         opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
-        x, t, y = torch.randn(batch, 1, 28, 28), torch.randint(0, 1000, (batch,)), torch.randint(0, 10, (batch,))
+        x, t, y = (torch.randn(batch, 1, 28, 28, device=device), torch.randint(0, 1000, (batch,), device=device),
+                   torch.randint(0, 10, (batch,), device=device))
 
         def step():
             opt.zero_grad(set_to_none=True)
@@ -83,9 +86,11 @@ def bench_unet_peers(registry, quick: bool = False) -> dict:
             opt.step()
 
         step()                                                           # warm-up
+        sync()
         t0 = time.perf_counter()
         for _ in range(steps):
             step()
+        sync()
         rates[name] = batch * steps / (time.perf_counter() - t0)
         model.eval()
     out["train_img_per_s"] = {k: round(v, 1) for k, v in rates.items()}

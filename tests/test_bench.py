@@ -88,3 +88,34 @@ def test_quick_bench_of_training_every_family_at_every_preset_shape():
         assert row["img_per_s"] > 0 and row["grid_s"] > 0 and row["batch_size"] == 4
         assert row["quick_min"] <= row["standard_min"]
     assert isinstance(out["ok"], bool)
+
+
+def test_quick_flops_section_counts_the_sampling_run_against_a_measured_matmul_ceiling():
+    out = run_benchmarks(quick=True, only=["flops"])["flops"]
+    fp32 = out["fp32"]
+    assert out["batch"] == 8 and out["steps"] == 3 and out["network_evaluations_per_step"] == 16
+    assert out["gflop_per_step"] > 0.1                        # convolutions and attention of 16 U-Net evaluations
+    assert fp32["achieved_tflops"] > 0 and fp32["matmul_peak_tflops"] > 0
+    assert fp32["achieved_over_peak"] == pytest.approx(fp32["achieved_tflops"] / fp32["matmul_peak_tflops"],
+                                                       rel=0.05)
+    assert "bf16_autocast" not in out or out["device"].startswith("cuda")
+
+
+def test_keep_going_records_a_failing_section_and_runs_the_rest_in_the_order_given(monkeypatch, tmp_path):
+    import json
+
+    import genart.bench as bench
+
+    def broken(registry, quick=False):
+        raise RuntimeError("no such kernel")
+    monkeypatch.setattr(bench, "bench_vae", broken)
+    written = []
+    out = run_benchmarks(quick=True, only=["vae", "classifier"], keep_going=True,
+                         progress=lambda o: written.append(json.dumps(o)))
+    assert list(out) == ["machine", "vae", "classifier"]
+    assert out["vae"]["error"] == "RuntimeError: no such kernel" and out["vae"]["ok"] is False
+    assert out["classifier"]["classify_one_ms"] > 0 and out["classifier"]["section_s"] >= 0
+    assert len(written) == 2 and "classifier" not in json.loads(written[0])
+    assert out["machine"]["device"] in ("cpu", "cuda", "mps") and out["machine"]["cpu_count"] >= 1
+    with pytest.raises(RuntimeError, match="no such kernel"):                 # without keep_going it stops
+        run_benchmarks(quick=True, only=["vae"])
