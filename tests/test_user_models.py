@@ -130,7 +130,11 @@ def test_gan_core_functions_with_a_user_model(roots):
         gan_tab.ui_breed(reg, favourites, favourites[0]["name"], favourites[1]["name"], 0.5, 0)
     labels, cur2, _, _ = gan_tab.ui_model(reg, "gan/shapes", 5, "Dress", 0.7)
     assert labels.choices == [("any", "any"), *[(c, c) for c in SHAPES]]
+    assert labels.constructor_args["value"] == "any"                 # the model lacks Dress: the class changes
     assert cur2["model"] == "gan/shapes"
+    # a class the model has is not sent back: one picked while this answer travelled stays (page-load race)
+    labels, cur3, _, caption = gan_tab.ui_model(reg, "gan/shapes", 5, SHAPES[1], 0.7)
+    assert "value" not in labels.constructor_args and caption.endswith(f"{SHAPES[1]} · gan/shapes")
     kept = [records.read(im)]
     assert gan_tab.favourites_from(reg, kept)[0]["model"] == "gan/shapes"
     from genart.ui.records_tab import settings_of

@@ -254,8 +254,11 @@ def kept_label(registry, name: str, label: str | None) -> str:
 
 
 def label_choices(registry, name: str, label: str | None = "any") -> gr.Dropdown:
-    """The class dropdown for model `name`: "any" and its classes; the label kept where the model has it."""
-    return gr.Dropdown(choices=["any", *registry.classes(name)], value=kept_label(registry, name, label))
+    """The class dropdown for model `name`: "any" and its classes; the label kept where the model has it. The
+    value is sent only where it must change (the model lacks `label`): `label` is what the page held when it
+    asked, and a class the person picked while the answer was on its way must stay (a page-load race)."""
+    kept, choices = kept_label(registry, name, label), ["any", *registry.classes(name)]
+    return gr.Dropdown(choices=choices) if kept == label else gr.Dropdown(choices=choices, value=kept)
 
 
 def model_picker(registry, family: str, default: str, elem_id: str) -> gr.Dropdown:
