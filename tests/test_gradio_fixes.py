@@ -84,11 +84,76 @@ def test_the_server_runs_on_uvloop_and_parses_http_with_h11():
 
     import genart.ui  # noqa: F401 — applies the fixes
 
+    from genart.ui.gradio_fixes import HeadDeadline
     config = uvicorn.Config(app=lambda *a: None, http="auto")
     config.load()
-    assert config.http_protocol_class is H11Protocol
+    assert config.http_protocol_class is HeadDeadline and issubclass(HeadDeadline, H11Protocol)
     loop = config.get_loop_factory()()
     try:
         assert type(loop).__module__.startswith("uvloop")
     finally:
         loop.close()
+
+
+def test_a_request_head_must_arrive_within_the_deadline_but_a_slow_answer_is_not_cut(monkeypatch):
+    """The studio's HTTP protocol closes a connection that sends nothing, or trickles its head a line at a time
+    (uvicorn alone holds both for ever), and leaves a whole request alone however long its answer takes, on a
+    kept-alive connection too. A tiny ASGI app on its own port, the deadline at 1 s."""
+    import asyncio
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from genart.loadtest import _free_port
+    from genart.ui import gradio_fixes
+    monkeypatch.setattr(gradio_fixes, "HEAD_TIMEOUT_S", 1.0)
+
+    async def app(scope, receive, send):
+        if scope["type"] != "http":
+            return
+        if scope["path"] == "/slow":
+            await asyncio.sleep(2.0)                                  # twice the deadline
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"2")]})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, http=gradio_fixes.HeadDeadline,
+                                           lifespan="off", log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while not server.started and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+        def closed_after(sock, trickle: bool) -> float:
+            t0 = time.monotonic()
+            sock.settimeout(0.25)
+            while time.monotonic() - t0 < 6:
+                try:
+                    if sock.recv(1) == b"":
+                        return time.monotonic() - t0
+                except TimeoutError:
+                    if trickle:
+                        sock.sendall(b"X-Slow: a\r\n")
+                except OSError:
+                    return time.monotonic() - t0
+            return float("inf")
+
+        with socket.create_connection(("127.0.0.1", port)) as silent:
+            assert 0.8 < closed_after(silent, trickle=False) < 3
+        with socket.create_connection(("127.0.0.1", port)) as slow:
+            slow.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+            assert 0.8 < closed_after(slow, trickle=True) < 3
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as kept:
+            for path in ("/slow", "/", "/slow"):
+                kept.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+                answer = b""
+                while not answer.endswith(b"ok"):
+                    answer += kept.recv(4096)
+                assert answer.startswith(b"HTTP/1.1 200")
+    finally:
+        server.should_exit = True
+        thread.join(10)

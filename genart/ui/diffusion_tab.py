@@ -576,9 +576,10 @@ def ui_labels(registry: Registry, model, label, s_label="any", inv_label="any", 
         model = checked(registry, model)
     except ValueError:
         return (gr.skip(),) * 5
-    regen = regen_label if regen_label in ("same", "any", *registry.classes(model)) else "same"
-    return (*(label_choices(registry, model, lab) for lab in (label, s_label, inv_label)),
-            gr.Dropdown(choices=["same", "any", *registry.classes(model)], value=regen),
+    regens = ["same", "any", *registry.classes(model)]
+    regen = (gr.Dropdown(choices=regens) if regen_label in regens           # a value only where it must change
+             else gr.Dropdown(choices=regens, value="same"))                 # (as `label_choices`)
+    return (*(label_choices(registry, model, lab) for lab in (label, s_label, inv_label)), regen,
             label_choices(registry, model, p_label))
 
 

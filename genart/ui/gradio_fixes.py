@@ -1,5 +1,5 @@
 """Changes to Gradio 6.31, applied when the studio's UI is imported: two to its image cache, two to the
-work it does around every event, one to its server's HTTP parser.
+work it does around every event, two to its server's HTTP parsing.
 
 `gradio.processing_utils.save_pil_to_cache` writes an output image straight to its final path, named
 by the hash of its bytes. Two users who get the same image at once (the same seed: the GAN tab opens
@@ -23,7 +23,10 @@ that import searches sys.path again each time (2.6 % of the CPU under load): the
 
 uvicorn (Gradio's server) parses HTTP with httptools whenever that is installed, and then takes a request
 header of any size (a 20 MB one was buffered whole, measured; 100 such connections would hold 2 GB); its h11
-parser refuses a request head over 16 KB. The studio's server always uses h11.
+parser refuses a request head over 16 KB. The studio's server always uses h11, with a deadline on each
+request's head (`HeadDeadline`): uvicorn arms no timer before a connection's first response, and any byte
+cancels its keep-alive timer, so a connection that sends nothing, or one header line every few seconds, was
+held for ever (measured with 2 × 2,000 such connections; see the README's Hosting section).
 """
 
 from __future__ import annotations
@@ -33,8 +36,10 @@ import os
 import tempfile
 from pathlib import Path
 
+import h11
 import uvicorn.config
 from gradio import processing_utils, utils
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from genart.images import png_bytes
 
@@ -77,7 +82,48 @@ class NoBackendSwitch:
         return False
 
 
-H11 = "uvicorn.protocols.http.h11_impl:H11Protocol"    # bounds a request's head (16 KB); httptools does not
+class HeadDeadline(H11Protocol):
+    """uvicorn's h11 protocol, with a deadline for each request's head: it must be complete within
+    HEAD_TIMEOUT_S of the connection (or of the previous response on a kept-alive one), else the connection is
+    closed. A body, an upload or a long event stream is not limited by it: the deadline ends with the head."""
+
+    _deadline: object = None
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        self._arm()
+
+    def data_received(self, data: bytes) -> None:
+        super().data_received(data)
+        if self.conn.their_state is not h11.IDLE:        # a whole head arrived (or the request was refused)
+            self._disarm()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing() and self.conn.their_state is h11.IDLE:   # waiting for the next head
+            self._arm()
+
+    def connection_lost(self, exc) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(HEAD_TIMEOUT_S, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _too_slow(self) -> None:
+        self._deadline = None
+        if self.conn.their_state is h11.IDLE and not self.transport.is_closing():
+            self.transport.close()
+
+
+HEAD_TIMEOUT_S = 20.0        # a browser sends its whole request head at once; Apache's mod_reqtimeout allows 20 s
+H11 = f"{__name__}:HeadDeadline"    # h11 bounds a request's head (16 KB); httptools does not
 ANALYTICS_EVERY = "1000"     # events between two rebuilds of Gradio's analytics summary
 
 
@@ -85,6 +131,6 @@ def apply() -> None:
     """Install the changes; the analytics setting is read when a Blocks' queue is made, so call this first."""
     processing_utils.save_pil_to_cache = save_pil_to_cache
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", ANALYTICS_EVERY)
-    uvicorn.config.HTTP_PROTOCOLS["auto"] = H11
+    uvicorn.config.HTTP_PROTOCOLS["auto"] = uvicorn.config.HTTP_PROTOCOLS["h11"] = H11
     if importlib.util.find_spec("matplotlib") is None:
         utils.MatplotlibBackendMananger = NoBackendSwitch
