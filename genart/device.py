@@ -38,8 +38,22 @@ def resolve(name: str | None) -> torch.device:
 
 @functools.cache
 def get_device() -> torch.device:
-    """The studio's device, decided once per process."""
-    return resolve(os.environ.get("GENART_DEVICE"))
+    """The studio's device, decided once per process (and made reproducible: `reproducible`)."""
+    device = resolve(os.environ.get("GENART_DEVICE"))
+    reproducible(device)
+    return device
+
+
+def reproducible(device: torch.device) -> None:
+    """Same inputs, same bytes on a GPU too (the promise of /replay): cuDNN and cuBLAS restricted to
+    deterministic kernels (cuBLAS through its workspace setting, read when CUDA starts). On an H200 without
+    this, one DDIM sample asked for twice came back with different bytes, and /replay of three diffusion
+    records failed (tests/test_records.py, run there with GENART_DEVICE=cuda). A no-op on the CPU."""
+    if device.type != "cuda":
+        return
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+    torch.backends.cudnn.benchmark = False
+    torch.use_deterministic_algorithms(True, warn_only=True)
 
 
 def serving_threads() -> int:

@@ -239,12 +239,12 @@ def sketch_guide(registry: Registry, sketch, name: str = NAME) -> tuple[torch.Te
     x0 = picture(registry, name, sketch)                                                   # (1, C, S, S)
     if name != NAME:
         return x0, read_as(registry, name, x0)
-    model = unet(registry)
-    readings = project(model, schedule_of(registry), x0, 300, 8, model.config.num_classes,
+    model, seen = unet(registry), x0.to(registry.device)            # x0 stays on the CPU for the callers
+    readings = project(model, schedule_of(registry), seen, 300, 8, model.config.num_classes,
                        torch.Generator().manual_seed(0))                                   # (8, 1, 28, 28)
     classifier = registry.get("classifier/fashion")
     with torch.no_grad():
-        p_sketch = classifier(x0).softmax(-1)[0]                                            # (10,)
+        p_sketch = classifier(seen).softmax(-1)[0]                                          # (10,)
         p_read = classifier(readings).softmax(-1).mean(0)                                   # (10,)
     return x0, int(((p_sketch + p_read) / 2).argmax())
 
