@@ -45,6 +45,12 @@ def test_a_gpu_is_made_reproducible_and_the_cpu_left_as_it_is():
             "reproducible(torch.device('cuda'))\n"
             "assert torch.are_deterministic_algorithms_enabled() and torch.is_deterministic_algorithms_warn_only_enabled()\n"
             "assert os.environ['CUBLAS_WORKSPACE_CONFIG'] == ':4096:8' and not torch.backends.cudnn.benchmark\n")
-    env = {k: v for k, v in __import__("os").environ.items() if k != "CUBLAS_WORKSPACE_CONFIG"}
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("CUBLAS_WORKSPACE_CONFIG",
+                                                                          "GENART_REPRODUCIBLE")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    off = ("import torch; from genart.device import reproducible\n"                 # a host that prefers speed
+           "reproducible(torch.device('cuda')); assert not torch.are_deterministic_algorithms_enabled()\n")
+    out = subprocess.run([sys.executable, "-c", off], capture_output=True, text=True,
+                         env={**env, "GENART_REPRODUCIBLE": "0"}, timeout=120)
     assert out.returncode == 0, out.stderr
