@@ -17,14 +17,14 @@ from genart.ui.uploads import NO_IMAGE, REFUSED
 
 pytestmark = pytest.mark.slow
 
-IMAGE_ENDPOINTS = {                                # api_name → arguments, with None where the image goes
+IMAGE_ENDPOINTS = {     # api_name → every argument (a raw call gets no defaults), with None where the image goes
     "stylize": [None, "oil", 0.0],
     "classify": [None],
     "vae_encode": [None, "vae/fashion"],
     "vae_interpolate": [None, None, 4, "vae/fashion"],
-    "diffusion_img2img": [None, 0.5, 0, "any", "ddim", 5, 2.0, "uniform", 0.0, 0.0],
-    "diffusion_invert": [None, "any", 5],
-    "diffusion_inpaint": [None, None, 0, "any", "ddpm", 5, 2.0],
+    "diffusion_img2img": [None, 0.5, 0, "any", "ddim", 5, 2.0, "uniform", 0.0, 0.0, "diffusion/fashion"],
+    "diffusion_invert": [None, "any", 5, "diffusion/fashion"],
+    "diffusion_inpaint": [None, None, 0, "any", "ddpm", 5, 2.0, "diffusion/fashion"],
     "neural_style": [None, None, 10, 64, 0, "image", 1.0],
 }
 
@@ -48,6 +48,14 @@ def call_raw(app_url: str, api: str, data: list, timeout: float = 120) -> tuple[
     return event, payload
 
 
+def test_the_probes_send_every_argument_each_endpoint_takes(app_url):
+    """A raw call gets no defaults: a probe one argument short is refused for its count and never reaches the
+    file check (the diffusion probes were, after `model` was added)."""
+    info = httpx.get(f"{app_url}gradio_api/info", timeout=30).json()["named_endpoints"]
+    assert {api: len(info[f"/{api}"]["parameters"]) for api in IMAGE_ENDPOINTS} == \
+        {api: len(args) for api, args in IMAGE_ENDPOINTS.items()}
+
+
 @pytest.fixture(scope="module")
 def secret(tmp_path_factory):
     """An image on the server's disk that no one uploaded."""
@@ -66,14 +74,26 @@ def test_no_endpoint_reads_a_file_off_the_server(app_url, secret, api, payload):
     data = [value if a is None else a for a in IMAGE_ENDPOINTS[api]]
     event, message = call_raw(app_url, api, data)
     assert event in ("error", "http"), (event, message)
-    # our sentence, or (for a payload marked as a Gradio file) Gradio's own upload check, which says nothing
-    assert REFUSED in str(message) or NO_IMAGE in str(message) or message in (None, {"error": None}), message
+    assert REFUSED in str(message) or NO_IMAGE in str(message), message           # a sentence, whoever refused it
 
 
 def test_a_missing_file_and_an_existing_one_get_the_same_answer(app_url, secret):
     answers = {str(call_raw(app_url, "classify", [{"path": None, "url": str(p)}])[1])
                for p in (secret, secret.parent / "nope.png", "/etc/hostname", "/")}
     assert len(answers) == 1, answers
+
+
+def test_a_path_payload_gets_the_sentence_and_one_log_line(app_url, secret, caplog, capfd):
+    """A payload marked as a Gradio file that names a path (Gradio's own upload check refuses it before any
+    handler): the same sentence for a file that exists, one that does not and a folder; one log line each,
+    no traceback (it printed 30 lines a request)."""
+    capfd.readouterr()
+    with caplog.at_level(logging.WARNING, logger="genart.requests"):
+        answers = {str(call_raw(app_url, "classify", [{"path": str(p), "meta": {"_type": "gradio.FileData"}}])[1])
+                   for p in (secret, secret.parent / "nope.png", "/etc/passwd", "/")}
+    assert len(answers) == 1 and REFUSED in answers.pop()
+    assert sum("a file that was not uploaded" in r.getMessage() for r in caplog.records) == 4
+    assert "Traceback" not in capfd.readouterr().err
 
 
 @pytest.mark.parametrize("api, data, message", [

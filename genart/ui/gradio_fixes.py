@@ -1,5 +1,5 @@
 """Changes to Gradio 6.31, applied when the studio's UI is imported: two to its image cache, two to the
-work it does around every event, two to its server's HTTP parsing.
+work it does around every event, two to its server's HTTP parsing, one to how it refuses a request's file.
 
 `gradio.processing_utils.save_pil_to_cache` writes an output image straight to its final path, named
 by the hash of its bytes. Two users who get the same image at once (the same seed: the GAN tab opens
@@ -27,6 +27,13 @@ parser refuses a request head over 16 KB. The studio's server always uses h11, w
 request's head (`HeadDeadline`): uvicorn arms no timer before a connection's first response, and any byte
 cancels its keep-alive timer, so a connection that sends nothing, or one header line every few seconds, was
 held for ever (measured with 2 × 2,000 such connections; see the README's Hosting section).
+
+A request whose file payload names a path Gradio did not accept as an upload (`{"path": "/etc/passwd"}`) is
+refused by Gradio before any handler runs, with `InvalidPathError`: the person got an error with no words and
+the server log a 30-line traceback for each such request. It is now the studio's own sentence (`REFUSED`, the
+same for a file that exists, one that does not and a folder) and one log line (`RefusedPath`). So is a value
+that is not a file at all where an endpoint takes an image (a string, a number): Gradio's pydantic check of it
+failed the same wordless way (`preprocess_data`).
 """
 
 from __future__ import annotations
@@ -36,12 +43,18 @@ import os
 import tempfile
 from pathlib import Path
 
+import logging
+
 import h11
+import pydantic
 import uvicorn.config
 from gradio import processing_utils, utils
+from gradio.blocks import Blocks
+from gradio.exceptions import Error, InvalidPathError
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from genart.images import png_bytes
+from genart.ui.uploads import REFUSED
 
 _original = processing_utils.save_pil_to_cache
 
@@ -70,6 +83,41 @@ def save_pil_to_cache(img, cache_dir: str, name: str = "image", format: str = "w
         Path(staging).unlink(missing_ok=True)
         raise
     return str(final)
+
+
+class RefusedPath(InvalidPathError, Error):
+    """Gradio's refusal of a request's file as a user error: the studio's sentence, no traceback. Still an
+    InvalidPathError for Gradio's own handlers of it."""
+
+    def __init__(self):
+        Error.__init__(self, REFUSED, print_exception=False)
+
+
+_check_allowed = processing_utils._check_allowed
+
+
+def check_allowed(path, check_in_upload_folder: bool) -> None:
+    """Gradio's check of a file path; a request's file (not an output's) that fails it is a `RefusedPath`."""
+    try:
+        _check_allowed(path, check_in_upload_folder)
+    except InvalidPathError:
+        if not check_in_upload_folder:                                # an output of ours: a bug, keep it loud
+            raise
+        logging.getLogger("genart.requests").warning("request refused: a file that was not uploaded")
+        raise RefusedPath() from None
+
+
+_preprocess_data = Blocks.preprocess_data
+
+
+async def preprocess_data(self, *args, **kwargs):
+    """Gradio's preparation of a request's inputs; a value its components' models refuse (a string or a number
+    where a file goes) is a `RefusedPath` too."""
+    try:
+        return await _preprocess_data(self, *args, **kwargs)
+    except pydantic.ValidationError:
+        logging.getLogger("genart.requests").warning("request refused: a value that is not a file")
+        raise RefusedPath() from None
 
 
 class NoBackendSwitch:
@@ -130,6 +178,8 @@ ANALYTICS_EVERY = "1000"     # events between two rebuilds of Gradio's analytics
 def apply() -> None:
     """Install the changes; the analytics setting is read when a Blocks' queue is made, so call this first."""
     processing_utils.save_pil_to_cache = save_pil_to_cache
+    processing_utils._check_allowed = check_allowed
+    Blocks.preprocess_data = preprocess_data
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", ANALYTICS_EVERY)
     uvicorn.config.HTTP_PROTOCOLS["auto"] = uvicorn.config.HTTP_PROTOCOLS["h11"] = H11
     if importlib.util.find_spec("matplotlib") is None:
