@@ -2,7 +2,8 @@
 # The GPU benchmark, as run on a lent H200 (README, "Speed"): `python -m genart bench` on the registry's CUDA
 # device, the sections that the GPU changes, writing its JSON after every section so that a run cut short
 # still reports. The machine's own python3 (its torch) runs it; what the studio needs beyond that image
-# travels as wheels in .whl/ (gradio without its browser bundle, diffusers, their pure-Python needs).
+# travels as wheels in .whl/ (gradio without its browser bundle, diffusers, their pure-Python needs), made
+# here by `bash docs/metrics/gpu/wheels.sh` and sent with the device tool's `carry: [".whl"]`.
 # Usage there: bash docs/metrics/gpu/bench.sh OUT_DIR
 set -u
 out=${1:?usage: bench.sh OUT_DIR}
