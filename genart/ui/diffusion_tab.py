@@ -39,8 +39,8 @@ from genart.ingest import centre_box
 from genart.registry import Registry
 from genart.ui.uploads import uploaded_image
 from genart.ui.widgets import (QUICK, SLOW, as_tensor, bind, enlarge, image_shape, label_choices, model_choices,
-                               model_input, model_picker, number, out_of_date, pixels, scale_for, seed_of, sketchpad,
-                               ui_action, user_errors, warn_if_not_a_garment, whole)
+                               model_input, model_picker, new_choices, number, out_of_date, pixels, scale_for, seed_of,
+                               sketchpad, ui_action, user_errors, warn_if_not_a_garment, whole)
 
 NAME = "diffusion/fashion"     # the default model; every part of the tab works with any of the family
 FAMILY = "diffusion"
@@ -576,10 +576,8 @@ def ui_labels(registry: Registry, model, label, s_label="any", inv_label="any", 
         model = checked(registry, model)
     except ValueError:
         return (gr.skip(),) * 5
-    regens = ["same", "any", *registry.classes(model)]
-    regen = (gr.Dropdown(choices=regens) if regen_label in regens           # a value only where it must change
-             else gr.Dropdown(choices=regens, value="same"))                 # (as `label_choices`)
-    return (*(label_choices(registry, model, lab) for lab in (label, s_label, inv_label)), regen,
+    return (*(label_choices(registry, model, lab) for lab in (label, s_label, inv_label)),
+            new_choices(["same", "any", *registry.classes(model)], regen_label, "same"),
             label_choices(registry, model, p_label))
 
 

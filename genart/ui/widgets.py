@@ -253,12 +253,16 @@ def kept_label(registry, name: str, label: str | None) -> str:
     return label if label in registry.classes(name) else "any"
 
 
+def new_choices(choices: list[str], value: str | None, fallback: str) -> gr.Dropdown:
+    """A dropdown given new choices; its value is sent only where it must change (`value` is not among them:
+    then `fallback`). `value` is what the page held when it asked, and one the person picked while the answer
+    was on its way must stay (a page-load race)."""
+    return gr.Dropdown(choices=choices) if value in choices else gr.Dropdown(choices=choices, value=fallback)
+
+
 def label_choices(registry, name: str, label: str | None = "any") -> gr.Dropdown:
-    """The class dropdown for model `name`: "any" and its classes; the label kept where the model has it. The
-    value is sent only where it must change (the model lacks `label`): `label` is what the page held when it
-    asked, and a class the person picked while the answer was on its way must stay (a page-load race)."""
-    kept, choices = kept_label(registry, name, label), ["any", *registry.classes(name)]
-    return gr.Dropdown(choices=choices) if kept == label else gr.Dropdown(choices=choices, value=kept)
+    """The class dropdown for model `name`: "any" and its classes; the label kept where the model has it."""
+    return new_choices(["any", *registry.classes(name)], label, "any")
 
 
 def model_picker(registry, family: str, default: str, elem_id: str) -> gr.Dropdown:
