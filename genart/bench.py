@@ -38,6 +38,11 @@ def sync() -> None:
         torch.cuda.synchronize()
 
 
+def significant(x: float, digits: int = 4) -> float:
+    """x to `digits` significant figures: a CPU's 0.0163 TFLOP/s keeps its precision as an H200's 31.8 does."""
+    return float(f"{x:.{digits}g}")
+
+
 def median_seconds(fn: Callable[[], object], min_run_time: float) -> tuple[float, int]:
     """Median seconds per call of fn() over at least `min_run_time` seconds of timed blocks (after the
     warm-up that sizes them), with torch's current thread count; and how many calls were timed."""
@@ -358,7 +363,7 @@ def bench_flops(registry, quick: bool = False) -> dict:
                 s, _ = median_seconds(run, t)
         achieved = steps * step_flops / s
         out[name] = {"seconds": round(s, 4), "images_per_s": round(batch / s, 1),
-                     "achieved_tflops": round(achieved / 1e12, 3), "matmul_peak_tflops": round(peak / 1e12, 2),
+                     "achieved_tflops": significant(achieved / 1e12), "matmul_peak_tflops": significant(peak / 1e12),
                      "achieved_over_peak": round(achieved / peak, 4)}
     out["ok"] = True
     return out

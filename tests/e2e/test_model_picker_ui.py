@@ -91,6 +91,7 @@ def test_pick_a_user_vae_model(page: Page, app_url, user_models):
     user_checkpoint(user_models, "vae", "e2e_shapes", ["circle", "square", "star"])
     page.goto(app_url)
     page.get_by_role("tab", name="VAE Latent Lab").click()
+    page.locator("#vae-random").click()              # a Fashion sample of our own (the reload below checks the load's)
     expect(page.locator("#vae-out img").first).to_have_attribute("src", re.compile("gradio_api/file="),
                                                                   timeout=20_000)
     before = page.locator("#vae-out img").first.get_attribute("src")
