@@ -96,6 +96,33 @@ def test_a_path_payload_gets_the_sentence_and_one_log_line(app_url, secret, capl
     assert "Traceback" not in capfd.readouterr().err
 
 
+def test_an_upload_the_client_abandons_is_one_log_line(app_url, caplog, capfd):
+    """A browser that goes away in the middle of an upload (Content-Length promised, the body cut short): one
+    log line each, no "Exception in ASGI application" traceback (70 lines a request before), and the studio
+    still answers."""
+    import socket
+    import time
+    from urllib.parse import urlparse
+
+    host, port = urlparse(app_url).hostname, urlparse(app_url).port
+    capfd.readouterr()
+    with caplog.at_level(logging.WARNING, logger="genart.requests"):
+        for _ in range(3):
+            with socket.create_connection((host, port)) as s:
+                s.sendall(b"POST /gradio_api/upload HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          b"Content-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: 5000000\r\n\r\n"
+                          b'--XYZ\r\nContent-Disposition: form-data; name="files"; filename="a.png"\r\n'
+                          b"Content-Type: image/png\r\n\r\n\x89PNG" + b"0" * 100_000)
+                time.sleep(0.3)
+        for _ in range(50):                                        # the server notices the closed sockets
+            if sum("went away" in r.getMessage() for r in caplog.records) >= 3:
+                break
+            time.sleep(0.1)
+    assert sum("the client went away during /gradio_api/upload" in r.getMessage() for r in caplog.records) == 3
+    assert "Traceback" not in capfd.readouterr().err
+    assert httpx.get(f"{app_url}gradio_api/info", timeout=10).status_code == 200
+
+
 @pytest.mark.parametrize("api, data, message", [
     ("gan_generate", [2 ** 70, "any", 1.0, "gan/fashion"], "seed must be a whole number from"),
     ("gan_generate", ["abc", "any", 1.0, "gan/fashion"], "seed must be a number"),

@@ -1,5 +1,6 @@
 """Changes to Gradio 6.31, applied when the studio's UI is imported: two to its image cache, two to the
-work it does around every event, two to its server's HTTP parsing, one to how it refuses a request's file.
+work it does around every event, two to its server's HTTP parsing, one to how it refuses a request's file,
+one to a client that goes away mid-request.
 
 `gradio.processing_utils.save_pil_to_cache` writes an output image straight to its final path, named
 by the hash of its bytes. Two users who get the same image at once (the same seed: the GAN tab opens
@@ -34,6 +35,9 @@ the server log a 30-line traceback for each such request. It is now the studio's
 same for a file that exists, one that does not and a folder) and one log line (`RefusedPath`). So is a value
 that is not a file at all where an endpoint takes an image (a string, a number): Gradio's pydantic check of it
 failed the same wordless way (`preprocess_data`).
+
+A browser that aborts an upload (a closed tab, a cancelled drop) left a 70-line "Exception in ASGI application"
+traceback (`ClientDisconnect` in Gradio's upload route); it is one log line now (`create_app`).
 """
 
 from __future__ import annotations
@@ -48,9 +52,11 @@ import logging
 import h11
 import pydantic
 import uvicorn.config
-from gradio import processing_utils, utils
+from gradio import processing_utils, routes, utils
 from gradio.blocks import Blocks
 from gradio.exceptions import Error, InvalidPathError
+from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from genart.images import png_bytes
@@ -120,6 +126,24 @@ async def preprocess_data(self, *args, **kwargs):
         raise RefusedPath() from None
 
 
+_create_app = routes.App.create_app
+
+
+def create_app(*args, **kwargs) -> routes.App:
+    """Gradio's web app, answering a client that went away mid-request (`ClientDisconnect`) with one log line."""
+    app = _create_app(*args, **kwargs)
+    app.add_exception_handler(ClientDisconnect, client_gone)
+    return app
+
+
+async def client_gone(request, exc) -> Response:
+    """A request whose client went away before its body arrived (an upload aborted by the browser): one log
+    line, not a 70-line traceback (which anyone could repeat to flood the log); the answer reaches no one."""
+    logging.getLogger("genart.requests").warning("request dropped: the client went away during %s",
+                                                 request.url.path)
+    return Response(status_code=400)
+
+
 class NoBackendSwitch:
     """`gradio.utils.MatplotlibBackendMananger` where there is no matplotlib to switch."""
 
@@ -180,6 +204,7 @@ def apply() -> None:
     processing_utils.save_pil_to_cache = save_pil_to_cache
     processing_utils._check_allowed = check_allowed
     Blocks.preprocess_data = preprocess_data
+    routes.App.create_app = staticmethod(create_app)
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", ANALYTICS_EVERY)
     uvicorn.config.HTTP_PROTOCOLS["auto"] = uvicorn.config.HTTP_PROTOCOLS["h11"] = H11
     if importlib.util.find_spec("matplotlib") is None:
