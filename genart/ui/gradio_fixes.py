@@ -43,11 +43,10 @@ traceback (`ClientDisconnect` in Gradio's upload route); it is one log line now 
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import tempfile
 from pathlib import Path
-
-import logging
 
 import h11
 import pydantic
@@ -62,6 +61,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from genart.images import png_bytes
 from genart.ui.uploads import REFUSED
 
+LOG = logging.getLogger("genart.requests")     # a refused or dropped request: one line
 _original = processing_utils.save_pil_to_cache
 
 
@@ -109,7 +109,7 @@ def check_allowed(path, check_in_upload_folder: bool) -> None:
     except InvalidPathError:
         if not check_in_upload_folder:                                # an output of ours: a bug, keep it loud
             raise
-        logging.getLogger("genart.requests").warning("request refused: a file that was not uploaded")
+        LOG.warning("request refused: a file that was not uploaded")
         raise RefusedPath() from None
 
 
@@ -122,7 +122,7 @@ async def preprocess_data(self, *args, **kwargs):
     try:
         return await _preprocess_data(self, *args, **kwargs)
     except pydantic.ValidationError:
-        logging.getLogger("genart.requests").warning("request refused: a value that is not a file")
+        LOG.warning("request refused: a value that is not a file")
         raise RefusedPath() from None
 
 
@@ -139,8 +139,7 @@ def create_app(*args, **kwargs) -> routes.App:
 async def client_gone(request, exc) -> Response:
     """A request whose client went away before its body arrived (an upload aborted by the browser): one log
     line, not a 70-line traceback (which anyone could repeat to flood the log); the answer reaches no one."""
-    logging.getLogger("genart.requests").warning("request dropped: the client went away during %s",
-                                                 request.url.path)
+    LOG.warning("request dropped: the client went away during %s", request.url.path)
     return Response(status_code=400)
 
 
