@@ -201,3 +201,23 @@ def test_style_list_describes_every_filter():
         assert 1 <= len(it["params"]) <= 2
         for p in it["params"]:
             assert p["minimum"] <= p["default"] <= p["maximum"] and p["step"] > 0
+
+
+def test_no_page_load_answer_writes_over_an_image_the_visitor_gives():
+    """A visitor can upload a photo before the page-load answers arrive (seconds on a busy host: CI caught the
+    Neural style tab's example replacing an uploaded photo). So the example photos are built into the page, and no
+    page-load event writes to an image the visitor can upload or draw into."""
+    import gradio as gr
+
+    from genart.ui import build_demo
+
+    demo = build_demo()
+    given = (gr.Image, gr.ImageEditor, gr.Sketchpad, gr.File)
+    on_load = [f for f in demo.fns.values() if any(event == "load" for _, event in f.targets)]
+    assert on_load                                                 # the page load does restore and paint things
+    written = [(f.name, o.elem_id) for f in on_load for o in f.outputs
+               if isinstance(o, given) and o.interactive is not False]
+    assert written == []
+    by_id = {b.elem_id: b for b in demo.blocks.values() if getattr(b, "elem_id", None)}
+    for elem_id in ("styles-photo", "neural-content", "neural-style"):
+        assert by_id[elem_id].value and by_id[elem_id].value["path"], elem_id

@@ -332,13 +332,6 @@ def _welcome_painting(registry: Registry) -> Image.Image:
     return list(neural_paint(registry, content, look, 512))[-1][0]
 
 
-def neural_examples(content, style_image):
-    """Page load: the example photo and style image, where the visitor has no content photo yet."""
-    if content:
-        return gr.skip(), gr.skip()
-    return tuple(str(EXAMPLES / name) for name in WELCOME)
-
-
 def neural_welcome(registry: Registry, shown):
     """What the Neural style tab shows when it opens: the example cat painted like the Hubble photo at 512 px,
     painted once per studio (same inputs, same bytes). The visitor's own upload or Paint cancels it."""
@@ -383,8 +376,10 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
             with gr.Tab("Filters", id="filters"):
                 with gr.Row():
                     with gr.Column(scale=1):
-                        photo = gr.Image(label="Photo", type="filepath", sources=["upload", "clipboard", "webcam"],
-                                         elem_id="styles-photo", height=320)
+                        # the tab opens on an example photo, built into the page: a page-load answer that set it
+                        # replaced a photo the visitor had already uploaded
+                        photo = gr.Image(ex("cat.jpg"), label="Photo", type="filepath",
+                                         sources=["upload", "clipboard", "webcam"], elem_id="styles-photo", height=320)
                         gr.Examples([[ex("cat.jpg")], [ex("coffee.jpg")], [ex("astronaut.jpg")], [ex("rocket.jpg")]],
                                     inputs=[photo], cache_examples=False, label="Example photos")
                         style = gr.Dropdown([(s.title, s.name) for s in STYLES.values()], value=first.name,
@@ -415,12 +410,10 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                 gr.on([style.change, gr.context.Context.root_block.load], style_controls,
                       [style, *sliders, sliders_for], [*sliders, about, sliders_for], preprocess=False,
                       api_visibility="private", show_progress="hidden", queue=False)
-                # the tab opens on an example photo, its preview already painted
-                gr.context.Context.root_block.load(lambda current: current or ex("cat.jpg"), [photo], [photo],
-                                                   preprocess=False, api_visibility="private", queue=False,
-                                                   show_progress="hidden")
-                # live where it is cheap: a small preview follows the photo and every control
-                preview = gr.on([photo.change, style.change, strength.release, *[p.release for p in sliders]],
+                # live where it is cheap: a small preview follows the photo and every control, and is painted
+                # when the page opens
+                preview = gr.on([gr.context.Context.root_block.load, photo.change, style.change, strength.release,
+                                 *[p.release for p in sliders]],
                                 ui_action(stylize_preview), [photo, style, strength, *sliders],
                                 [result, download, info], preprocess=False, api_visibility="private",
                                 show_progress="hidden", trigger_mode="always_last", **QUICK)
@@ -444,10 +437,11 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                 with gr.Row():
                     with gr.Column(scale=1):
                         with gr.Row():
-                            content = gr.Image(label="Content photo (or a garment)", type="filepath",
-                                               elem_id="neural-content", height=220)
-                            style_image = gr.Image(label="Style image", type="filepath", elem_id="neural-style",
-                                                   height=220)
+                            # the example pair is built into the page (see the Filters photo)
+                            content = gr.Image(ex(WELCOME[0]), label="Content photo (or a garment)",
+                                               type="filepath", elem_id="neural-content", height=220)
+                            style_image = gr.Image(ex(WELCOME[1]), label="Style image", type="filepath",
+                                                   elem_id="neural-style", height=220)
                         gr.Examples([[ex("cat.jpg"), ex("style_hubble.jpg")], [ex("coffee.jpg"), ex("style_gravel.jpg")],
                                      [ex("astronaut.jpg"), ex("style_brick.jpg")]],
                                     inputs=[content, style_image], cache_examples=False, label="Examples")
@@ -486,8 +480,6 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                                show_progress="minimal", **SLOW)
                 stop.click(None, None, None, cancels=[run])
                 root = gr.context.Context.root_block
-                root.load(neural_examples, [content, style_image], [content, style_image], preprocess=False,
-                          queue=False, api_visibility="private", show_progress="hidden")
                 welcome = root.load(ui_action(bind(neural_welcome, registry)), [neural_out], [neural_out, neural_info],
                                     preprocess=False, api_visibility="private", show_progress="hidden", **SLOW)
                 gr.on([content.upload, style_image.upload, go.click], None, None, None, cancels=[welcome])
