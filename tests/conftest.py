@@ -85,11 +85,3 @@ def client(app_url):
     c = Client(app_url, verbose=False)
     yield c
     c.close()
-
-
-def pytest_collection_modifyitems(items):
-    """With `-n 2 --dist loadgroup` (pytest.ini) the browser tests share one worker, one studio and one
-    chromium, while the other worker runs the rest: the two halves take about as long."""
-    for item in items:
-        if item.get_closest_marker("e2e"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
