@@ -2,6 +2,7 @@
 studio for API/browser tests."""
 
 import os
+import threading
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -84,4 +85,6 @@ def client(app_url):
 
     c = Client(app_url, verbose=False)
     yield c
-    c.close()
+    # Client.close() sets the heartbeat thread's stop flag and then waits up to 1 s for the thread, which sits in
+    # a read of the heartbeat stream: a second per test (72 of them). The daemon thread stops at the next beat.
+    threading.Thread(target=c.close, daemon=True).start()
