@@ -249,3 +249,17 @@ def test_a_cancelled_neural_style_frees_its_lane_within_seconds(client):
     out = client.predict(handle_file(str(ASSETS / "examples" / "rocket.jpg")), "pop_art", 1.0, api_name="/stylize")
     assert Image.open(out).size == Image.open(ASSETS / "examples" / "rocket.jpg").size
     assert time.perf_counter() - t0 < 10
+
+
+def test_a_call_short_of_values_gets_a_sentence_and_one_log_line(app_url, caplog, capfd):
+    """Too few values for an endpoint: Gradio answered with no words and printed a 25-line traceback that also
+    echoed every value received (a 1 MB value, a 1 MB log entry). Now a sentence and one log line."""
+    capfd.readouterr()
+    with caplog.at_level(logging.WARNING, logger="genart.requests"):
+        answers = [call_raw(app_url, "gan_generate", data) for data in ([1], [], ["x" * 1_000_000])]
+    for event, message in answers:
+        assert event == "error" and "/gan_generate takes 4 values and this call sent" in str(message), message
+    assert sum("of the 4 values /gan_generate takes" in r.getMessage() for r in caplog.records) == 3
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and len(err) < 10_000
+    assert call_raw(app_url, "gan_generate", [3, "any", 1.0, "gan/fashion"])[0] == "complete"

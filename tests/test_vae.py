@@ -163,3 +163,24 @@ def test_an_exported_vae_carries_slider_directions_from_its_training_set(tmp_pat
         mu = vae.encode(x)[0]
     assert torch.allclose(vae.class_means[7], mu[y == 7].mean(0), atol=1e-4)
     assert torch.allclose(vae.pca_mean, mu.mean(0), atol=1e-4)
+
+
+@pytest.mark.slow
+def test_opening_the_tab_redraws_a_sample_the_page_dropped(checkpoint_root):
+    """The VAE tab's select handler: a page that holds the restored latent but no image (Gradio 6.31 sometimes
+    drops it, docs/metrics/pageload) gets the same image again; a page with its image, or still waiting for the
+    page load, is left alone."""
+    import gradio as gr
+    from PIL import Image
+
+    from genart.registry import Registry
+    from genart.ui import vae_tab
+    reg = Registry(checkpoint_root)
+    restored = vae_tab.ui_restored(reg, 7, "vae/fashion")         # (labels…, z, image, seen, said, values…)
+    n = vae_tab.N_PCA + vae_tab.N_NAMED
+    z, image, values = restored[n], restored[n + 1], restored[n + 4:]
+    again = vae_tab.shown_again(reg, None, z, "vae/fashion", *values)
+    assert np.array_equal(np.asarray(Image.open(again)), np.asarray(Image.open(image)))            # as PNG files
+    shown = {"path": "/tmp/gradio/x/vae.png", "url": "http://127.0.0.1:7860/gradio_api/file=/tmp/gradio/x/vae.png"}
+    for out, z0 in ((shown, z), (None, [])):
+        assert isinstance(vae_tab.shown_again(reg, out, z0, "vae/fashion", *values), type(gr.skip()))

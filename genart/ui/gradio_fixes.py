@@ -1,6 +1,6 @@
 """Changes to Gradio 6.31, applied when the studio's UI is imported: two to its image cache, two to the
 work it does around every event, two to its server's HTTP parsing, one to how it refuses a request's file,
-one to a client that goes away mid-request.
+one to a client that goes away mid-request, one to a request short of values.
 
 `gradio.processing_utils.save_pil_to_cache` writes an output image straight to its final path, named
 by the hash of its bytes. Two users who get the same image at once (the same seed: the GAN tab opens
@@ -38,6 +38,10 @@ failed the same wordless way (`preprocess_data`).
 
 A browser that aborts an upload (a closed tab, a cancelled drop) left a 70-line "Exception in ASGI application"
 traceback (`ClientDisconnect` in Gradio's upload route); it is one log line now (`create_app`).
+
+A request with fewer values than its event takes (`{"data": [1]}` to /gan_generate) got an error with no words
+and a 25-line traceback that also printed every value received, however large: anyone could flood the log with
+it. It is a sentence that says how many values the endpoint takes, and one log line (`validate_inputs`).
 """
 
 from __future__ import annotations
@@ -126,6 +130,22 @@ async def preprocess_data(self, *args, **kwargs):
         raise RefusedPath() from None
 
 
+_validate_inputs = Blocks.validate_inputs
+
+
+def validate_inputs(self, block_fn, inputs: list) -> None:
+    """Gradio's count of a request's values: too few is a user error with a sentence and one log line."""
+    taken = len(block_fn.inputs)
+    if len(inputs) < taken:
+        named = block_fn.api_visibility != "private" and block_fn.api_name
+        where = f"/{block_fn.api_name}" if named else "This event"
+        LOG.warning("request refused: %d of the %d values %s takes", len(inputs), taken,
+                    where if named else f"event {block_fn.name}")
+        raise Error(f"{where} takes {taken} values and this call sent {len(inputs)}"
+                    + (": /gradio_api/info lists its parameters in order." if named else "."), print_exception=False)
+    _validate_inputs(self, block_fn, inputs)
+
+
 _create_app = routes.App.create_app
 
 
@@ -203,6 +223,7 @@ def apply() -> None:
     processing_utils.save_pil_to_cache = save_pil_to_cache
     processing_utils._check_allowed = check_allowed
     Blocks.preprocess_data = preprocess_data
+    Blocks.validate_inputs = validate_inputs
     routes.App.create_app = staticmethod(create_app)
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", ANALYTICS_EVERY)
     uvicorn.config.HTTP_PROTOCOLS["auto"] = uvicorn.config.HTTP_PROTOCOLS["h11"] = H11

@@ -1,6 +1,8 @@
 """Open the studio N times in fresh chromium contexts, click the VAE tab and wait 30 s for the page-load sample:
-`python loads.py http://127.0.0.1:7860/ 80`. A miss prints the page's file requests, failed requests and console
-errors, and saves a screenshot (docs/metrics/pageload/README.md)."""
+`python loads.py http://127.0.0.1:7860/ 80`. Each line names the VAE images the page fetched: the page-load
+sample (genart_vae_random_seed-0.png) and the one the tab sends again when it opens (genart_vae_decode.png). A
+miss prints the page's file requests, failed requests and console errors, and saves a screenshot
+(docs/metrics/pageload/README.md)."""
 import sys
 import time
 
@@ -20,7 +22,9 @@ with sync_playwright() as p:
         tclick = time.time()
         try:
             page.locator("#vae-out img").first.wait_for(state="visible", timeout=30_000)
-            print(i, "ok", round(time.time() - t0, 2), flush=True)
+            page.wait_for_timeout(1000)                       # a second image the tab sends is fetched by then
+            vae = sorted({e[2].rsplit("/", 1)[-1] for e in net if len(e) == 3 and "genart_vae" in e[2]})
+            print(i, "ok", round(time.time() - t0, 2), *vae, flush=True)
         except Exception:
             print(i, "MISSING", round(t0, 3), "click", round(tclick, 3), flush=True)
             for e in net: print("   ", e, flush=True)
