@@ -263,3 +263,19 @@ def test_a_call_short_of_values_gets_a_sentence_and_one_log_line(app_url, caplog
     err = capfd.readouterr().err
     assert "Traceback" not in err and len(err) < 10_000
     assert call_raw(app_url, "gan_generate", [3, "any", 1.0, "gan/fashion"])[0] == "complete"
+
+
+def test_an_event_or_endpoint_that_does_not_exist_is_a_404_and_one_log_line(app_url, caplog, capfd):
+    """An unknown `fn_index` (the browser protocol) or endpoint name: Gradio raised KeyError or
+    FnIndexInferError out of its routes, a 70-line "Exception in ASGI application" traceback each."""
+    capfd.readouterr()
+    with caplog.at_level(logging.WARNING, logger="genart.requests"), httpx.Client(base_url=app_url, timeout=30) as h:
+        answers = [h.post("gradio_api/queue/join", json={"data": [], "fn_index": i, "session_hash": "probe"})
+                   for i in (99_999, -1)]
+        answers.append(h.post("gradio_api/run/predict", json={"data": [], "fn_index": 99_999, "session_hash": "p"}))
+        answers += [h.post(f"gradio_api/{route}/nope", json={"data": []}) for route in ("call", "run")]
+    assert [r.status_code for r in answers] == [404] * 5
+    assert all("/gradio_api/info lists" in r.json()["detail"] for r in answers)
+    assert sum(r.getMessage().startswith("request refused: no e") for r in caplog.records) == 5
+    assert "Traceback" not in capfd.readouterr().err
+    assert call_raw(app_url, "gan_generate", [3, "any", 1.0, "gan/fashion"])[0] == "complete"

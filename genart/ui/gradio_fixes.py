@@ -41,7 +41,9 @@ traceback (`ClientDisconnect` in Gradio's upload route); it is one log line now 
 
 A request with fewer values than its event takes (`{"data": [1]}` to /gan_generate) got an error with no words
 and a 25-line traceback that also printed every value received, however large: anyone could flood the log with
-it. It is a sentence that says how many values the endpoint takes, and one log line (`validate_inputs`).
+it. It is a sentence that says how many values the endpoint takes, and one log line (`validate_inputs`). A call of
+an event number or an endpoint name that does not exist (`"fn_index": 99999`, /gradio_api/call/nope) was a
+70-line "Exception in ASGI application" traceback; it is a 404 with a sentence and one log line (`create_app`).
 """
 
 from __future__ import annotations
@@ -58,8 +60,9 @@ import uvicorn.config
 from gradio import processing_utils, routes, utils
 from gradio.blocks import Blocks
 from gradio.exceptions import Error, InvalidPathError
+from gradio.route_utils import FnIndexInferError
 from starlette.requests import ClientDisconnect
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from genart.images import png_bytes
@@ -150,10 +153,31 @@ _create_app = routes.App.create_app
 
 
 def create_app(*args, **kwargs) -> routes.App:
-    """Gradio's web app, answering a client that went away mid-request (`ClientDisconnect`) with one log line."""
+    """Gradio's web app, answering a client that went away mid-request (`ClientDisconnect`) and a call of an
+    event or endpoint that does not exist with one log line each."""
     app = _create_app(*args, **kwargs)
     app.add_exception_handler(ClientDisconnect, client_gone)
+    app.add_exception_handler(KeyError, no_such_event)
+    app.add_exception_handler(FnIndexInferError, no_such_endpoint)
     return app
+
+
+async def no_such_event(request, exc: KeyError) -> Response:
+    """Gradio looks a request's `fn_index` up without checking it: an unknown one was a 70-line traceback. Any
+    other KeyError is a bug of ours or Gradio's and stays loud."""
+    index = exc.args[0] if exc.args else None
+    if not isinstance(index, int) or index in request.app.get_blocks().fns:
+        raise exc
+    LOG.warning("request refused: no event %d (%s)", index, request.url.path)
+    return JSONResponse({"detail": f"There is no event {index}: /gradio_api/info lists the endpoints by name."},
+                        status_code=404)
+
+
+async def no_such_endpoint(request, exc: FnIndexInferError) -> Response:
+    """A call of an endpoint name the studio does not have (/gradio_api/call/nope): a sentence, one log line."""
+    LOG.warning("request refused: no endpoint named in %s", request.url.path)
+    return JSONResponse({"detail": "There is no endpoint of that name: /gradio_api/info lists them."},
+                        status_code=404)
 
 
 async def client_gone(request, exc) -> Response:
