@@ -276,6 +276,19 @@ def test_an_event_or_endpoint_that_does_not_exist_is_a_404_and_one_log_line(app_
         answers += [h.post(f"gradio_api/{route}/nope", json={"data": []}) for route in ("call", "run")]
     assert [r.status_code for r in answers] == [404] * 5
     assert all("/gradio_api/info lists" in r.json()["detail"] for r in answers)
-    assert sum(r.getMessage().startswith("request refused: no e") for r in caplog.records) == 5
+    assert sum(r.getMessage().startswith("request refused: no e") for r in caplog.records) == 5      # event, endpoint
+    assert "Traceback" not in capfd.readouterr().err
+    assert call_raw(app_url, "gan_generate", [3, "any", 1.0, "gan/fashion"])[0] == "complete"
+
+
+def test_a_stream_of_no_session_or_event_ends_with_one_log_line(app_url, caplog, capfd):
+    """Gradio refuses an unknown session's or event's stream only after the stream has begun: each such GET
+    printed a 60-line "Exception in ASGI application" traceback. Now one log line, and the stream ends."""
+    capfd.readouterr()
+    with caplog.at_level(logging.WARNING, logger="genart.requests"), httpx.Client(base_url=app_url, timeout=30) as h:
+        for path in ("gradio_api/queue/data?session_hash=nope", "gradio_api/call/gan_generate/nope"):
+            with h.stream("GET", path) as r:
+                assert b"404" in b"".join(r.iter_bytes())                     # Gradio's own message, then the end
+    assert sum("once its stream had begun" in r.getMessage() for r in caplog.records) == 2
     assert "Traceback" not in capfd.readouterr().err
     assert call_raw(app_url, "gan_generate", [3, "any", 1.0, "gan/fashion"])[0] == "complete"

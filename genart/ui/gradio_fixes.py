@@ -44,6 +44,8 @@ and a 25-line traceback that also printed every value received, however large: a
 it. It is a sentence that says how many values the endpoint takes, and one log line (`validate_inputs`). A call of
 an event number or an endpoint name that does not exist (`"fn_index": 99999`, /gradio_api/call/nope) was a
 70-line "Exception in ASGI application" traceback; it is a 404 with a sentence and one log line (`create_app`).
+So is a stream whose session or event does not exist, which Gradio refuses only after the stream has begun
+(`RefusedMidStream`).
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ from gradio import processing_utils, routes, utils
 from gradio.blocks import Blocks
 from gradio.exceptions import Error, InvalidPathError
 from gradio.route_utils import FnIndexInferError
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect
 from starlette.responses import JSONResponse, Response
 from uvicorn.protocols.http.h11_impl import H11Protocol
@@ -159,17 +162,50 @@ def create_app(*args, **kwargs) -> routes.App:
     app.add_exception_handler(ClientDisconnect, client_gone)
     app.add_exception_handler(KeyError, no_such_event)
     app.add_exception_handler(FnIndexInferError, no_such_endpoint)
+    app.add_middleware(RefusedMidStream)
     return app
 
 
+class RefusedMidStream:
+    """Gradio's event streams check their session or event only once the stream has begun (`GET
+    /gradio_api/queue/data?session_hash=nope`, `/gradio_api/call/<api>/nope`): the HTTPException then cannot
+    become an answer, and each such request printed a 60-line "Exception in ASGI application" traceback. It is
+    one log line, and the stream ends."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def sending(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except RuntimeError as exc:
+            if not (started and isinstance(exc.__cause__, HTTPException)):
+                raise
+            LOG.warning("request refused: %s (%d, once its stream had begun)", scope["path"], exc.__cause__.status_code)
+            try:
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+            except Exception:                                 # noqa: BLE001 — the client may be gone already
+                pass
+
+
 async def no_such_event(request, exc: KeyError) -> Response:
-    """Gradio looks a request's `fn_index` up without checking it: an unknown one was a 70-line traceback. Any
-    other KeyError is a bug of ours or Gradio's and stays loud."""
+    """Gradio looks a request's `fn_index` (or a component server's component id) up without checking it: an
+    unknown one was a 70-line traceback. Any other KeyError is a bug of ours or Gradio's and stays loud."""
     index = exc.args[0] if exc.args else None
     if not isinstance(index, int) or index in request.app.get_blocks().fns:
         raise exc
-    LOG.warning("request refused: no event %d (%s)", index, request.url.path)
-    return JSONResponse({"detail": f"There is no event {index}: /gradio_api/info lists the endpoints by name."},
+    what = "component" if request.url.path.endswith("component_server") else "event"
+    LOG.warning("request refused: no %s %d (%s)", what, index, request.url.path)
+    return JSONResponse({"detail": f"There is no {what} {index}: /gradio_api/info lists the endpoints by name."},
                         status_code=404)
 
 
