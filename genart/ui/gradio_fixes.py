@@ -1,6 +1,6 @@
 """Changes to Gradio 6.31, applied when the studio's UI is imported: two to its image cache, two to the
 work it does around every event, two to its server's HTTP parsing, one to how it refuses a request's file,
-one to a client that goes away mid-request, one to a request short of values.
+one to a client that goes away mid-request, three to requests short of values or naming what does not exist.
 
 `gradio.processing_utils.save_pil_to_cache` writes an output image straight to its final path, named
 by the hash of its bytes. Two users who get the same image at once (the same seed: the GAN tab opens
