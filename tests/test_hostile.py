@@ -292,3 +292,19 @@ def test_a_stream_of_no_session_or_event_ends_with_one_log_line(app_url, caplog,
     assert sum("once its stream had begun" in r.getMessage() for r in caplog.records) == 2
     assert "Traceback" not in capfd.readouterr().err
     assert call_raw(app_url, "gan_generate", [3, "any", 1.0, "gan/fashion"])[0] == "complete"
+
+
+def test_a_request_body_over_the_limit_is_refused_before_it_is_read_whole(app_url, caplog):
+    """Gradio bounds uploads, not a request's JSON: a 100 MB value was parsed whole (two took the server from
+    0.67 to 1.16 GB). Over 2 MB, declared or chunked, is a 413 with a sentence and one log line."""
+    from genart.ui.gradio_fixes import BODY_LIMIT
+
+    big = b'{"data": ["' + b"x" * (BODY_LIMIT + 1) + b'", "any", 1.0, "gan/fashion"]}'
+    with caplog.at_level(logging.WARNING, logger="genart.requests"), httpx.Client(base_url=app_url, timeout=60) as h:
+        declared = h.post("gradio_api/call/gan_generate", content=big, headers={"content-type": "application/json"})
+        chunked = h.post("gradio_api/call/gan_generate", content=iter([big[:1000], big[1000:]]),
+                         headers={"content-type": "application/json"})
+    for r in (declared, chunked):
+        assert r.status_code == 413 and "at most 2 MB" in r.json()["detail"]
+    assert sum("request refused: a body of" in r.getMessage() for r in caplog.records) == 2
+    assert call_raw(app_url, "gan_generate", [3, "any", 1.0, "gan/fashion"])[0] == "complete"   # small: as before

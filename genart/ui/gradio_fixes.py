@@ -1,6 +1,7 @@
 """Changes to Gradio 6.31, applied when the studio's UI is imported: two to its image cache, two to the
 work it does around every event, two to its server's HTTP parsing, one to how it refuses a request's file,
-one to a client that goes away mid-request, three to requests short of values or naming what does not exist.
+one to a client that goes away mid-request, three to requests short of values or naming what does not
+exist, one to the size of a request's data.
 
 `gradio.processing_utils.save_pil_to_cache` writes an output image straight to its final path, named
 by the hash of its bytes. Two users who get the same image at once (the same seed: the GAN tab opens
@@ -45,7 +46,7 @@ it. It is a sentence that says how many values the endpoint takes, and one log l
 an event number or an endpoint name that does not exist (`"fn_index": 99999`, /gradio_api/call/nope) was a
 70-line "Exception in ASGI application" traceback; it is a 404 with a sentence and one log line (`create_app`).
 So is a stream whose session or event does not exist, which Gradio refuses only after the stream has begun
-(`RefusedMidStream`).
+(`RefusedMidStream`). And a request's data is bounded (`BodyLimit`): Gradio bounds uploads, not JSON bodies.
 """
 
 from __future__ import annotations
@@ -163,7 +164,58 @@ def create_app(*args, **kwargs) -> routes.App:
     app.add_exception_handler(KeyError, no_such_event)
     app.add_exception_handler(FnIndexInferError, no_such_endpoint)
     app.add_middleware(RefusedMidStream)
+    app.add_middleware(BodyLimit)
     return app
+
+
+BODY_LIMIT = 2 * 2 ** 20      # bytes of a request's data; images travel as uploads (Gradio's max_file_size)
+
+
+class BodyLimit:
+    """A request's data (JSON: event values, file references) may be at most BODY_LIMIT bytes; uploads are
+    bounded apart. Gradio read any body whole: two 100 MB values for /gan_generate's seed took the server from
+    0.67 to 1.16 GB (measured), and eight such requests a client may have queued would hold several GB. A
+    larger body, declared or sent in chunks, is a 413 with a sentence and one log line."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if (scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH")
+                or scope["path"].rstrip("/").endswith("/upload")):
+            return await self.app(scope, receive, send)
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None:                          # h11 holds the body to its declared length
+            if declared.isdigit() and int(declared) <= BODY_LIMIT:
+                return await self.app(scope, receive, send)
+            return await self.refuse(scope, send, declared.decode("latin-1")[:20])
+        chunks, size = [], 0                              # chunked: read it here, up to the limit
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > BODY_LIMIT:
+                return await self.refuse(scope, send, f"over {size}")
+            if not message.get("more_body"):
+                break
+        body = b"".join(chunks)
+
+        async def replay():
+            nonlocal body
+            if body is None:
+                return await receive()
+            message, body = {"type": "http.request", "body": body, "more_body": False}, None
+            return message
+        await self.app(scope, replay, send)
+
+    @staticmethod
+    async def refuse(scope, send, size: str) -> None:
+        LOG.warning("request refused: a body of %s bytes for %s", size, scope["path"])
+        await JSONResponse({"detail": f"A request's data may be at most {BODY_LIMIT // 2 ** 20} MB: send images "
+                                      "as files (in gradio_client: handle_file(path))."}, status_code=413)(
+            scope, None, send)
 
 
 class RefusedMidStream:
