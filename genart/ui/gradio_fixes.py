@@ -253,9 +253,10 @@ async def no_such_event(request, exc: KeyError) -> Response:
     """Gradio looks a request's `fn_index` (or a component server's component id) up without checking it: an
     unknown one was a 70-line traceback. Any other KeyError is a bug of ours or Gradio's and stays loud."""
     index = exc.args[0] if exc.args else None
-    if not isinstance(index, int) or index in request.app.get_blocks().fns:
+    what = "component" if request.url.path.rstrip("/").endswith("component_server") else "event"
+    blocks = request.app.get_blocks()
+    if not isinstance(index, int) or index in (blocks.blocks if what == "component" else blocks.fns):
         raise exc
-    what = "component" if request.url.path.endswith("component_server") else "event"
     LOG.warning("request refused: no %s %d (%s)", what, index, request.url.path)
     return JSONResponse({"detail": f"There is no {what} {index}: /gradio_api/info lists the endpoints by name."},
                         status_code=404)
