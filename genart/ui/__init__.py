@@ -13,7 +13,7 @@ import gradio as gr
 from genart.device import serving_threads
 from genart.images import MAX_FILE_BYTES
 from genart.registry import Registry
-from genart.ui import gradio_fixes
+from genart.ui import batching, gradio_fixes
 from genart.ui.fairness import limit_per_client
 from genart.ui.widgets import model_choices, ui_action
 
@@ -94,6 +94,8 @@ def build_demo(registry: Registry | None = None, trainer=None) -> gr.Blocks:
         demo.load(ui_action(reattach), inputs, outputs, api_visibility="private", show_progress="hidden")
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=1)
     limit_per_client(demo._queue, PER_CLIENT)
+    batching.fill_short_rows(demo._queue, gradio_fixes.too_few_values)
+    batching.deliver_refusals(demo._queue)
     return demo
 
 

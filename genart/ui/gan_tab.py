@@ -22,6 +22,7 @@ from genart.data import CLASSES
 from genart.images import upscale_nearest, write_gif
 from genart.models.gan import class_for, crossover, latent, render, slerp, truncate, variation
 from genart.registry import Registry
+from genart.ui.batching import BATCH, batched
 from genart.ui.widgets import (QUICK, bind, enlarge, kept_label, label_choices, model_choices, model_picker, number,
                                out_of_date, pixels, scale_for, seed_of, ui_action, user_errors, whole)
 
@@ -398,8 +399,8 @@ def build(registry: Registry) -> tuple[dict, dict]:
             a_img, a_file = gr.Image(type="pil", format="png"), gr.File()
             b1, b2, b3 = gr.Button(), gr.Button(), gr.Button()
         api = dict(preprocess=False, **QUICK)
-        b1.click(user_errors(on(generate, registry)), [a_seed, a_label, a_psi, a_model], [a_img],
-                 api_name="gan_generate", **api)
+        b1.click(batched(on(generate, registry)), [a_seed, a_label, a_psi, a_model], [a_img],
+                 api_name="gan_generate", **api, **BATCH)
         b2.click(user_errors(on(grid, registry)), [a_seed, a_label, a_psi, a_rows, a_cols, a_model], [a_img],
                  api_name="gan_grid", **api)
         b3.click(user_errors(on(interpolate_api, registry)), [a_seed, a_seed2, a_label, a_psi, a_frames, a_model],

@@ -47,6 +47,8 @@ an event number or an endpoint name that does not exist (`"fn_index": 99999`, /g
 70-line "Exception in ASGI application" traceback; it is a 404 with a sentence and one log line (`create_app`).
 So is a stream whose session or event does not exist, which Gradio refuses only after the stream has begun
 (`RefusedMidStream`). And a request's data is bounded (`BodyLimit`): Gradio bounds uploads, not JSON bodies.
+In a batched event (`genart.ui.batching`) a value Gradio's preparation refuses is its own row's refusal, not the
+whole batch's (`preprocess_data`).
 """
 
 from __future__ import annotations
@@ -70,6 +72,7 @@ from starlette.responses import JSONResponse, Response
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from genart.images import png_bytes
+from genart.ui import batching
 from genart.ui.uploads import REFUSED
 
 LOG = logging.getLogger("genart.requests")     # a refused or dropped request: one line
@@ -127,29 +130,40 @@ def check_allowed(path, check_in_upload_folder: bool) -> None:
 _preprocess_data = Blocks.preprocess_data
 
 
-async def preprocess_data(self, *args, **kwargs):
+async def preprocess_data(self, block_fn, inputs, *args, **kwargs):
     """Gradio's preparation of a request's inputs; a value its components' models refuse (a string or a number
-    where a file goes) is a `RefusedPath` too."""
+    where a file goes) is a `RefusedPath` too. In a batch (one row at a time) a refusal is that row's alone:
+    its values become `batching.Refused`, and the batch handler answers the row with the sentence."""
     try:
-        return await _preprocess_data(self, *args, **kwargs)
-    except pydantic.ValidationError:
-        LOG.warning("request refused: a value that is not a file")
-        raise RefusedPath() from None
+        try:
+            return await _preprocess_data(self, block_fn, inputs, *args, **kwargs)
+        except pydantic.ValidationError:
+            LOG.warning("request refused: a value that is not a file")
+            raise RefusedPath() from None
+    except Error as e:
+        if not block_fn.batch:
+            raise
+        return [batching.Refused(e.message)] * len(block_fn.inputs)
 
 
 _validate_inputs = Blocks.validate_inputs
 
 
+def too_few_values(block_fn, sent: int) -> str:
+    """The sentence for a request with fewer values than its event takes (and its one log line)."""
+    taken = len(block_fn.inputs)
+    named = block_fn.api_visibility != "private" and block_fn.api_name
+    where = f"/{block_fn.api_name}" if named else "This event"
+    LOG.warning("request refused: %d of the %d values %s takes", sent, taken,
+                where if named else f"event {block_fn.name}")
+    return (f"{where} takes {taken} values and this call sent {sent}"
+            + (": /gradio_api/info lists its parameters in order." if named else "."))
+
+
 def validate_inputs(self, block_fn, inputs: list) -> None:
     """Gradio's count of a request's values: too few is a user error with a sentence and one log line."""
-    taken = len(block_fn.inputs)
-    if len(inputs) < taken:
-        named = block_fn.api_visibility != "private" and block_fn.api_name
-        where = f"/{block_fn.api_name}" if named else "This event"
-        LOG.warning("request refused: %d of the %d values %s takes", len(inputs), taken,
-                    where if named else f"event {block_fn.name}")
-        raise Error(f"{where} takes {taken} values and this call sent {len(inputs)}"
-                    + (": /gradio_api/info lists its parameters in order." if named else "."), print_exception=False)
+    if len(inputs) < len(block_fn.inputs):
+        raise Error(too_few_values(block_fn, len(inputs)), print_exception=False)
     _validate_inputs(self, block_fn, inputs)
 
 
@@ -337,6 +351,7 @@ def apply() -> None:
     processing_utils._check_allowed = check_allowed
     Blocks.preprocess_data = preprocess_data
     Blocks.validate_inputs = validate_inputs
+    batching.apply()
     routes.App.create_app = staticmethod(create_app)
     os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", ANALYTICS_EVERY)
     uvicorn.config.HTTP_PROTOCOLS["auto"] = uvicorn.config.HTTP_PROTOCOLS["h11"] = H11

@@ -16,6 +16,7 @@ from genart.images import upscale_nearest
 from genart.models.classifier import answers
 from genart.ood import CLASSIFIER, garment_check, penultimate
 from genart.registry import Registry
+from genart.ui.batching import BATCH, batched
 from genart.ui.widgets import QUICK, bind, garment_of, sketchpad, ui_action, user_errors, warn_if_not_a_garment
 
 COLUMNS = ["name", "family", "source", "status", "version", "params", "checkpoint sha256", "key metrics"]
@@ -125,6 +126,6 @@ def build(registry: Registry) -> None:
             api_image = gr.JSON()          # a plain image or a Sketchpad value {background, layers, composite}
             api_json = gr.JSON()
             api_btn = gr.Button()
-        api_btn.click(user_errors(bind(classify, registry)), [api_image], [api_json], api_name="classify",
-                      preprocess=False, **QUICK)
+        api_btn.click(batched(bind(classify, registry)), [api_image], [api_json], api_name="classify",
+                      preprocess=False, **QUICK, **BATCH)
         gr.api(user_errors(bind(list_models, registry)), api_name="models")

@@ -24,6 +24,7 @@ from genart.data import CLASSES
 from genart.images import write_gif
 from genart.registry import Registry
 from genart.ui.uploads import uploaded_path
+from genart.ui.batching import BATCH, batched
 from genart.ui.widgets import (QUICK, as_tensor, bind, enlarge, garment_of, image_shape, model_choices, model_input,
                                model_picker, out_of_date, pixels, seed_of, sketchpad, ui_action, user_errors,
                                warn_if_not_a_garment, whole)
@@ -344,7 +345,8 @@ def build(registry: Registry) -> tuple[dict, dict]:
         api = dict(preprocess=False, **QUICK)
         b1.click(user_errors(bind(encode, registry)), [api_a, api_model], [api_img, api_z], api_name="vae_encode",
                  **api)
-        b2.click(user_errors(bind(decode_api, registry)), [api_z, api_model], [api_img], api_name="vae_decode", **api)
+        b2.click(batched(bind(decode_api, registry)), [api_z, api_model], [api_img], api_name="vae_decode", **api,
+                 **BATCH)
         b3.click(user_errors(bind(prior_sample, registry)), [api_seed, api_model], [api_img, api_z],
                  api_name="vae_random", **api)
         b4.click(user_errors(bind(interpolate_api, registry)), [api_a, api_b, api_frames, api_model], [api_gif],

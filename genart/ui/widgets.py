@@ -43,7 +43,7 @@ def _name(fn: Callable) -> str:
     return getattr(fn, "__name__", None) or getattr(getattr(fn, "func", None), "__name__", "handler")
 
 
-def _refuse(fn: Callable, e: BaseException) -> gr.Error:
+def refusal_of(fn: Callable, e: BaseException) -> gr.Error:
     """A user error → a gr.Error that shows the sentence and logs one line, not a traceback."""
     if isinstance(e, torch.OutOfMemoryError):
         if torch.cuda.is_available():
@@ -75,7 +75,7 @@ def user_errors(fn: Callable) -> Callable:
                         raise ValueError(f"Stopped after {TIME_LIMIT_S} s, the studio's limit for one request; "
                                          "ask for less work (fewer steps or a smaller size).")
             except CAUGHT as e:
-                raise _refuse(fn, e) from e
+                raise refusal_of(fn, e) from e
             finally:
                 stream.close()
         return gen_wrapper
@@ -85,7 +85,7 @@ def user_errors(fn: Callable) -> Callable:
         try:
             return fn(*args, **kwargs)
         except CAUGHT as e:
-            raise _refuse(fn, e) from e
+            raise refusal_of(fn, e) from e
     return wrapper
 
 
