@@ -148,3 +148,20 @@ def test_vae_decode_and_classify_answer_each_caller_with_bad_calls_among_them(ap
 def batching_example():
     from genart.registry import ASSETS
     return ASSETS / "examples" / "cat.jpg"
+
+
+def test_a_batched_endpoint_called_outside_the_queue_answers_one_request(app_url, caplog):
+    """/gradio_api/run/…: Gradio 6.31 read one request's values as a batch's columns ("/gan_generate takes 4
+    values and this call sent 1" for a good call); a client's own batch ("batched": true) is refused."""
+    with httpx.Client(base_url=app_url, timeout=60) as h:
+        good = h.post("gradio_api/run/gan_generate", json={"data": [7, "any", 1.0, "gan/fashion"]})
+        assert good.status_code == 200 and good.json()["data"][0]["url"], good.text
+        assert httpx.get(good.json()["data"][0]["url"]).content == _image_bytes(
+            app_url, _ask(app_url, "/gan_generate", [7, "any", 1.0, "gan/fashion"])[1])
+        bad = h.post("gradio_api/run/gan_generate", json={"data": ["abc", "any", 1.0, "gan/fashion"]})
+        assert "seed must be a number, got 'abc'" in bad.json()["error"]
+        with caplog.at_level("WARNING", logger="genart.requests"):
+            own = h.post("gradio_api/run/gan_generate", json={
+                "data": [[1, 2], ["any", "any"], [1.0, 1.0], ["gan/fashion"] * 2], "batched": True})
+        assert own.json()["error"] == batching.OWN_BATCH
+        assert any("a client's own batch" in r.getMessage() for r in caplog.records)

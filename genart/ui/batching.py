@@ -16,7 +16,8 @@ to every request in it: one visitor's refused seed would fail everyone's call (m
   and a request short of values is filled up with one when it joins the queue (`fill_short_rows`): Gradio
   zips a batch's rows, so one short row would have cut every row short.
 
-A batch of one (a lone request, or `/gradio_api/run/` without the queue) raises as a plain handler does.
+A batch of one (a lone request, or `/gradio_api/run/` without the queue, `call_process_api`) raises as a plain
+handler does; a client's own batch (`"batched": true` outside the queue) is refused.
 Gradio passes a batch handler only the first row's `gr.Request`, hence the detour through `process_api`.
 """
 
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import gradio as gr
+from gradio import route_utils
 from gradio.blocks import Blocks
 from gradio.server_messages import ProcessCompletedMessage
 from gradio.utils import error_payload
@@ -147,6 +149,33 @@ def fill_short_rows(queue, sentence: Callable[[Any, int], str]) -> None:
     queue.push = checked_push
 
 
+_call_process_api = route_utils.call_process_api
+OWN_BATCH = ("The studio batches requests itself: send one request's values (without \"batched\"), or join the "
+             "queue (gradio_client does).")
+
+
+async def call_process_api(app, body, gr_request, fn, root_path, *args, **kwargs):
+    """Gradio's run of an event; a batched event called outside the queue (`/gradio_api/run/…`) runs the request
+    as a batch of one. Gradio 6.31 passed that request's values as if they were the batch's columns, so a good
+    call of /gan_generate got "takes 4 values and this call sent 1"; and a client's own batch ("batched": true)
+    is refused, so that no request runs more rows than MAX_BATCH (Gradio printed a traceback for that)."""
+    from_the_queue = getattr(body, "batch_trigger_ids", None) is not None     # set by the queue, not by clients
+    if not fn.batch or from_the_queue or not isinstance(body.data, list):
+        return await _call_process_api(app, body, gr_request, fn, root_path, *args, **kwargs)
+    if body.batched:
+        LOG.warning("request refused: a client's own batch for /%s", fn.api_name)
+        raise gr.Error(OWN_BATCH, print_exception=False)
+    values = body.data
+    body.data, body.batched = [[v] for v in values], True
+    try:
+        output = await _call_process_api(app, body, gr_request, fn, root_path, *args, **kwargs)
+    finally:
+        body.data, body.batched = values, False
+    output["data"] = [column[0] for column in output["data"]]
+    return output
+
+
 def apply() -> None:
-    """Install the Blocks-wide part (the queue's parts are installed on each queue, see `genart.ui`)."""
+    """Install the Blocks-wide parts (the queue's parts are installed on each queue, see `genart.ui`)."""
     Blocks.process_api = process_api
+    route_utils.call_process_api = call_process_api
