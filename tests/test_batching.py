@@ -54,7 +54,7 @@ def toy():
     with gr.Blocks() as demo:
         x, out = gr.JSON(), gr.JSON()
         gr.Button().click(counted, [x], [out], api_name="double", preprocess=False, concurrency_limit=1,
-                          **batching.BATCH)
+                          batch=True, max_batch_size=8)
     demo.queue(default_concurrency_limit=1)
     batching.fill_short_rows(demo._queue, gradio_fixes.too_few_values)
     batching.deliver_refusals(demo._queue)

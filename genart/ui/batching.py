@@ -39,7 +39,7 @@ from gradio.utils import error_payload
 from genart.gpu import gpu
 from genart.ui.widgets import CAUGHT, refusal_of
 
-MAX_BATCH = int(os.environ.get("GENART_MAX_BATCH", 4))    # requests of one endpoint per handler call (1: none)
+MAX_BATCH = max(1, int(os.environ.get("GENART_MAX_BATCH", 2)))   # requests of one endpoint per handler call (1: none)
 BATCH = dict(batch=True, max_batch_size=MAX_BATCH)
 FAILED = "The studio failed on this request (its log has the details); the other requests went on."
 STATE_KEY = "genart_refused"
