@@ -90,14 +90,17 @@ class RawClient:
     serves, so with it the load generator measured itself; and a fresh session per call, as
     /gradio_api/call/ makes, costs the server ~30 ms to build the session's copy of the UI config.)"""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, fn_index: dict[str, int] | None = None):
+        """`fn_index`: another client's map of endpoints, to skip fetching the page config (~0.7 MB) again."""
         import uuid
 
         import httpx
         self.http = httpx.Client(base_url=url, timeout=300)
         self.session = uuid.uuid4().hex[:11]
-        config = self.http.get("config").json()
-        self.fn_index = {f"/{d['api_name']}": d["id"] for d in config["dependencies"] if d.get("api_name")}
+        if fn_index is None:
+            config = self.http.get("config").json()
+            fn_index = {f"/{d['api_name']}": d["id"] for d in config["dependencies"] if d.get("api_name")}
+        self.fn_index = fn_index
 
     def upload(self, path: Path) -> dict:
         r = self.http.post("gradio_api/upload", files={"files": (path.name, path.read_bytes())})
