@@ -170,3 +170,38 @@ def test_a_batched_endpoint_called_outside_the_queue_answers_one_request(app_url
                 "data": [[1, 2], ["any", "any"], [1.0, 1.0], ["gan/fashion"] * 2], "batched": True})
         assert own.json()["error"] == batching.OWN_BATCH
         assert any("a client's own batch" in r.getMessage() for r in caplog.records)
+
+
+def test_refusals_come_back_from_a_zero_gpu_worker(monkeypatch):
+    """On a ZeroGPU Space `spaces.GPU` runs the rows in another process: refusals must travel back in the
+    result, not in a context variable that process cannot touch. Stand-in: the rows run in an empty context on
+    another thread, and their result comes back pickled."""
+    import contextvars
+    import pickle
+
+    def elsewhere(fn):
+        def run(*args):
+            box = {}
+            t = threading.Thread(target=lambda: box.update(r=contextvars.Context().run(fn, *args)))
+            t.start()
+            t.join()
+            return pickle.loads(pickle.dumps(box["r"]))
+        return run
+
+    monkeypatch.setattr(batching, "gpu", elsewhere)
+
+    def double(x):
+        if x < 0:
+            raise ValueError(f"x must be 0 or more, got {x}")
+        return 2 * x
+
+    batch = batching.batched(double)
+    noted: dict = {}
+    token = batching.row_refusals.set(noted)
+    try:
+        out = batch([1, -2, 3])
+    finally:
+        batching.row_refusals.reset(token)
+    assert out == [[2, None, 6]] and noted == {1: "x must be 0 or more, got -2"}
+    with pytest.raises(gr.Error, match="got -2"):
+        batch([-2])

@@ -8,10 +8,11 @@ to every request in it: one visitor's refused seed would fail everyone's call (m
 
 - a row is computed alone, one after another, so a result is byte for byte the one the request gets when it
   comes alone (`/replay`: same inputs, same bytes; a batched forward pass changes a few pixels);
-- a row's user error (a refused seed, a file that was not uploaded) is that row's answer: the batch handler
-  notes it by the row's place (`row_refusals`), `process_api` marks that row's own HTTP request with the
-  sentence, and `deliver_refusals` turns that request's completion message into its error — the sentence it
-  gets when it comes alone. The other rows are answered as usual;
+- a row's user error (a refused seed, a file that was not uploaded) is that row's answer: the rows' run returns
+  it by the row's place (in its result, which also comes back from a ZeroGPU worker process), the batch
+  handler notes it in `row_refusals`, `process_api` marks that row's own HTTP request with the sentence, and
+  `deliver_refusals` turns that request's completion message into its error — the sentence it gets when it
+  comes alone. The other rows are answered as usual;
 - a value Gradio's preparation refuses becomes a `Refused` value of its row (`gradio_fixes.preprocess_data`),
   and a request short of values is filled up with one when it joins the queue (`fill_short_rows`): Gradio
   zips a batch's rows, so one short row would have cut every row short.
@@ -71,12 +72,11 @@ def refusal(http: Any) -> str | None:
 def batched(fn: Callable, outputs: int = 1) -> Callable:
     """A per-request handler `fn(*values)` → a Gradio batch handler `(*columns)` → `outputs` lists, with
     `fn`'s signature (the API's parameter names and defaults)."""
-    @functools.wraps(fn)
-    def batch(*columns):
-        rows = list(zip(*columns))
-        refused = row_refusals.get()
-        answers = []
-        for i, values in enumerate(rows):
+    def rows(*columns) -> tuple[list[tuple], dict[int, str]]:
+        """Every row run alone: (answers, {row: sentence}). On a ZeroGPU Space this runs in another process
+        (`genart.gpu`), so it reports refusals in what it returns, and raises only a lone row's bug."""
+        values_of, answers, refused = list(zip(*columns)), [], {}
+        for i, values in enumerate(values_of):
             said = next((v.message for v in values if isinstance(v, Refused)), None)
             if said is None:
                 try:
@@ -86,17 +86,27 @@ def batched(fn: Callable, outputs: int = 1) -> Callable:
                 except CAUGHT as e:
                     said = refusal_of(fn, e).message           # logged: one line
                 except Exception:
-                    if len(rows) == 1 or refused is None:
+                    if len(values_of) == 1:
                         raise
                     LOG.exception("%s failed on one row of a batch", getattr(fn, "__name__", "handler"))
                     said = FAILED                               # a bug: loud in the log, this row's alone
-            if len(rows) == 1 or refused is None:
-                raise gr.Error(said, print_exception=False)
             refused[i] = said
             answers.append((None,) * outputs)
+        return answers, refused
+
+    on_device = gpu(rows)
+
+    @functools.wraps(fn)
+    def batch(*columns):
+        answers, refused = on_device(*columns)
+        noted = row_refusals.get()
+        if refused and (len(answers) == 1 or noted is None):
+            raise gr.Error(next(iter(refused.values())), print_exception=False)
+        if refused:
+            noted.update(refused)
         return [list(column) for column in zip(*answers)]
 
-    return gpu(batch)
+    return batch
 
 
 _process_api = Blocks.process_api
