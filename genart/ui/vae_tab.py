@@ -23,8 +23,8 @@ from genart import records
 from genart.data import CLASSES
 from genart.images import write_gif
 from genart.registry import Registry
-from genart.ui.uploads import uploaded_path
 from genart.ui.batching import BATCH, batched
+from genart.ui.uploads import uploaded_path
 from genart.ui.widgets import (QUICK, as_tensor, bind, enlarge, garment_of, image_shape, model_choices, model_input,
                                model_picker, out_of_date, pixels, seed_of, sketchpad, ui_action, user_errors,
                                warn_if_not_a_garment, whole)
