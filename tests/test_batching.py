@@ -17,7 +17,6 @@ from genart.loadtest import RawClient
 from genart.ui import batching, gradio_fixes
 from genart.ui.uploads import REFUSED
 
-
 _ENDPOINTS: dict[str, dict] = {}
 
 

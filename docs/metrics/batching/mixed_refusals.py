@@ -31,39 +31,27 @@ def main(url: str, seconds: float) -> dict:
     tally, said, lock = collections.Counter(), collections.Counter(), threading.Lock()
     stop = time.monotonic() + seconds
 
-    def good(i):
-        c, k = RawClient(url), 0
-        while time.monotonic() < stop:
-            api, data = (("/gan_generate", [i * 1000 + k, "any", 1.0, GAN]) if i % 2 else
-                         ("/vae_decode", [[v + 0.01 * ((i + k) % 7) for v in z], VAE]))
-            try:
-                c.call(api, data)
-                key = "good_ok"
-            except RuntimeError as e:
-                key = "good_failed"
-                with lock:
-                    said["GOOD FAILED: " + str(e)[:100]] += 1
-            k += 1
-            with lock:
-                tally[key] += 1
-
-    def bad(i):
+    def client(i: int, good: bool):
         c, k = RawClient(url), i
         while time.monotonic() < stop:
-            api, data = BAD[k % len(BAD)]
+            if good:
+                api, data = (("/gan_generate", [i * 1000 + k, "any", 1.0, GAN]) if i % 2 else
+                             ("/vae_decode", [[v + 0.01 * ((i + k) % 7) for v in z], VAE]))
+            else:
+                api, data = BAD[k % len(BAD)]
             try:
                 c.call(api, data)
-                key = "bad_answered"
+                key = "good_ok" if good else "bad_answered"
             except RuntimeError as e:
-                key = "bad_refused"
+                key = "good_failed" if good else "bad_refused"
                 with lock:
-                    said[f"{api}: {str(e)[:110]}"] += 1
+                    said[("GOOD FAILED: " if good else f"{api}: ") + str(e)[:110]] += 1
             k += 1
             with lock:
                 tally[key] += 1
 
-    threads = [threading.Thread(target=good, args=(i,)) for i in range(10)]
-    threads += [threading.Thread(target=bad, args=(i,)) for i in range(3)]
+    threads = [threading.Thread(target=client, args=(i, True)) for i in range(10)]
+    threads += [threading.Thread(target=client, args=(i, False)) for i in range(3)]
     [t.start() for t in threads]
     [t.join() for t in threads]
     return {"calls": dict(tally), "sentences": dict(said.most_common())}
