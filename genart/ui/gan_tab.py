@@ -374,8 +374,10 @@ def build(registry: Registry) -> tuple[dict, dict]:
                    api_visibility="private", show_progress="hidden")     # models published since appear
         go.click(ui_action(on(ui_generate, registry)), settings, shown, **common)
         for button, step in ((prev_b, -1), (next_b, 1)):
+            # always_last: a second click while the first one's garment is still coming steps the seed again,
+            # and its garment must follow (Gradio's default, "once", dropped it: the box said 6, the garment 5)
             button.click(None, [seed], [seed], js=SEED_STEP_JS.format(step=step), api_visibility="private").then(
-                ui_action(on(ui_generate, registry)), settings, shown, **common)
+                ui_action(on(ui_generate, registry)), settings, shown, trigger_mode="always_last", **common)
         grid_go.click(ui_action(on(ui_grid, registry)), [seed, label, psi, rows, cols, model], [grid_view, grid_seeds],
                       **common)
         grid_view.select(ui_action(on(ui_pick_cell, registry)), [grid_seeds, label, psi], [seed, *shown], **common)
