@@ -157,3 +157,25 @@ def test_a_request_head_must_arrive_within_the_deadline_but_a_slow_answer_is_not
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def test_the_page_and_its_config_travel_compressed_and_unchanged(app_url):
+    """The page (its HTML carries the whole config), /config and the API info are compressed for a browser, with
+    brotli or gzip; decoded, they are byte for byte what a client that takes no compression gets. An event
+    stream is never compressed (each message must arrive as it is sent)."""
+    import httpx
+    with httpx.Client(base_url=app_url, timeout=30) as http:
+        for path in ("/", "config", "gradio_api/info"):
+            plain = http.get(path, headers={"Accept-Encoding": "identity"})
+            assert plain.status_code == 200 and "content-encoding" not in plain.headers
+            for encoding in ("br", "gzip"):
+                packed = http.get(path, headers={"Accept-Encoding": encoding})
+                assert packed.headers["content-encoding"] == encoding, path
+                assert packed.content == plain.content, path
+                assert packed.num_bytes_downloaded < len(plain.content) / 8, path      # 786 KB → 39 KB (br)
+        event_id = http.post("gradio_api/call/gan_generate", json={"data": [1, "any", 1.0, "gan/fashion"]}).json()["event_id"]
+        with http.stream("GET", f"gradio_api/call/gan_generate/{event_id}",
+                         headers={"Accept-Encoding": "br, gzip"}) as stream:
+            assert stream.headers["content-type"].startswith("text/event-stream")
+            assert "content-encoding" not in stream.headers
+            assert any(line.startswith("event: complete") for line in stream.iter_lines())

@@ -1,7 +1,7 @@
 """Changes to Gradio 6.31, applied when the studio's UI is imported: two to its image cache, two to the
 work it does around every event, two to its server's HTTP parsing, one to how it refuses a request's file,
 one to a client that goes away mid-request, three to requests short of values or naming what does not
-exist, one to the size of a request's data.
+exist, one to the size of a request's data, one to which responses are compressed (`PageCompression`).
 
 `gradio.processing_utils.save_pil_to_cache` writes an output image straight to its final path, named
 by the hash of its bytes. Two users who get the same image at once (the same seed: the GAN tab opens
@@ -64,6 +64,7 @@ import pydantic
 import uvicorn.config
 from gradio import processing_utils, routes, utils
 from gradio.blocks import Blocks
+from gradio.brotli_middleware import BrotliMiddleware
 from gradio.exceptions import Error, InvalidPathError
 from gradio.route_utils import FnIndexInferError
 from starlette.exceptions import HTTPException
@@ -179,7 +180,22 @@ def create_app(*args, **kwargs) -> routes.App:
     app.add_exception_handler(FnIndexInferError, no_such_endpoint)
     app.add_middleware(RefusedMidStream)
     app.add_middleware(BodyLimit)
+    app.add_middleware(PageCompression, quality=4, minimum_size=PageCompression.MINIMUM_SIZE)
     return app
+
+
+class PageCompression(BrotliMiddleware):
+    """Gradio compresses a response only when its path ends in a text extension (.js, .css, .json…), so the
+    page itself — its HTML carries the whole 0.7 MB config — and `/config` went out raw. Those paths are
+    compressed the same way (brotli at quality 4, gzip for a client without brotli): 786 KB → 39 KB for 9 ms
+    of CPU (measured), where the page's transfer took 0.3 s at 20 Mbit/s and 1.5 s at 4 Mbit/s. Every other
+    path is left to Gradio's own middleware, which runs inside this one."""
+
+    PATHS = frozenset({"/", "/config", "/gradio_api/info"})
+    MINIMUM_SIZE = 400
+
+    def _is_compressible_file_type(self, scope) -> bool:
+        return (scope.get("path", "").rstrip("/") or "/") in self.PATHS
 
 
 BODY_LIMIT = 2 * 2 ** 20      # bytes of a request's data; images travel as uploads (Gradio's max_file_size)
