@@ -45,10 +45,11 @@ TINY = {"vae": {"latent": 8, "local_channels": 2, "class_latent": True, "channel
         "diffusion": {"channels": 8}}
 
 
-def user_checkpoint(root: Path, family: str, stem: str, classes: list[str], seed: int = 0, **config) -> Path:
+def user_checkpoint(root: Path, family: str, stem: str, classes: list[str], seed: int = 0, paper: list | None = None,
+                    **config) -> Path:
     """A tiny, randomly initialised model of `family` published as a user model would be:
     root/<family>/<stem>-v<N> with the card's "classes" (wiring tests: any size and colour the family's
-    config takes); → its card's path."""
+    config takes) and, if given, its "paper" (its training images' background); → its card's path."""
     import importlib
 
     import torch
@@ -61,4 +62,5 @@ def user_checkpoint(root: Path, family: str, stem: str, classes: list[str], seed
     model = importlib.import_module(FAMILY_MODULES[family]).build(config)
     return save_checkpoint(root / family, stem, model.state_dict(),
                            {"name": f"{family}/{stem}", "family": family, "config": config, "classes": list(classes),
-                            "metrics": {}, "training": {"command": "tests/standins.py: untrained user model"}})
+                            "metrics": {}, "training": {"command": "tests/standins.py: untrained user model"},
+                            **({"paper": paper} if paper is not None else {})})

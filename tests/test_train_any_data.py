@@ -118,6 +118,7 @@ def test_gan_trains_on_a_colour_folder_with_live_status_and_publishes_after_a_st
     assert card["name"] == "gan/shapes" and card["classes"] == ["discs", "squares"]
     assert card["config"]["image_size"] == 32 and card["config"]["image_channels"] == 3
     assert card["config"]["num_classes"] == 2 and card["config"]["g_channels"] == 8
+    assert card["paper"] == [0, 0, 0]                                  # the shapes' black background
     m = card["metrics"]
     assert m["samples"] == 12 and m["fd_pixels8"] > 0 and m["fd_pixels8_floor"] >= 0 and "loss_d" in m["final_losses"]
     command = shlex.split(card["training"]["command"])
@@ -206,7 +207,7 @@ def test_vae_and_diffusion_train_on_a_colour_folder_with_live_status(tmp_path, f
     grid = Image.open(tmp_path / "status" / "grid.png")
     assert grid.mode == "RGB" and grid.size == ((10 * 34 + 2) * 2, (rows * 34 + 2) * 2)
     card = _card(tmp_path / "ckpt", family, "shapes")
-    assert card["classes"] == ["discs", "squares"] and card["config"]["num_classes"] == 2
+    assert card["classes"] == ["discs", "squares"] and card["config"]["num_classes"] == 2 and card["paper"] == [0, 0, 0]
     assert (card["config"]["image_size"], card["config"]["image_channels"], card["config"]["channels"]) == (32, 3, 8)
     assert card["metrics"]["samples"] == 12 and card["metrics"]["fd_pixels8"] > 0
     if family == "vae":

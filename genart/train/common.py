@@ -34,6 +34,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from genart.checkpoints import save_checkpoint
+from genart.paper import paper_colour
 from genart.device import get_device
 
 
@@ -441,6 +442,7 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
                      "wall_time_s": round(wall, 1), "img_per_s": round(img_per_s, 1),
                      "device": _device_name(d.device), "dataset": args.data,
                      "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
+        "paper": paper_colour(images),                      # what a sketch canvas offers for it (genart.paper)
         **(card_extra or {}), **getattr(task, "card_extra", {}),
     }
     path = save_checkpoint(Path(args.ckpt_dir) / task.family, stem, _unwrap(model).state_dict(), card)

@@ -36,11 +36,12 @@ from genart.diffusion.spacing import SPACINGS, timesteps_for
 from genart.diffusion.zero_shot import read_class
 from genart.images import upscale_nearest, write_gif
 from genart.ingest import centre_box
+from genart.paper import WHITE
 from genart.registry import Registry
 from genart.ui.uploads import uploaded_image
-from genart.ui.widgets import (QUICK, SLOW, as_tensor, bind, enlarge, image_shape, label_choices, model_choices,
-                               model_input, model_picker, new_choices, number, out_of_date, pixels, scale_for, seed_of,
-                               sketchpad, ui_action, user_errors, warn_if_not_a_garment, whole)
+from genart.ui.widgets import (QUICK, SLOW, as_tensor, bind, drawing_hint, enlarge, image_shape, label_choices,
+                               model_choices, model_input, model_picker, new_choices, number, out_of_date, pixels,
+                               scale_for, seed_of, sketchpad, ui_action, user_errors, warn_if_not_a_garment, whole)
 
 NAME = "diffusion/fashion"     # the default model; every part of the tab works with any of the family
 FAMILY = "diffusion"
@@ -762,8 +763,9 @@ def build(registry: Registry) -> tuple[dict, dict]:
                                             allow_custom_value=True)
                         go = gr.Button("Sample", variant="primary", elem_id="diff-go")
                     with gr.Tab("Sketch", id="sketch"):
-                        gr.Markdown("Draw dark lines on white, or upload a drawing.")
-                        sketch = sketchpad("Sketch", "diff-sketch", upload=True)
+                        hint = gr.Markdown(drawing_hint(WHITE), elem_id="diff-sketch-hint")
+                        sketch = sketchpad("Sketch", "diff-sketch", upload=True, registry=registry, model=model,
+                                           hint=hint)
                         strength = gr.Slider(0.05, 1.0, 0.6, step=0.05, label="Strength (how much noise)",
                                              elem_id="diff-strength")
                         noised = gr.Image(label="Your sketch, noised to this strength", height=160,

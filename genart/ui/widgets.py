@@ -21,6 +21,7 @@ from genart.data import DatasetMissing, garment_from_image
 from genart.data import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3)
 from genart.gpu import gpu
 from genart.images import ImageError, upscale_nearest
+from genart.paper import BLACK, WHITE, hex_colour, ink_for
 from genart.ui.uploads import uploaded_image
 
 USER_ERRORS = (ImageError, CheckpointError, DatasetMissing, ValueError)
@@ -133,36 +134,105 @@ def ui_action(fn: Callable) -> Callable:
 BLANK_SIDE = 280
 
 
-def blank_canvas() -> dict:
-    """A Sketchpad value with a white background: with it the brush is active at once."""
-    return {"background": np.full((BLANK_SIDE, BLANK_SIDE, 3), 255, np.uint8), "layers": [], "composite": None}
+def blank_canvas(paper=WHITE) -> dict:
+    """A Sketchpad value with a plain background of colour `paper`: with it the brush is active at once."""
+    return {"background": np.full((BLANK_SIDE, BLANK_SIDE, 3), paper, np.uint8), "layers": [], "composite": None}
 
 
-def drawing_on_canvas(file) -> dict:
+def drawing_on_canvas(file, paper=WHITE) -> dict:
     """An uploaded drawing (a scan or a photo of lines on paper) → the canvas's value: the drawing fitted
-    into the white square as its background, to draw over."""
+    into the square of colour `paper` as its background, to draw over."""
     im = ImageOps.contain(uploaded_image(file, "a drawing"), (BLANK_SIDE, BLANK_SIDE))
-    canvas = Image.new("RGB", (BLANK_SIDE, BLANK_SIDE), "white")
+    canvas = Image.new("RGB", (BLANK_SIDE, BLANK_SIDE), tuple(paper))
     canvas.paste(im, ((BLANK_SIDE - im.width) // 2, (BLANK_SIDE - im.height) // 2))
     return {"background": np.asarray(canvas), "layers": [], "composite": None}
 
 
-def sketchpad(label: str, elem_id: str, brush_size: int = 8, upload: bool = False, **kwargs) -> gr.Sketchpad:
+def paper_of(registry, name: str | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """(paper, ink) of the canvas for model `name` (`genart.paper`): the 28-px grayscale kind (Fashion-MNIST's)
+    is drawn dark on white and read inverted (`garment_of`); any other model gets the paper its card records
+    (its training images' background) and the ink that stands out from it. White paper, black ink for a card
+    without one (published before papers were recorded) and for a model the registry does not know."""
+    try:
+        card = registry.card(name) if name else {}
+    except Exception:                                # noqa: BLE001 — an unknown model: its handlers say so
+        card = {}
+    if not card or image_shape(registry, name) == (1, 28) or not card.get("paper"):
+        return WHITE, BLACK
+    paper = tuple(int(c) for c in card["paper"][:3])
+    return paper, ink_for(paper)
+
+
+def brush(ink, size: int) -> gr.Brush:
+    return gr.Brush(default_size=size, colors=[hex_colour(ink)], color_mode="fixed")
+
+
+def drawing_hint(paper) -> str:
+    return ("Draw dark lines on white, or upload a drawing." if ink_for(paper) == BLACK else
+            "Draw light lines on this model's dark paper (the background of its training images), or upload a "
+            "drawing.")
+
+
+def is_blank(value) -> bool:
+    """A Sketchpad value (preprocessed: file paths) with nothing drawn: no composite yet, or one colour."""
+    path = (value or {}).get("composite") if isinstance(value, dict) else None
+    if not path:
+        return True
+    try:
+        with Image.open(path) as im:
+            lo, hi = zip(*im.convert("RGB").getextrema())
+    except OSError:                                   # unreadable: treat it as a drawing, and leave it alone
+        return False
+    return lo == hi
+
+
+def fresh_canvas(registry, brush_size: int, name: str):
+    """Clear: an empty canvas of model `name`'s paper, with its ink."""
+    paper, ink = paper_of(registry, name)
+    return gr.update(value=blank_canvas(paper), brush=brush(ink, brush_size))
+
+
+def canvas_for_model(registry, brush_size: int, name: str, value):
+    """Another model picked: an empty canvas takes its paper and ink (and the hint says how to draw); a
+    drawing is left as it is (Clear then gives the new paper)."""
+    paper, ink = paper_of(registry, name)
+    if not is_blank(value):
+        return gr.skip(), gr.skip()
+    return gr.update(value=blank_canvas(paper), brush=brush(ink, brush_size)), drawing_hint(paper)
+
+
+def sketchpad(label: str, elem_id: str, brush_size: int = 8, upload: bool = False, registry=None,
+              model: gr.Component | None = None, hint: gr.Component | None = None, **kwargs) -> gr.Sketchpad:
     """The studio's drawing canvas (dark lines on white, 280 px), made once for every tab. Clearing it
-    puts the white background back, so the brush stays selected (a bare clear left the canvas asking
+    puts the background back, so the brush stays selected (a bare clear left the canvas asking
     for a tool, and strokes did nothing). `upload`: a button below it puts an uploaded drawing on the
-    canvas, to draw over (the canvas's own upload source showed nothing over the white background)."""
+    canvas, to draw over (the canvas's own upload source showed nothing over the white background).
+    `model` (a model picker, with `registry` and a `hint` Markdown): the canvas takes the picked model's
+    paper and ink (`paper_of`) when it is empty, and on every clear."""
     pad = gr.Sketchpad(value=blank_canvas(), type="filepath", image_mode="RGB", canvas_size=(BLANK_SIDE, BLANK_SIDE),
-                       brush=gr.Brush(default_size=brush_size, colors=["#000000"], color_mode="fixed"),
-                       layers=False, transforms=(), label=label, elem_id=elem_id, elem_classes=["genart-sketch"],
-                       **kwargs)
+                       brush=brush(BLACK, brush_size), layers=False, transforms=(), label=label, elem_id=elem_id,
+                       elem_classes=["genart-sketch"], **kwargs)
     quiet = dict(api_visibility="private", show_progress="hidden")
-    pad.clear(blank_canvas, None, [pad], queue=False, **quiet)
+    if model is None:
+        pad.clear(blank_canvas, None, [pad], queue=False, **quiet)
+    else:
+        assert registry is not None and hint is not None, "a canvas that follows a model needs its registry and hint"
+        pad.clear(functools.partial(fresh_canvas, registry, brush_size), [model], [pad], queue=False, **quiet)
+        model.change(functools.partial(canvas_for_model, registry, brush_size), [model, pad], [pad, hint],
+                     queue=False, **quiet)
     if upload:
         button = gr.UploadButton("Upload a drawing to draw over", file_types=["image"], size="sm",
                                  elem_id=f"{elem_id}-upload")
-        button.upload(ui_action(drawing_on_canvas), [button], [pad], **quiet, **QUICK)
+        if model is None:
+            button.upload(ui_action(drawing_on_canvas), [button], [pad], **quiet, **QUICK)
+        else:
+            button.upload(ui_action(functools.partial(drawing_on_model_paper, registry)), [button, model], [pad],
+                          **quiet, **QUICK)
     return pad
+
+
+def drawing_on_model_paper(registry, file, name: str) -> dict:
+    return drawing_on_canvas(file, paper_of(registry, name)[0])
 
 
 def _as_number(value: Any, name: str) -> float:
