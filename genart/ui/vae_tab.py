@@ -22,12 +22,13 @@ import torch
 from genart import records
 from genart.data import CLASSES
 from genart.images import write_gif
+from genart.paper import WHITE
 from genart.registry import Registry
 from genart.ui.batching import BATCH, batched
 from genart.ui.uploads import uploaded_path
-from genart.ui.widgets import (QUICK, as_tensor, bind, enlarge, garment_of, image_shape, model_choices, model_input,
-                               model_picker, out_of_date, pixels, seed_of, sketchpad, ui_action, user_errors,
-                               warn_if_not_a_garment, whole)
+from genart.ui.widgets import (QUICK, as_tensor, bind, drawing_hint, enlarge, garment_of, image_shape, model_choices,
+                               model_input, model_picker, out_of_date, pixels, seed_of, sketchpad, ui_action,
+                               user_errors, warn_if_not_a_garment, whole)
 
 N_PCA = 8
 SCALE = 336                   # the shown image's side, about: 28 px × 12, nearest: crisp pixels, no mush
@@ -258,8 +259,8 @@ def build(registry: Registry) -> tuple[dict, dict]:
                         seed = gr.Number(0, precision=0, label="Seed", elem_id="vae-seed")
                         go_random = gr.Button("Sample", variant="primary", elem_id="vae-random")
                     with gr.Tab("Sketch", id="sketch"):
-                        gr.Markdown("Draw a garment: dark lines on white.")
-                        sketch = sketchpad("Sketch", "vae-sketch")
+                        hint = gr.Markdown(drawing_hint(WHITE, upload=False), elem_id="vae-sketch-hint")
+                        sketch = sketchpad("Sketch", "vae-sketch", registry=registry, model=model, hint=hint)
                         go_sketch = gr.Button("Encode sketch", variant="primary", elem_id="vae-encode-sketch")
                     with gr.Tab("Upload", id="upload"):
                         upload = gr.Image(type="filepath", label="Garment image", elem_id="vae-upload")

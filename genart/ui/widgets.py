@@ -167,10 +167,11 @@ def brush(ink, size: int) -> gr.Brush:
     return gr.Brush(default_size=size, colors=[hex_colour(ink)], color_mode="fixed")
 
 
-def drawing_hint(paper) -> str:
-    return ("Draw dark lines on white, or upload a drawing." if ink_for(paper) == BLACK else
-            "Draw light lines on this model's dark paper (the background of its training images), or upload a "
-            "drawing.")
+def drawing_hint(paper, upload: bool = True) -> str:
+    """How to draw on a canvas of this paper (`upload`: the canvas has an upload button)."""
+    hint = ("Draw dark lines on white" if ink_for(paper) == BLACK else
+            "Draw light lines on this model's dark paper (the background of its training images)")
+    return hint + (", or upload a drawing." if upload else ".")
 
 
 def is_blank(value) -> bool:
@@ -192,13 +193,13 @@ def fresh_canvas(registry, brush_size: int, name: str):
     return gr.update(value=blank_canvas(paper), brush=brush(ink, brush_size))
 
 
-def canvas_for_model(registry, brush_size: int, name: str, value):
+def canvas_for_model(registry, brush_size: int, name: str, value, upload: bool = True):
     """Another model picked: an empty canvas takes its paper and ink (and the hint says how to draw); a
     drawing is left as it is (Clear then gives the new paper)."""
     paper, ink = paper_of(registry, name)
     if not is_blank(value):
         return gr.skip(), gr.skip()
-    return gr.update(value=blank_canvas(paper), brush=brush(ink, brush_size)), drawing_hint(paper)
+    return gr.update(value=blank_canvas(paper), brush=brush(ink, brush_size)), drawing_hint(paper, upload)
 
 
 def sketchpad(label: str, elem_id: str, brush_size: int = 8, upload: bool = False, registry=None,
@@ -218,8 +219,8 @@ def sketchpad(label: str, elem_id: str, brush_size: int = 8, upload: bool = Fals
     else:
         assert registry is not None and hint is not None, "a canvas that follows a model needs its registry and hint"
         pad.clear(functools.partial(fresh_canvas, registry, brush_size), [model], [pad], queue=False, **quiet)
-        model.change(functools.partial(canvas_for_model, registry, brush_size), [model, pad], [pad, hint],
-                     queue=False, **quiet)
+        model.change(functools.partial(canvas_for_model, registry, brush_size, upload=upload), [model, pad],
+                     [pad, hint], queue=False, **quiet)
     if upload:
         button = gr.UploadButton("Upload a drawing to draw over", file_types=["image"], size="sm",
                                  elem_id=f"{elem_id}-upload")

@@ -262,3 +262,25 @@ def test_the_sketch_canvas_takes_a_dark_models_paper_and_light_ink(page: Page, a
     shot = np.asarray(Image.open(io.BytesIO(page.locator("#diff-sketch canvas").first.screenshot())).convert("L"))
     h, w = shot.shape
     assert (shot[h // 4: 3 * h // 4, w // 4: 3 * w // 4] < 60).mean() > 0.002                   # black ink
+    # the VAE lab's canvas does the same, and a reload (the model restored from the browser's settings) keeps it
+    user_checkpoint(user_models, "vae", "e2e_night", ["circle", "square"], paper=[20, 24, 60], image_size=32,
+                    image_channels=3)
+    page.get_by_role("tab", name="VAE Latent Lab").click()
+    page.get_by_role("tab", name="Sketch").click()
+    expect(page.locator("#vae-sketch-hint")).to_contain_text("dark lines on white")
+    _pick(page, "vae-model", "vae/e2e_night")
+    expect(page.locator("#vae-sketch-hint")).to_contain_text("light lines", timeout=20_000)
+    page.wait_for_timeout(1000)                                          # the settings' save
+    page.reload()
+    page.get_by_role("tab", name="VAE Latent Lab").click()
+    page.get_by_role("tab", name="Sketch").click()
+    expect(page.locator("#vae-model input")).to_have_value("vae/e2e_night", timeout=20_000)
+    expect(page.locator("#vae-sketch-hint")).to_contain_text("light lines", timeout=20_000)
+    page.locator("#vae-sketch canvas").first.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    centre, light = _canvas_colours(page, "vae-sketch")
+    assert np.abs(centre - [20, 24, 60]).max() <= 6 and light < 0.01
+    _stroke(page, "vae-sketch", [(0.3, 0.5), (0.5, 0.5), (0.7, 0.5)])
+    page.wait_for_timeout(500)
+    assert _canvas_colours(page, "vae-sketch")[1] > 0.002
+    page.screenshot(path=str(_shot("vae-sketch-dark-paper-after-reload")), full_page=True)
