@@ -11,6 +11,8 @@ import os
 
 import torch
 
+from genart.env import env_whole
+
 
 def _detect() -> torch.device:
     if torch.cuda.is_available():
@@ -61,7 +63,7 @@ def serving_threads() -> int:
     """Compute threads for the studio's server: all cores but one (at least one), so that a painting or
     a diffusion run leaves a core for the web server and the quick lane. `GENART_THREADS` overrides.
     Applies to torch's intra-op pool and OpenCV's; training and benchmarks keep their own settings."""
-    n = int(os.environ.get("GENART_THREADS") or max(1, (os.cpu_count() or 1) - 1))
+    n = env_whole("GENART_THREADS", max(1, (os.cpu_count() or 1) - 1), 1, 1024, "the compute threads")
     torch.set_num_threads(n)
     import cv2
     cv2.setNumThreads(n)

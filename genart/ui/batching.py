@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextvars
 import functools
 import logging
-import os
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -37,10 +36,11 @@ from gradio.blocks import Blocks
 from gradio.server_messages import ProcessCompletedMessage
 from gradio.utils import error_payload
 
+from genart.env import env_whole
 from genart.gpu import gpu
 from genart.ui.widgets import CAUGHT, refusal_of
 
-MAX_BATCH = max(1, int(os.environ.get("GENART_MAX_BATCH", 2)))   # requests of one endpoint per handler call (1: none)
+MAX_BATCH = env_whole("GENART_MAX_BATCH", 2, 1, 64, "the requests of one endpoint per handler call (1: no batching)")
 BATCH = dict(batch=True, max_batch_size=MAX_BATCH)
 FAILED = "The studio failed on this request (its log has the details); the other requests went on."
 STATE_KEY = "genart_refused"
