@@ -71,6 +71,11 @@ def test_a_records_settings_map_onto_the_tabs_controls():
     assert settings_of(records.make("neural_style", {"style": "image", "strength": 1.0}))["neural.mode"] == "image"
     gan = settings_of(records.make("gan_generate", {"seed": 4, "label": "Bag", "truncation": 0.6}))
     assert (gan["gan.seed"], gan["gan.label"], gan["gan.psi"]) == (4, "Bag", 0.6)
+    sketch = settings_of(records.make("diffusion_img2img", {"seed": 5, "label": "Dress", "strength": 0.7,
+                                                            "sampler": "ddim", "steps": 25, "guidance": 2.0}))
+    assert (sketch["diffusion.sketch_seed"], sketch["diffusion.sketch_label"], sketch["diffusion.strength"]) == \
+        (5, "Dress", 0.7)                                              # the Sketch part's, not the Sample part's
+    assert "diffusion.seed" not in sketch and "diffusion.label" not in sketch and sketch["diffusion.steps"] == 25
 
 
 def _uploaded(tmp_path, record, name="x.png"):

@@ -773,7 +773,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                         with gr.Row():
                             s_seed = gr.Number(0, precision=0, label="Seed", elem_id="diff-sketch-seed")
                             s_label = gr.Dropdown(LABELS, value="any", label="Class ('any': as the sketch reads)",
-                                                  elem_id="diff-sketch-label")
+                                                  elem_id="diff-sketch-label", allow_custom_value=True)
                         go_sketch = gr.Button("Dream from sketch", variant="primary", elem_id="diff-go-sketch")
                     with gr.Tab("Invert", id="invert"):
                         gr.Markdown("A picture → the noise x_T that DDIM turns into it (DDIM inversion), and back. "
@@ -786,7 +786,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                                                elem_id="diff-inv-use")
                         with gr.Row():
                             inv_label = gr.Dropdown(LABELS, value="any", label="Its class ('any': as it reads)",
-                                                    elem_id="diff-inv-label")
+                                                    elem_id="diff-inv-label", allow_custom_value=True)
                             inv_steps = gr.Slider(5, MAX_STEPS, INVERT_STEPS, step=1, label="Inversion steps",
                                                   elem_id="diff-inv-steps")
                         go_invert = gr.Button("Run it backwards", variant="primary", elem_id="diff-go-invert")
@@ -795,7 +795,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                         inv_summary = gr.Markdown(elem_id="diff-inv-summary")
                         with gr.Row():
                             regen_label = gr.Dropdown(["same", *LABELS], value="same", label="Regenerate as",
-                                                      elem_id="diff-regen-label")
+                                                      elem_id="diff-regen-label", allow_custom_value=True)
                             regen_guidance = gr.Slider(0, 8, 1.0, step=0.25, label="with guidance",
                                                        elem_id="diff-regen-guidance")
                         go_regen = gr.Button("Regenerate from this x_T", elem_id="diff-go-regen")
@@ -813,7 +813,7 @@ def build(registry: Registry) -> tuple[dict, dict]:
                         with gr.Row():
                             p_seed = gr.Number(0, precision=0, label="Seed", elem_id="diff-inpaint-seed")
                             p_label = gr.Dropdown(LABELS, value="any", label="Class ('any': as it reads)",
-                                                  elem_id="diff-inpaint-label")
+                                                  elem_id="diff-inpaint-label", allow_custom_value=True)
                         go_inpaint = gr.Button("Repaint", variant="primary", elem_id="diff-go-inpaint")
                 sampler = gr.Dropdown(list(SAMPLERS), value="ddim", label="Sampler", elem_id="diff-sampler")
                 steps = gr.Slider(1, MAX_STEPS, 25, step=1, label="Steps", elem_id="diff-steps")
@@ -934,7 +934,13 @@ def build(registry: Registry) -> tuple[dict, dict]:
                  [a_img, a_info], api_name="diffusion_inpaint", preprocess=False, **SLOW)
     settings = {"diffusion.seed": seed, "diffusion.label": label, "diffusion.sampler": sampler,
                 "diffusion.steps": steps, "diffusion.guidance": guidance, "diffusion.spacing": spacing,
-                "diffusion.eta": eta, "diffusion.guidance_rescale": rescale, "diffusion.model": model}
+                "diffusion.eta": eta, "diffusion.guidance_rescale": rescale, "diffusion.model": model,
+                # each part's own controls: a reload keeps them too
+                "diffusion.strength": strength, "diffusion.sketch_seed": s_seed, "diffusion.sketch_label": s_label,
+                "diffusion.invert_label": inv_label, "diffusion.invert_steps": inv_steps,
+                "diffusion.regen_label": regen_label, "diffusion.regen_guidance": regen_guidance,
+                "diffusion.repaint_seed": p_seed, "diffusion.repaint_label": p_label,
+                "diffusion.race_samplers": race_samplers, "diffusion.race_steps": race_steps}
     return settings, {"model": model,
                       "keep": [(ev1, big), (ev2, big), (ev3, big), (ev4, big), (ev5, big), (ev6, big)], "inbox": sketch,
                       "tabs": sources,

@@ -74,6 +74,9 @@ def settings_of(record: dict) -> dict:
     values = {f"{tab}.{k}": v for k, v in p.items()}
     if "truncation" in p:
         values["gan.psi"] = p["truncation"]
+    if record["action"] == "diffusion_img2img":               # a sketch's seed and class are the Sketch part's
+        values["diffusion.sketch_seed"] = values.pop("diffusion.seed", gr.skip())
+        values["diffusion.sketch_label"] = values.pop("diffusion.label", gr.skip())
     if record.get("model"):                                    # the model that made it, on the tab's model picker
         values[f"{tab}.model"] = record["model"]
     if record["action"] == "stylize":                          # the style's own parameters sit on two sliders
