@@ -11,6 +11,7 @@ import pytest
 import torch
 from PIL import Image
 from playwright.sync_api import Page, expect
+from test_studio_ui import saved, wait_saved
 
 pytestmark = pytest.mark.e2e
 
@@ -193,6 +194,7 @@ def test_a_reload_keeps_every_diffusion_parts_own_controls(page: Page, app_url):
     page.goto(app_url)
     page.get_by_role("tab", name="Diffusion").click()
     page.get_by_role("tab", name="Sketch").click()
+    before = saved(page)
     _number(page, "diff-strength", "0.8")
     page.locator("#diff-sketch-seed input").fill("7")
     page.locator("#diff-sketch-seed input").press("Tab")
@@ -206,7 +208,7 @@ def test_a_reload_keeps_every_diffusion_parts_own_controls(page: Page, app_url):
     page.locator("#diff-inpaint-seed input").fill("3")
     page.locator("#diff-inpaint-seed input").press("Tab")
     _pick_own(page, "diff-inpaint-label", "Bag")
-    page.wait_for_timeout(1000)                                          # the settings' save
+    wait_saved(page, before)                                             # the settings' save
     page.reload()
     page.get_by_role("tab", name="Diffusion").click()
     page.get_by_role("tab", name="Sketch").click()

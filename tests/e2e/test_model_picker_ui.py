@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 from standins import user_checkpoint
+from test_studio_ui import saved, wait_saved
 
 from genart import records
 
@@ -268,9 +269,10 @@ def test_the_sketch_canvas_takes_a_dark_models_paper_and_light_ink(page: Page, a
     page.get_by_role("tab", name="VAE Latent Lab").click()
     page.get_by_role("tab", name="Sketch").click()
     expect(page.locator("#vae-sketch-hint")).to_contain_text("dark lines on white")
+    before = saved(page)
     _pick(page, "vae-model", "vae/e2e_night")
     expect(page.locator("#vae-sketch-hint")).to_contain_text("light lines", timeout=20_000)
-    page.wait_for_timeout(1000)                                          # the settings' save
+    wait_saved(page, before)                                             # the settings' save
     page.reload()
     page.get_by_role("tab", name="VAE Latent Lab").click()
     page.get_by_role("tab", name="Sketch").click()
