@@ -185,11 +185,11 @@ def test_eval_sweep_gives_one_row_per_sampler_and_step_count(standin_checkpoints
     root = standin_checkpoints("diffusion")                             # the sweep's wiring, not the model
     samplers = ("ddpm", "unipc")                                        # two of SWEEP_SAMPLERS: every one costs
     assert set(samplers) <= set(SWEEP_SAMPLERS)                         # 4 runs (all eight took 84 s here)
-    assert main(["eval", "diffusion", "--sweep", "--samples", "20", "--json", "--checkpoints", str(root),
+    assert main(["eval", "diffusion", "--sweep", "--samples", "8", "--json", "--checkpoints", str(root),
                  "--samplers", *samplers]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert [(r["sampler"], r["steps"]) for r in rows] == [(s, n) for s in samplers for n in SWEEP_STEPS]
-    assert all(r["fd"] >= 0 and 0 <= r["class_accuracy"] <= 1 and r["samples"] == 20 for r in rows)
+    assert all(r["fd"] >= 0 and 0 <= r["class_accuracy"] <= 1 and r["samples"] == 8 for r in rows)
     table = sweep_markdown(rows).splitlines()
     assert len(table) == 2 + len(samplers) and table[2].startswith("| ddpm |")
     assert table[2].count("|") == len(SWEEP_STEPS) + 3
