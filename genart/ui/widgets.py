@@ -155,7 +155,7 @@ def paper_of(registry, name: str | None) -> tuple[tuple[int, ...], tuple[int, ..
     without one (published before papers were recorded) and for a model the registry does not know."""
     try:
         card = registry.card(name) if name else {}
-    except Exception:                                # noqa: BLE001 — an unknown model: its handlers say so
+    except (CheckpointError, KeyError):              # an unknown model: its handlers say so
         card = {}
     if not card or image_shape(registry, name) == (1, 28) or not card.get("paper"):
         return WHITE, BLACK
