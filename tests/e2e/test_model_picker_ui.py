@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 from standins import user_checkpoint
+from test_studio_ui import saved, wait_saved
 
 from genart import records
 
@@ -119,6 +120,18 @@ def test_pick_a_user_vae_model(page: Page, app_url, user_models):
     assert records.read(_image(page, "vae-out"))["model"] == "vae/e2e_shapes"
 
 
+def _pick_own(page: Page, elem_id: str, option: str):
+    """_pick with the option looked up in this dropdown's own list (another's may still be closing)."""
+    page.locator(f"#{elem_id} input").click()
+    page.locator(f"#{elem_id} li[role=option][aria-label='{option}']").click()
+    expect(page.locator(f"#{elem_id} input")).to_have_value(option)
+
+
+def _number(page: Page, elem_id: str, value: str, box: str = "input[type=number]"):
+    page.locator(f"#{elem_id} {box}").fill(value)
+    page.locator(f"#{elem_id} {box}").press("Tab")
+
+
 def _stroke(page: Page, elem_id: str, points: list[tuple[float, float]]):
     """One mouse stroke over the element's canvas, in fractions of its box."""
     box = page.locator(f"#{elem_id} canvas").first.bounding_box()
@@ -137,7 +150,8 @@ def test_a_diffusion_model_and_class_picked_at_once_stay_and_come_back_after_a_r
                                                                                         user_models):
     """A person who picks a model and one of its classes as soon as the page shows keeps them (nothing the page
     load started puts the first model's classes back), and a reload brings both back with the model's classes
-    in every class list."""
+    in every class list, and every part's own controls as they were set: Sketch's strength, seed and class,
+    Invert's class and steps, regenerate's class and guidance, Repaint's seed and class."""
     user_checkpoint(user_models, "diffusion", "e2e_picks", ["circle", "square", "star"], image_size=32,
                     image_channels=3)
     page.goto(app_url)
@@ -150,15 +164,40 @@ def test_a_diffusion_model_and_class_picked_at_once_stay_and_come_back_after_a_r
     expect(page.get_by_role("option", name="circle", exact=True)).to_be_visible()
     expect(page.get_by_role("option", name="Dress", exact=True)).to_have_count(0)
     page.keyboard.press("Escape")
-    page.wait_for_timeout(1000)                                          # the settings' save
+    before = saved(page)
+    page.get_by_role("tab", name="Sketch").click()
+    _number(page, "diff-strength", "0.8")
+    _number(page, "diff-sketch-seed", "7", "input")
+    _pick_own(page, "diff-sketch-label", "square")
+    page.get_by_role("tab", name="Invert", exact=True).click()
+    _pick_own(page, "diff-inv-label", "circle")
+    _number(page, "diff-inv-steps", "20")
+    _pick_own(page, "diff-regen-label", "star")
+    _number(page, "diff-regen-guidance", "3")
+    page.get_by_role("tab", name="Repaint", exact=True).click()
+    _number(page, "diff-inpaint-seed", "3", "input")
+    _pick_own(page, "diff-inpaint-label", "square")
+    wait_saved(page, before)                                             # the settings' save
     page.reload()
     page.get_by_role("tab", name="Diffusion").click()
     expect(page.locator("#diff-model input")).to_have_value("diffusion/e2e_picks", timeout=20_000)
     expect(page.locator("#diff-label input")).to_have_value("star")
+    page.get_by_role("tab", name="Sketch").click()
+    expect(page.locator("#diff-strength input[type=number]")).to_have_value("0.8")
+    expect(page.locator("#diff-sketch-seed input")).to_have_value("7")
+    expect(page.locator("#diff-sketch-label input")).to_have_value("square")
+    page.get_by_role("tab", name="Invert", exact=True).click()
+    expect(page.locator("#diff-inv-label input")).to_have_value("circle")
+    expect(page.locator("#diff-inv-steps input[type=number]")).to_have_value("20")
+    expect(page.locator("#diff-regen-label input")).to_have_value("star")
+    expect(page.locator("#diff-regen-guidance input[type=number]")).to_have_value("3")
     page.get_by_role("tab", name="Repaint", exact=True).click()
+    expect(page.locator("#diff-inpaint-seed input")).to_have_value("3")
+    expect(page.locator("#diff-inpaint-label input")).to_have_value("square")
     page.locator("#diff-inpaint-label input").click()
-    expect(page.get_by_role("option", name="square", exact=True)).to_be_visible(timeout=10_000)
+    expect(page.get_by_role("option", name="star", exact=True)).to_be_visible(timeout=10_000)
     expect(page.get_by_role("option", name="Dress", exact=True)).to_have_count(0)
+    page.screenshot(path=str(_shot("diffusion-parts-after-reload")), full_page=True)
 
 
 def test_every_diffusion_part_with_a_colour_user_model(page: Page, app_url, user_models):
