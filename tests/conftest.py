@@ -10,11 +10,16 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 os.environ.setdefault("GENART_DEVICE", "cpu")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
+from standins import shipped_problems, tiny_checkpoint
 
-from standins import shipped_problems, tiny_checkpoint  # noqa: E402
+from genart.serve.gradio_patches import apply_gradio_patches
+
+# The studio's changes to Gradio, applied on purpose as app.py does (importing genart changes nothing; a test in
+# tests/test_architecture.py checks that in a fresh interpreter)
+apply_gradio_patches()
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "assets" / "examples"
@@ -24,7 +29,7 @@ EXAMPLES = ROOT / "assets" / "examples"
 def checkpoint_root() -> Path:
     """The shipped checkpoints, assets/checkpoints, as they are. A missing or corrupt one fails every test
     that uses them, with the reason; it is never swapped for an untrained stand-in (see `standin_checkpoints`)."""
-    from genart.registry import CHECKPOINTS
+    from genart.core.registry import CHECKPOINTS
 
     problems = shipped_problems(CHECKPOINTS)
     if problems:
@@ -38,7 +43,7 @@ def standin_checkpoints(tmp_path):
     """For a test that asks for stand-ins by name: `standin_checkpoints("diffusion", schedule="linear")` is a
     checkpoint root with tiny untrained models of the named families (config overrides applied) and the
     shipped checkpoints of the others."""
-    from genart.registry import CHECKPOINTS, SPECS
+    from genart.core.registry import CHECKPOINTS, SPECS
 
     def make(*families: str, **config) -> Path:
         root = tmp_path / "checkpoints"
@@ -59,7 +64,7 @@ def app_url(tmp_path_factory, checkpoint_root):
     os.environ["GENART_OUTPUT_DIR"] = str(tmp_path_factory.mktemp("genart-output"))   # history, browser secret
     os.environ["GENART_TRAIN_DIR"] = str(tmp_path_factory.mktemp("genart-train"))     # training jobs, datasets
     os.environ["GENART_MODEL_DIR"] = str(tmp_path_factory.mktemp("user-models"))       # `user_models`
-    from genart.registry import Registry
+    from genart.core.registry import Registry
     from genart.ui import build_demo, launch_options
 
     demo = build_demo(Registry(checkpoint_root))

@@ -10,7 +10,7 @@ def tiny_checkpoint(root: Path, family: str, **config_overrides) -> None:
     `config_overrides` change its config (e.g. another noise schedule)."""
     import importlib
 
-    from genart.checkpoints import save_checkpoint
+    from genart.core.checkpoints import save_checkpoint
 
     module, config = {"classifier": ("genart.models.classifier", {"channels": 4, "features": 8}),
                       "vae": ("genart.models.vae", {"latent": 8, "local_channels": 2, "class_latent": True,
@@ -28,8 +28,8 @@ def tiny_checkpoint(root: Path, family: str, **config_overrides) -> None:
 
 def shipped_problems(root: Path) -> list[str]:
     """One line per registry model whose checkpoint under `root` is missing or does not match its card."""
-    from genart.checkpoints import CheckpointError, load_weights
-    from genart.registry import SPECS, Registry
+    from genart.core.checkpoints import CheckpointError, load_weights
+    from genart.core.registry import SPECS, Registry
 
     registry, problems = Registry(root), []
     for spec in SPECS:
@@ -54,8 +54,8 @@ def user_checkpoint(root: Path, family: str, stem: str, classes: list[str], seed
 
     import torch
 
-    from genart.checkpoints import save_checkpoint
-    from genart.registry import FAMILY_MODULES
+    from genart.core.checkpoints import save_checkpoint
+    from genart.core.registry import FAMILY_MODULES
 
     config = {**TINY[family], "num_classes": len(classes), **config}
     torch.manual_seed(seed)

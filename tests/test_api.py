@@ -9,7 +9,7 @@ from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
-from genart.registry import ASSETS
+from genart.core.registry import ASSETS
 
 EXAMPLES = ASSETS / "examples"
 
@@ -17,21 +17,32 @@ pytestmark = pytest.mark.slow
 
 
 def _readme_api_table() -> dict[str, list[str]]:
-    """The README's API table, `| `/name` | `a, b` | output |` rows → {"/name": ["a", "b"]} ("–": none)."""
-    readme = (ASSETS.parent / "README.md").read_text()
+    """The API table (docs/api.md), `| `/name` | `a, b` | output |` rows → {"/name": ["a", "b"]} ("–": none)."""
+    readme = (ASSETS.parent / "docs" / "api.md").read_text()
     rows = re.findall(r"^\| `(/\w+)` \| ([^|]*) \|", readme, flags=re.M)
     return {name: [p.strip() for p in params.strip().strip("`").split(",")] if "`" in params else []
             for name, params in rows}
 
 
 def test_endpoints_are_exactly_the_documented_ones(client):
-    """Every public endpoint is in the README's API table with exactly its parameter names, in order, and
+    """Every public endpoint is in the API table (docs/api.md) with exactly its parameter names, in order, and
     every row of the table is an endpoint."""
     documented = _readme_api_table()
     assert len(documented) >= 14 and documented["/stylize"] == ["image", "style", "strength"]
     api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
     served = {name: [p["parameter_name"] for p in e["parameters"]] for name, e in api.items()}
     assert served == documented
+
+
+def test_every_endpoint_keeps_its_name_parameters_and_defaults(client):
+    """/gradio_api/info against the contract recorded before the house moved (tests/api_contract.json): a new
+    parameter may only be added at the end, with a default, by changing the contract in the same commit."""
+    contract = json.loads((ASSETS.parent / "tests" / "api_contract.json").read_text())
+    api = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    served = {name: [[p["parameter_name"], p["parameter_has_default"], p.get("parameter_default")]
+                     for p in e["parameters"]] for name, e in api.items()}
+    assert len(contract) == 25 and contract["/gan_generate"][0] == ["seed", True, 0]
+    assert served == contract
 
 
 def test_models_lists_every_model(client):
@@ -127,7 +138,7 @@ def test_neural_style_a_flat_style_image_gets_a_clear_message(client, tmp_path):
 
 
 def test_classify_dataset_image_and_sketch(client, tmp_path):
-    from genart.data import CLASSES, load_fashion_mnist
+    from genart.data.datasets import CLASSES, load_fashion_mnist
     x, y = load_fashion_mnist("test")
     hits = 0
     for i in range(10):
@@ -153,6 +164,7 @@ def test_classify_reads_a_designers_sketch(client, tmp_path):
     ("bomb", "too large|limit"), ("truncated", "damaged or truncated"), ("tiny", "1×1 px")])
 def test_more_bad_uploads_get_a_clear_message(client, tmp_path, case, message):
     import io
+
     from test_images import _bomb_png
     p = tmp_path / f"{case}.png"
     if case == "bomb":
@@ -170,7 +182,7 @@ def test_more_bad_uploads_get_a_clear_message(client, tmp_path, case, message):
 @pytest.mark.parametrize("mode", ["I;16", "CMYK", "P", "RGBA"])
 def test_odd_modes_are_painted(client, tmp_path, mode):
     base = Image.open(EXAMPLES / "cat.jpg").convert("RGB").resize((90, 60))
-    im = Image.fromarray((np.asarray(base.convert("L"), np.uint16) * 257)) if mode == "I;16" else base.convert(mode)
+    im = Image.fromarray(np.asarray(base.convert("L"), np.uint16) * 257) if mode == "I;16" else base.convert(mode)
     p = tmp_path / f"odd.{'jpg' if mode == 'CMYK' else 'png'}"
     im.save(p)
     out = Image.open(client.predict(handle_file(str(p)), "pop_art", 1.0, api_name="/stylize"))

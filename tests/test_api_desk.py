@@ -7,9 +7,9 @@ import pytest
 from gradio_client import handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
-
-from genart import records
 from sketches import save_all
+
+from genart.core import records
 
 pytestmark = pytest.mark.slow
 
@@ -26,7 +26,8 @@ def test_read_sketch_names_the_drawing_and_checks_it_is_a_garment(client, sketch
 
 
 def test_read_sketch_accepts_a_sketchpad_value(client, sketch_files):
-    value = {"background": handle_file(sketch_files["Trouser"]), "layers": [], "composite": handle_file(sketch_files["Trouser"])}
+    value = {"background": handle_file(sketch_files["Trouser"]), "layers": [],
+             "composite": handle_file(sketch_files["Trouser"])}
     assert client.predict(value, api_name="/read_sketch")["label"] == "Trouser"
 
 

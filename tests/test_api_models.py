@@ -36,7 +36,7 @@ def test_vae_random_decode_agree_and_reproduce(client):
 
 
 def test_vae_encode_and_interpolate(client, dress_sketch, tmp_path):
-    from genart.data import load_fashion_mnist
+    from genart.data.datasets import load_fashion_mnist
     x, _ = load_fashion_mnist("test")
     p = tmp_path / "coat.png"
     Image.fromarray(x[1]).save(p)
@@ -124,13 +124,13 @@ def test_diffusion_img2img_from_a_sketch(client, dress_sketch):
     assert 1 <= len(outs) <= 10 and outs[-1] == final
     assert "strength 0.5" in final[1]
     params = json.loads(Image.open(final[0]).info["parameters"])
-    assert params["strength"] == 0.5 and params["label"] in __import__("genart.data").data.CLASSES
+    assert params["strength"] == 0.5 and params["label"] in __import__("genart.data.datasets").data.datasets.CLASSES
 
 
 @pytest.fixture(scope="module")
 def coat_png(tmp_path_factory):
     """A Fashion-MNIST test coat, enlarged 4× (what a user would upload)."""
-    from genart.data import load_dataset
+    from genart.data.datasets import load_dataset
     x, y = load_dataset("fashion-mnist", "test")
     coat = x[np.flatnonzero(y == 4)[0]]
     p = tmp_path_factory.mktemp("coat") / "coat.png"
@@ -151,7 +151,7 @@ def test_diffusion_invert_gives_x_T_and_a_close_reconstruction(client, coat_png)
 
 
 def test_diffusion_inpaint_streams_and_keeps_everything_outside_the_mask(client, coat_png, tmp_path):
-    from genart.data import load_dataset
+    from genart.data.datasets import load_dataset
     x, y = load_dataset("fashion-mnist", "test")
     coat = x[np.flatnonzero(y == 4)[0]]
     mask = np.zeros((28, 28), np.uint8)

@@ -10,7 +10,7 @@ from gradio_client.exceptions import AppError
 from PIL import Image, ImageDraw
 from standins import user_checkpoint
 
-from genart import records
+from genart.core import records
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""Quick API requests of different users answered together (genart.ui.batching): every row its own answer.
+"""Quick API requests of different users answered together (genart.serve.batching): every row its own answer.
 
 On a toy endpoint the batches are forced (the first call holds the lane while the rest queue up), so the test
 knows batches of several rows ran; on the studio's endpoints many callers at once check that each gets its own
@@ -13,9 +13,9 @@ import gradio as gr
 import httpx
 import pytest
 
-from genart.loadtest import RawClient
-from genart.ui import batching, gradio_fixes
-from genart.ui.uploads import REFUSED
+from genart.bench.loadtest import RawClient
+from genart.serve import batching, gradio_patches
+from genart.serve.uploads import REFUSED
 
 _ENDPOINTS: dict[str, dict] = {}
 
@@ -60,7 +60,7 @@ def toy():
         gr.Button().click(counted, [x], [out], api_name="double", preprocess=False, concurrency_limit=1,
                           batch=True, max_batch_size=8)
     demo.queue(default_concurrency_limit=1)
-    batching.fill_short_rows(demo._queue, gradio_fixes.too_few_values)
+    batching.fill_short_rows(demo._queue, gradio_patches.too_few_values)
     batching.deliver_refusals(demo._queue)
     _, url, _ = demo.launch(prevent_thread_lock=True, server_name="127.0.0.1", quiet=True)
     yield url, sizes, gate
@@ -150,7 +150,7 @@ def test_vae_decode_and_classify_answer_each_caller_with_bad_calls_among_them(ap
 
 
 def batching_example():
-    from genart.registry import ASSETS
+    from genart.core.registry import ASSETS
     return ASSETS / "examples" / "cat.jpg"
 
 

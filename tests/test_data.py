@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from genart import data
+from genart.data import datasets as data
 
 
 def test_reads_the_debian_package():

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from genart.desk.render import colourways, garment_alpha, parse_colours, render, smooth_alpha
-from genart.desk.sheet import SheetRow, line_sheet, save_sheet
+from genart.studio.desk.render import colourways, garment_alpha, parse_colours, render, smooth_alpha
+from genart.studio.desk.sheet import SheetRow, line_sheet, save_sheet
 
 
 def _garment() -> np.ndarray:

@@ -6,7 +6,7 @@ import pytest
 import torch
 from sketches import sketch
 
-from genart.sketch import (
+from genart.data.sketch import (
     CANVAS,
     crop_resize,
     filled_region,
@@ -108,7 +108,7 @@ def test_sketch_unet_starts_as_the_unconditioned_unet():
 
 
 def test_sketch_guided_combines_the_three_predictions():
-    from genart.desk.guidance import sketch_guided, sketch_scale
+    from genart.diffusion.sketch_guidance import sketch_guided, sketch_scale
     calls = []
 
     def model(x, t, y, c):                                   # a linear stand-in: v = x + y + mean(c)
@@ -130,7 +130,7 @@ def test_the_hand_drawn_set_has_three_drawings_per_class():
 
     from PIL import Image
 
-    from genart.data import CLASSES
+    from genart.data.datasets import CLASSES
     files = sorted((Path(__file__).parent / "drawings").glob("*.png"))
     stems = [f.stem.rsplit("_", 1)[0] for f in files]
     for c in CLASSES:

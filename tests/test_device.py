@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from genart import device
+from genart.core import device
 
 
 def test_auto_picks_cpu_without_accelerators(monkeypatch):
@@ -41,13 +41,15 @@ def test_a_gpu_is_made_reproducible_and_the_cpu_left_as_it_is():
     import os
     import subprocess
     import sys
-    code = ("import os, torch; from genart.device import reproducible\n"
+    code = ("import os, torch; from genart.core.device import reproducible\n"
             "reproducible(torch.device('cpu'))\n"
             "assert not torch.are_deterministic_algorithms_enabled() and 'CUBLAS_WORKSPACE_CONFIG' not in os.environ\n"
-            "os.environ['GENART_REPRODUCIBLE'] = '0'; reproducible(torch.device('cuda'))      # a host that prefers speed\n"
+            "os.environ['GENART_REPRODUCIBLE'] = '0'; reproducible(torch.device('cuda'))"
+            "      # a host that prefers speed\n"
             "assert not torch.are_deterministic_algorithms_enabled()\n"
             "del os.environ['GENART_REPRODUCIBLE']; reproducible(torch.device('cuda'))\n"
-            "assert torch.are_deterministic_algorithms_enabled() and torch.is_deterministic_algorithms_warn_only_enabled()\n"
+            "assert torch.are_deterministic_algorithms_enabled()"
+            " and torch.is_deterministic_algorithms_warn_only_enabled()\n"
             "assert os.environ['CUBLAS_WORKSPACE_CONFIG'] == ':4096:8' and not torch.backends.cudnn.benchmark\n")
     env = {k: v for k, v in os.environ.items() if k not in ("CUBLAS_WORKSPACE_CONFIG", "GENART_REPRODUCIBLE")}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
@@ -55,7 +57,7 @@ def test_a_gpu_is_made_reproducible_and_the_cpu_left_as_it_is():
 
 
 def test_whole_number_settings_take_a_default_a_value_or_refuse_with_a_sentence(monkeypatch):
-    from genart.env import env_whole
+    from genart.core.settings import env_whole
     monkeypatch.delenv("GENART_X", raising=False)
     assert env_whole("GENART_X", 2, 1, 64, "x") == 2
     monkeypatch.setenv("GENART_X", " 8 ")
@@ -66,4 +68,4 @@ def test_whole_number_settings_take_a_default_a_value_or_refuse_with_a_sentence(
             env_whole("GENART_X", 2, 1, 64, "x")
     monkeypatch.setenv("GENART_THREADS", "many")                  # the studio's own, where it reads them
     with pytest.raises(ValueError, match="GENART_THREADS='many': the compute threads must be a whole number"):
-        __import__("genart.device").device.serving_threads()
+        __import__("genart.core.device").core.device.serving_threads()

@@ -123,7 +123,7 @@ def test_sdedit_starts_at_strength_and_guidance_mixes():
     x, ts = sdedit_start(S, x0, 0.5, 10, torch.Generator().manual_seed(0))
     assert ts[0] == 499 and len(ts) == 10 and ts == sorted(ts, reverse=True)
     assert x.std().item() == pytest.approx(S.sigma(torch.tensor(499)).item(), rel=0.1)
-    model = lambda x, t, y: y.float().view(-1, 1, 1, 1).expand_as(x)     # noqa: E731 — v̂ = label
+    model = lambda x, t, y: y.float().view(-1, 1, 1, 1).expand_as(x)
     fn = guided(model, torch.tensor([2, 2]), 3.0, null_label=10)
     out = fn(torch.zeros(2, 1, 2, 2), torch.tensor([5, 5]))
     assert torch.allclose(out, torch.full_like(out, 10 + 3.0 * (2 - 10)))   # v_∅ + w (v_y − v_∅)
@@ -156,7 +156,7 @@ def test_projection_reads_a_guide_through_the_unconditional_model():
 
 @pytest.mark.slow
 def test_tiny_training_run_loss_decreases():
-    from genart.data import load_fashion_mnist, to_tensor
+    from genart.data.datasets import load_fashion_mnist, to_tensor
     from genart.models.unet import UNetConfig
     from genart.train.common import Dist, RunArgs
     from genart.train.diffusion import DiffusionTask
@@ -180,7 +180,7 @@ def test_eval_sweep_gives_one_row_per_sampler_and_step_count(standin_checkpoints
     import json
 
     from genart.__main__ import main
-    from genart.evaluate import SWEEP_SAMPLERS, SWEEP_STEPS, sweep_markdown
+    from genart.eval.evaluate import SWEEP_SAMPLERS, SWEEP_STEPS, sweep_markdown
 
     root = standin_checkpoints("diffusion")                             # the sweep's wiring, not the model
     samplers = ("ddpm", "unipc")                                        # two of SWEEP_SAMPLERS: every one costs
@@ -189,7 +189,8 @@ def test_eval_sweep_gives_one_row_per_sampler_and_step_count(standin_checkpoints
                  "--samplers", *samplers]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert [(r["sampler"], r["steps"]) for r in rows] == [(s, n) for s in samplers for n in SWEEP_STEPS]
-    assert all(r["fd"] >= 0 and 0 <= r["class_accuracy"] <= 1 and r["samples"] == 8 for r in rows)
+    assert all(r["fd"] > 0 and r["samples"] == 8 for r in rows)
+    assert all(r["class_accuracy"] * 8 == round(r["class_accuracy"] * 8) for r in rows)    # k of 8 samples
     table = sweep_markdown(rows).splitlines()
     assert len(table) == 2 + len(samplers) and table[2].startswith("| ddpm |")
     assert table[2].count("|") == len(SWEEP_STEPS) + 3
@@ -232,10 +233,10 @@ def test_a_card_with_another_schedule_samples_with_that_schedule(standin_checkpo
     trainer all denoise with exactly that process (every `denoise` call is recorded)."""
     import genart.diffusion.sampling as sampling
     import genart.ui.diffusion_tab as diffusion_tab
-    from genart.bench import bench_diffusion
-    from genart.evaluate import eval_diffusion_model
+    from genart.bench.benchmarks import bench_diffusion
+    from genart.core.registry import Registry
+    from genart.eval.evaluate import eval_diffusion_model
     from genart.models.unet import UNetConfig
-    from genart.registry import Registry
     from genart.train.common import Dist, RunArgs
     from genart.train.diffusion import DiffusionTask
     from genart.ui import build_demo
@@ -416,7 +417,8 @@ def test_new_samplers_obey_the_prediction_type(sampler):
     x_T = torch.randn(16, 1, 4, 4, generator=torch.Generator().manual_seed(0))
     sp = "logsnr" if sampler == "heun" else "uniform"               # Heun on uniform steps amplifies rounding
     out_v = sample(v_fn, S, sampler, x_T, 20, torch.Generator().manual_seed(1), spacing=sp)
-    out_eps = sample(eps_fn, replace(S, prediction="eps"), sampler, x_T, 20, torch.Generator().manual_seed(1), spacing=sp)
+    out_eps = sample(eps_fn, replace(S, prediction="eps"), sampler, x_T, 20, torch.Generator().manual_seed(1),
+                     spacing=sp)
     assert (out_v - out_eps).abs().max().item() < 1e-4
     wrong = sample(eps_fn, S, sampler, x_T, 20, torch.Generator().manual_seed(1), spacing=sp)   # ε̂ read as v̂
     assert (wrong - out_v).abs().max().item() > 0.1
@@ -448,7 +450,7 @@ def test_karras_spacing_is_diffusers_karras_sigmas_on_integer_timesteps():
     """diffusers' EulerDiscreteScheduler(use_karras_sigmas=True) places the same n Karras σ̃ (ρ = 7) between
     σ̃(999) and σ̃(0), at fractional timesteps; ours are the nearest integer timesteps in λ, nudged apart
     where several σ̃ fall between two integers (at the top of this schedule, see spacing.py)."""
-    diffusers = pytest.importorskip("diffusers")
+    import diffusers               # requirements-dev.txt: a broken install fails here
     from genart.diffusion.spacing import karras_sigmas, log_snr, timesteps_for
     lam = log_snr(S)
     for n in (10, 25):
@@ -471,7 +473,8 @@ def test_guidance_rescale_zero_is_todays_guidance_bit_for_bit():
 
     def model(x, t, y):
         return torch.tanh(x * (1 + y.float().view(-1, 1, 1, 1))) * 3
-    x, t, y = torch.randn(3, 1, 4, 4, generator=torch.Generator().manual_seed(0)), torch.full((3,), 400), torch.tensor([1, 2, 3])
+    x, t, y = (torch.randn(3, 1, 4, 4, generator=torch.Generator().manual_seed(0)), torch.full((3,), 400),
+               torch.tensor([1, 2, 3]))
     assert torch.equal(guided(model, y, 2.5, 10)(x, t), guided(model, y, 2.5, 10, rescale=0.0)(x, t))
     out = guided(model, y, 2.5, 10, rescale=1.0)(x, t)
     cond = model(x, t, y)
@@ -485,9 +488,9 @@ def test_the_tabs_default_call_is_todays_computation(checkpoint_root):
     the knobs at their defaults make the same PNG bytes."""
     import io
 
-    from genart.data import to_uint8
-    from genart.images import png_info, upscale_nearest
-    from genart.registry import Registry
+    from genart.core.images import png_info, upscale_nearest
+    from genart.core.registry import Registry
+    from genart.data.datasets import to_uint8
     from genart.ui import diffusion_tab as tab
 
     reg = Registry(checkpoint_root)
@@ -583,7 +586,7 @@ def test_repaint_keeps_the_known_pixels_and_fills_the_rest_consistently():
 
 @pytest.mark.slow
 def test_the_sampler_race_runs_each_sampler_as_sample_does_and_measures_against_the_reference(checkpoint_root):
-    from genart.registry import Registry
+    from genart.core.registry import Registry
     from genart.ui import diffusion_tab as tab
 
     reg = Registry(checkpoint_root)
@@ -608,10 +611,10 @@ def test_an_inverted_run_regenerates_and_branches_like_any_run(checkpoint_root, 
     rewinding & branching the inverted run both work from its trace."""
     from PIL import Image
 
-    from genart.data import load_dataset
-    from genart.registry import Registry
+    from genart.core.registry import Registry
+    from genart.data.datasets import load_dataset
+    from genart.serve import uploads
     from genart.ui import diffusion_tab as tab
-    from genart.ui import uploads
 
     monkeypatch.setattr(uploads, "allowed_roots", lambda: (tmp_path.resolve(),))
     x, y = load_dataset("fashion-mnist", "test")
@@ -621,7 +624,8 @@ def test_an_inverted_run_regenerates_and_branches_like_any_run(checkpoint_root, 
     *_, last = tab.ui_invert(reg, {"path": str(path)}, "Coat", 20, progress=None)
     _, _, _, info, trace, _, _, summary, inverted = last
     mae = float(summary.split("mean absolute error ")[1].split(" ")[0])
-    assert mae < 0.05 and info.endswith(f"round-trip error {mae:.4f}") and np.asarray(inverted["x_T"]).shape == (1, 28, 28)
+    assert mae < 0.05 and info.endswith(f"round-trip error {mae:.4f}") and \
+        np.asarray(inverted["x_T"]).shape == (1, 28, 28)
     *_, regen = tab.ui_regenerate(reg, inverted, "Dress", 3.0, progress=None)
     assert "Dress" in regen[3] and "differs from the original by" in regen[3]
     *_, branched = tab.ui_branch(reg, trace, 10, 0, "Dress", 3.0, progress=None)
@@ -635,7 +639,7 @@ def test_eval_invert_and_inpaint_commands_print_their_measures(standin_checkpoin
     root = standin_checkpoints("diffusion")                              # the commands' wiring, not the model
     assert main(["eval", "invert", "--n", "4", "--steps", "3", "--json", "--checkpoints", str(root)]) == 0
     inv = json.loads(capsys.readouterr().out)
-    assert inv["samples"] == 4 and inv["refine"] == 1 and inv["evaluations"] == 3 * 2 + 3 and inv["mae"] >= 0
+    assert inv["samples"] == 4 and inv["refine"] == 1 and inv["evaluations"] == 3 * 2 + 3 and 0 < inv["mae"] < 1
     assert main(["eval", "inpaint", "--n", "4", "--steps", "6", "--json", "--checkpoints", str(root)]) == 0
     inp = json.loads(capsys.readouterr().out)
     assert inp["outside_unchanged"] == 1.0 and inp["mask_pixels"] == 112 and inp["sampler"] == "ddpm"

@@ -4,7 +4,7 @@ import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
-from genart.ui.fairness import client_key, limit_per_client
+from genart.serve.fairness import client_key, limit_per_client
 
 
 def _event(session, ip=None):

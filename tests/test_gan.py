@@ -4,9 +4,18 @@ import numpy as np
 import pytest
 import torch
 
-from genart.data import load_fashion_mnist, to_tensor
-from genart.models.gan import (Discriminator, GANConfig, Generator, class_for, crossover, latent, slerp,
-                               truncate, variation)
+from genart.data.datasets import load_fashion_mnist, to_tensor
+from genart.models.gan import (
+    Discriminator,
+    GANConfig,
+    Generator,
+    class_for,
+    crossover,
+    latent,
+    slerp,
+    truncate,
+    variation,
+)
 from genart.train.common import Dist, RunArgs
 from genart.train.gan import GANTask
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from genart import records
-from genart.history import History, browser_secret, new_browser_id
+from genart.core import records
+from genart.studio.history import History, browser_secret, new_browser_id
 
 
 def _img(k: int) -> Image.Image:

@@ -12,8 +12,8 @@ from gradio_client.exceptions import AppError
 from gradio_client.utils import QueueError
 from PIL import Image
 
-from genart.registry import ASSETS
-from genart.ui.uploads import NO_IMAGE, REFUSED
+from genart.core.registry import ASSETS
+from genart.serve.uploads import NO_IMAGE, REFUSED
 
 pytestmark = pytest.mark.slow
 
@@ -182,7 +182,7 @@ def test_a_sketchpad_value_is_accepted_wherever_a_sketch_is_taken(client, tmp_pa
 
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_stored(app_url):
-    from genart.images import MAX_FILE_BYTES
+    from genart.core.images import MAX_FILE_BYTES
     big = b"\x89PNG\r\n\x1a\n" + b"\0" * (MAX_FILE_BYTES + 1024)
     r = httpx.post(f"{app_url}gradio_api/upload", files={"files": ("big.png", big, "image/png")}, timeout=60)
     assert r.status_code == 413, r.status_code
@@ -203,7 +203,8 @@ def test_a_huge_request_header_is_refused_not_buffered(app_url):
 def test_interpolation_gifs_stay_inside_gradios_cache(client, tmp_path):
     import os
     import tempfile
-    from genart.images import output_folder
+
+    from genart.core.images import output_folder
     loose_before = set(os.listdir(tempfile.gettempdir()))
     gif = client.predict(0, 1, "any", 1.0, 4, api_name="/gan_interpolate")
     assert Image.open(gif).n_frames >= 4
@@ -216,6 +217,7 @@ def test_one_client_cannot_own_the_queue(app_url):
     """One session queues 14 diffusion runs: at most 8 wait, the rest are refused with a sentence, and
     another user's GAN request (the quick lane) is answered while they run."""
     import time
+
     from gradio_client import Client
     greedy, other = Client(app_url, verbose=False), Client(app_url, verbose=False)
     try:
@@ -297,7 +299,7 @@ def test_a_stream_of_no_session_or_event_ends_with_one_log_line(app_url, caplog,
 def test_a_request_body_over_the_limit_is_refused_before_it_is_read_whole(app_url, caplog):
     """Gradio bounds uploads, not a request's JSON: a 100 MB value was parsed whole (two took the server from
     0.67 to 1.16 GB). Over 2 MB, declared or chunked, is a 413 with a sentence and one log line."""
-    from genart.ui.gradio_fixes import BODY_LIMIT
+    from genart.serve.gradio_patches import BODY_LIMIT
 
     big = b'{"data": ["' + b"x" * (BODY_LIMIT + 1) + b'", "any", 1.0, "gan/fashion"]}'
     with caplog.at_level(logging.WARNING, logger="genart.requests"), httpx.Client(base_url=app_url, timeout=60) as h:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from genart.images import ImageError, load_image, save_png, with_params, write_gif
+from genart.core.images import ImageError, load_image, save_png, with_params, write_gif
 
 
 def _png_bytes(im: Image.Image, **kw) -> bytes:
@@ -62,7 +62,7 @@ def test_decompression_bomb_is_refused_fast():
 def test_modes_become_rgb(mode):
     base = Image.fromarray(np.linspace(0, 255, 32 * 48, dtype=np.uint8).reshape(32, 48))
     if mode == "I;16":
-        im = Image.fromarray((np.asarray(base, np.uint16) * 257))
+        im = Image.fromarray(np.asarray(base, np.uint16) * 257)
         assert im.mode.startswith("I;16")
     elif mode in ("I", "F"):
         im = base.convert(mode)
@@ -129,7 +129,7 @@ def test_a_large_rgba_png_decodes_within_bounded_memory(tmp_path):
     a[::7, :, 0] = 200
     Image.fromarray(a).save(tmp_path / "big.png")
     del a
-    code = ("import resource, sys; from genart.images import load_image; "
+    code = ("import resource, sys; from genart.core.images import load_image; "
             "b = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss; "
             f"im = load_image({str(tmp_path / 'big.png')!r}, max_side=2048); "
             "print(im.size, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - b) // 1024)")
@@ -140,7 +140,8 @@ def test_a_large_rgba_png_decodes_within_bounded_memory(tmp_path):
 def test_the_pixel_budget_makes_decodes_wait_and_then_refuses():
     import threading
     import time
-    from genart.images import PixelBudget
+
+    from genart.core.images import PixelBudget
     budget = PixelBudget(100, wait_s=0.3)
     order, release = [], threading.Event()
 
@@ -208,7 +209,7 @@ def test_the_fast_png_encoder_is_lossless_and_keeps_the_text(mode, shape):
     check) and every text entry, Latin-1 (tEXt) or not (iTXt)."""
     import io
 
-    from genart.images import png_bytes
+    from genart.core.images import png_bytes
 
     a = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
     image = Image.fromarray(a, mode) if mode != "P" else Image.fromarray(np.dstack([a] * 3)).quantize(16)

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from genart.ingest import MIN_IMAGES, DatasetError, ingest
+from genart.data.ingest import MIN_IMAGES, DatasetError, ingest
 
 
 def shape_png(kind: str, colour: str, i: int, size=(90, 60)) -> bytes:

@@ -7,8 +7,8 @@ import time
 import pytest
 from PIL import Image
 
-from genart.ingest import DatasetError
-from genart.jobs import JobError, Trainer
+from genart.data.ingest import DatasetError
+from genart.serve.jobs import JobError, Trainer
 from genart.train.presets import preset
 from genart.train.status import read_status
 from tests.test_ingest import shapes_zip
@@ -94,6 +94,7 @@ def _wait(trainer, job, states, timeout=240.0):
     raise AssertionError(f"job {job} still {trainer.status(job)['state']} after {timeout} s")
 
 
+@pytest.mark.slow                       # trains a model for real (about 100 s on 2 cores)
 def test_a_job_trains_in_the_background_stops_resumes_and_publishes(trainer, tmp_path):
     """The whole life of a job on a small folder of coloured shapes, through the CLI's own trainer."""
     trainer.add_dataset([shapes_zip(tmp_path / "shapes.zip", n=16)], "shapes")
@@ -138,7 +139,7 @@ def test_the_loss_table_is_typed_even_before_the_first_step():
 
 
 def test_a_keyed_job_asks_for_its_key_and_a_stop_during_startup_is_a_stop(tmp_path):
-    from genart.jobs import NOT_YOURS, JobError, Trainer
+    from genart.serve.jobs import NOT_YOURS, JobError, Trainer
 
     trainer = Trainer(tmp_path / "studio", tmp_path / "models")
     job = trainer.start("gan", "fashion-mnist", 28, 50, "keyed", key="k" * 22)

@@ -6,13 +6,13 @@ history."""
 import gradio as gr
 import numpy as np
 import pytest
-from gradio_client import handle_file
 from gradio.utils import get_upload_folder
+from gradio_client import handle_file
 from PIL import Image
 
-from genart import records
-from genart.images import png_info
-from genart.registry import Registry
+from genart.core import records
+from genart.core.images import png_info
+from genart.core.registry import Registry
 
 
 @pytest.fixture(scope="module")
@@ -103,25 +103,25 @@ def test_a_png_opened_anywhere_goes_to_the_tab_that_made_it(tmp_path):
     assert out[0].selected == "records" and out[-1].endswith("v.png")           # there: read or replay it
     with pytest.raises(ValueError, match="no genart record"):
         open_png(_uploaded(tmp_path, None, "plain.png"), keys=keys)
-    from genart.images import ImageError
+    from genart.core.images import ImageError
     with pytest.raises(ImageError, match="Only images uploaded"):
         open_png({"path": "/etc/passwd", "url": None}, keys=keys)
 
 
 def test_gan_favourites_come_back_from_the_history(registry, tmp_path):
-    from genart.history import History, new_browser_id
-    from genart.ui import gan_tab
+    from genart.studio import gan
+    from genart.studio.history import History, new_browser_id
 
     history, browser = History(tmp_path), new_browser_id()
-    z = [0.1] * registry.get(gan_tab.NAME).config.z_dim
-    kept = [gan_tab.generate(registry, 3, "Dress", 0.8), gan_tab.from_latent(registry, z, 4, "child 1"),
-            gan_tab.generate(registry, 5, "any", 0.9), gan_tab.generate(registry, 3, "Dress", 0.8)]
+    z = [0.1] * registry.get(gan.NAME).config.z_dim
+    kept = [gan.generate(registry, 3, "Dress", 0.8), gan.from_latent(registry, z, 4, "child 1"),
+            gan.generate(registry, 5, "any", 0.9), gan.generate(registry, 3, "Dress", 0.8)]
     for im in kept:
         history.add(browser, im)
     history.add(browser, records.stamp(np.zeros((8, 8), np.uint8), records.make("stylize", {"style": "oil"})))
-    favourites = gan_tab.favourites_from(registry, [r for _, _, r in history.items(browser)])
+    favourites = gan.favourites_from(registry, [r for _, _, r in history.items(browser)])
     assert [f["name"] for f in favourites] == ["seed 3", "child 1", "seed 5"]      # oldest first, once each
     assert favourites[1]["z"] == z and favourites[1]["y"] == 4
-    again = gan_tab.show(registry, favourites[0])[0]
+    again = gan.show(registry, favourites[0])[0]
     assert np.array_equal(np.asarray(Image.open(again)), np.asarray(kept[0]))    # the same garment, made again
-    assert gan_tab.favourites_from(registry, []) == []
+    assert gan.favourites_from(registry, []) == []

@@ -5,7 +5,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from genart import metrics
+from genart.eval import metrics
 
 
 def test_frechet_closed_form():
@@ -44,9 +44,9 @@ def test_class_accuracy():
 @pytest.fixture(scope="module")
 def judged(checkpoint_root):
     """Metrics of real and degraded sets (N=500) in the shipped classifier's features."""
-    from genart.data import load_fashion_mnist, to_tensor
-    from genart.evaluate import judge_samples
-    from genart.registry import Registry
+    from genart.core.registry import Registry
+    from genart.data.datasets import load_fashion_mnist, to_tensor
+    from genart.eval.evaluate import judge_samples
 
     clf = Registry(checkpoint_root).get("classifier/fashion")
     x, y = load_fashion_mnist("train")

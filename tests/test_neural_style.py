@@ -7,8 +7,15 @@ import pytest
 import torch
 from PIL import Image
 
-from genart.styles.neural import (NetConfig, RandomFeatures, StyleLoss, _to_tensor, match_colors,
-                                  sliced_wasserstein, transfer)
+from genart.styles.neural import (
+    NetConfig,
+    RandomFeatures,
+    StyleLoss,
+    _to_tensor,
+    match_colors,
+    sliced_wasserstein,
+    transfer,
+)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "assets" / "examples"
 

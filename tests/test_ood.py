@@ -1,4 +1,4 @@
-"""Garment-likeness (genart/ood.py): the scores in closed form on toy Gaussians, the calibration file and its
+"""Garment-likeness (genart/eval/ood.py): the scores in closed form on toy Gaussians, the calibration file and its
 classifier check; on the shipped models (slow) the cat photo flagged, the sketches passed, τ reproduced."""
 
 from pathlib import Path
@@ -7,9 +7,21 @@ import numpy as np
 import pytest
 import torch
 
-from genart.checkpoints import CheckpointError
-from genart.ood import (SCORES, Calibration, energy, fit, fit_tied_gaussian, flagged_rate, load_calibration,
-                        mahalanobis, max_softmax, save_calibration, standardised_sum, threshold_at)
+from genart.core.checkpoints import CheckpointError
+from genart.eval.ood import (
+    SCORES,
+    Calibration,
+    energy,
+    fit,
+    fit_tied_gaussian,
+    flagged_rate,
+    load_calibration,
+    mahalanobis,
+    max_softmax,
+    save_calibration,
+    standardised_sum,
+    threshold_at,
+)
 
 
 # ----------------------------------------------------------------------------- scores in closed form
@@ -84,14 +96,14 @@ def test_fit_on_toy_outputs_sets_every_threshold_at_its_percentile():
 
 
 def test_penultimate_gives_the_classifiers_own_logits(standin_checkpoints):
-    from genart.ood import CLASSIFIER, penultimate
-    from genart.registry import Registry
+    from genart.core.registry import Registry
+    from genart.eval.ood import CLASSIFIER, penultimate
 
     classifier = Registry(standin_checkpoints("classifier"), device=torch.device("cpu")).get(CLASSIFIER)
     garments = np.random.default_rng(0).integers(0, 256, (5, 28, 28), dtype=np.uint8)
     h, logits = penultimate(classifier, garments)
     assert h.shape == (5, 8) and logits.shape == (5, 10) and (h < 0).any()          # before the ReLU
-    from genart.data import to_tensor
+    from genart.data.datasets import to_tensor
     assert logits == pytest.approx(classifier(to_tensor(garments)).double().numpy(), abs=1e-5)
     assert np.maximum(h, 0) == pytest.approx(classifier.features(to_tensor(garments)).double().numpy(), abs=1e-6)
 
@@ -99,15 +111,15 @@ def test_penultimate_gives_the_classifiers_own_logits(standin_checkpoints):
 def test_classify_makes_one_pass_and_answers_as_the_classifier_and_the_check_do():
     """/classify runs the classifier once (penultimate features and logits), and its answer is bit for bit what
     `predict` and a separate `garment_check` give, on photos, a dataset garment and sketches."""
-    from genart.data import to_tensor
-    from genart.models.classifier import predict
-    from genart.ood import CLASSIFIER, garment_check
-    from genart.registry import ASSETS, Registry
-    from genart.ui.models_tab import classify
-    from genart.ui.widgets import garment_of
-
     from gradio.utils import get_upload_folder
     from PIL import Image, ImageDraw
+
+    from genart.core.registry import ASSETS, Registry
+    from genart.data.datasets import to_tensor
+    from genart.eval.ood import CLASSIFIER, garment_check
+    from genart.models.classifier import predict
+    from genart.ui.models_tab import classify
+    from genart.ui.widgets import garment_of
 
     registry = Registry(device=torch.device("cpu"))
     classifier = registry.get(CLASSIFIER)
@@ -136,7 +148,7 @@ def test_classify_makes_one_pass_and_answers_as_the_classifier_and_the_check_do(
 
 
 def test_the_message_shows_the_score_and_threshold_apart():
-    from genart.ood import not_a_garment_message
+    from genart.eval.ood import not_a_garment_message
     assert not_a_garment_message(12.31, 8.123) == ("This does not look like a garment (score 12.3, garments score "
                                                    "below 8.1); the result may be odd.")
     assert "(score 4.72, garments score below 4.69)" in not_a_garment_message(4.716, 4.687)
@@ -168,8 +180,8 @@ def test_a_missing_calibration_says_how_to_make_one(tmp_path):
 
 def test_garment_check_refuses_a_calibration_made_for_another_classifier(standin_checkpoints):
     """A stand-in classifier with the shipped calibration: its sha256 is not the one the calibration recorded."""
-    from genart.ood import garment_check
-    from genart.registry import CHECKPOINTS, Registry
+    from genart.core.registry import CHECKPOINTS, Registry
+    from genart.eval.ood import garment_check
 
     root = standin_checkpoints("classifier")
     (root / "ood").symlink_to(CHECKPOINTS / "ood", target_is_directory=True)
@@ -180,15 +192,15 @@ def test_garment_check_refuses_a_calibration_made_for_another_classifier(standin
 # ----------------------------------------------------------------------------- the shipped classifier (slow)
 @pytest.fixture(scope="module")
 def registry(checkpoint_root):
-    from genart.registry import Registry
+    from genart.core.registry import Registry
     return Registry(checkpoint_root)
 
 
 @pytest.mark.slow
 def test_the_cat_photo_is_not_a_garment(registry):
-    from genart.data import garment_from_image
-    from genart.ood import garment_check
-    from genart.ood_probes import example_photos
+    from genart.data.datasets import garment_from_image
+    from genart.eval.ood import garment_check
+    from genart.eval.ood_probes import example_photos
 
     result = garment_check(registry, garment_from_image(example_photos()["cat"]))
     assert set(result) == {"score", "threshold", "is_garment", "message"}
@@ -200,9 +212,10 @@ def test_the_cat_photo_is_not_a_garment(registry):
 
 @pytest.mark.slow
 def test_designer_sketches_and_a_test_garment_pass(registry):
-    from genart.data import garment_from_image, load_fashion_mnist
-    from genart.ood import garment_check
     from sketches import OUTLINES, sketch
+
+    from genart.data.datasets import garment_from_image, load_fashion_mnist
+    from genart.eval.ood import garment_check
 
     passed = {name: garment_check(registry, garment_from_image(sketch(name)))["is_garment"] for name in OUTLINES}
     assert sum(passed.values()) >= 5, passed
@@ -214,9 +227,9 @@ def test_designer_sketches_and_a_test_garment_pass(registry):
 def test_the_threshold_flags_about_its_share_of_test_garments(registry):
     """On 4000 test garments: the shipped τ flags about (100 − percentile) % of them, and τ fitted on a random
     half flags about as many of the other half."""
-    from genart.data import load_fashion_mnist
-    from genart.ood import CLASSIFIER, penultimate
-    from genart.ood_probes import held_out_fpr
+    from genart.data.datasets import load_fashion_mnist
+    from genart.eval.ood import CLASSIFIER, penultimate
+    from genart.eval.ood_probes import held_out_fpr
 
     classifier = registry.get(CLASSIFIER)
     c = load_calibration(registry.root, registry.card(CLASSIFIER)["sha256"])

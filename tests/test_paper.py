@@ -1,12 +1,12 @@
-"""A sketch canvas offers the paper a model was trained on (`genart.paper`, `genart.ui.widgets.paper_of`)."""
+"""A sketch canvas offers the paper a model was trained on (`genart.core.paper`, `genart.ui.widgets.paper_of`)."""
 
 import numpy as np
 import torch
 from PIL import Image
-
-from genart.paper import BLACK, WHITE, ink_for, paper_colour
-from genart.registry import Registry
 from standins import user_checkpoint
+
+from genart.core.paper import BLACK, WHITE, ink_for, paper_colour
+from genart.core.registry import Registry
 
 
 def test_the_paper_is_the_median_colour_of_the_images_border_ring():
@@ -20,7 +20,7 @@ def test_the_paper_is_the_median_colour_of_the_images_border_ring():
 
 
 def test_each_model_gets_its_paper_and_ink(tmp_path):
-    from genart.ui.widgets import paper_of
+    from genart.studio.inputs import paper_of
     user_checkpoint(tmp_path, "diffusion", "night", ["a", "b"], paper=[20, 24, 60], image_size=32, image_channels=3)
     user_checkpoint(tmp_path, "diffusion", "older", ["a", "b"], image_size=32, image_channels=3)
     registry = Registry(user_root=tmp_path)

@@ -7,7 +7,7 @@ import pytest
 from gradio_client import handle_file
 from PIL import Image
 
-from genart import records
+from genart.core import records
 
 pytestmark = pytest.mark.slow
 

@@ -6,9 +6,9 @@ import threading
 import pytest
 import torch
 
-from genart.checkpoints import CheckpointError, load_weights, save_checkpoint, sha256_of
+from genart.core.checkpoints import CheckpointError, load_weights, save_checkpoint, sha256_of
+from genart.core.registry import Registry
 from genart.models.classifier import Classifier, ClassifierConfig, config_dict
-from genart.registry import Registry
 
 TINY = ClassifierConfig(channels=4, features=8)
 
@@ -97,8 +97,10 @@ def test_missing_checkpoint_names_the_training_command(tmp_path):
 def test_the_suite_reports_a_missing_or_corrupt_shipped_checkpoint(tmp_path):
     """conftest's `checkpoint_root` fails the studio's tests with these lines instead of using stand-ins."""
     import shutil
-    from genart.registry import CHECKPOINTS
+
     from standins import shipped_problems
+
+    from genart.core.registry import CHECKPOINTS
     assert shipped_problems(CHECKPOINTS) == []
     shutil.copytree(CHECKPOINTS, tmp_path, dirs_exist_ok=True)
     shutil.rmtree(tmp_path / "gan")
@@ -141,7 +143,7 @@ def test_safetensors_carry_no_pickle(tmp_path):
     """Every shipped weights file and a freshly published one are pure safetensors: a JSON header of plain
     tensors (dtype, shape, byte range) whose ranges cover the rest of the file exactly, with no room for a
     pickle; the card in the metadata is JSON."""
-    from genart.registry import CHECKPOINTS
+    from genart.core.registry import CHECKPOINTS
     _, card_path = _publish(tmp_path)
     files = [tmp_path / "classifier" / "fashion-v1.safetensors", *sorted(CHECKPOINTS.glob("*/*.safetensors"))]
     assert len(files) >= 6
@@ -179,7 +181,8 @@ def test_a_pickle_in_place_of_the_weights_is_refused_unopened(tmp_path):
 def test_importing_app_loads_no_model(monkeypatch):
     import importlib
     import sys
-    from genart import registry as registry_module
+
+    from genart.core import registry as registry_module
 
     loads = []
     monkeypatch.setattr(registry_module.Registry, "_load", lambda self, spec: loads.append(spec))

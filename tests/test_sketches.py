@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from gradio_client import handle_file
 from PIL import Image
-
 from sketches import OUTLINES, save_all
 
 pytestmark = pytest.mark.slow
@@ -16,9 +15,9 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def read(checkpoint_root):
     """The class the shipped classifier sees in an upscaled 28-px result."""
-    from genart.data import to_tensor
+    from genart.core.registry import Registry
+    from genart.data.datasets import to_tensor
     from genart.models.classifier import predict
-    from genart.registry import Registry
     classifier = Registry(checkpoint_root).get("classifier/fashion")
 
     def fn(path) -> str:

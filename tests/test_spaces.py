@@ -7,11 +7,11 @@ import torch
 from gradio_client import handle_file
 from PIL import Image
 
-from genart.registry import ASSETS
+from genart.core.registry import ASSETS
 
 
 def test_gpu_decorator_is_a_no_op_off_zero_gpu():
-    from genart.gpu import ZERO_GPU, gpu
+    from genart.core.zerogpu import ZERO_GPU, gpu
 
     def f(x):
         return x + 1
@@ -20,6 +20,7 @@ def test_gpu_decorator_is_a_no_op_off_zero_gpu():
 
 def test_out_of_memory_on_the_accelerator_is_a_message_and_the_worker_lives_on():
     import gradio as gr
+
     from genart.ui.widgets import user_errors
     calls = []
 
@@ -38,11 +39,12 @@ def test_out_of_memory_on_the_accelerator_is_a_message_and_the_worker_lives_on()
 @pytest.mark.slow
 def test_every_tab_serves_without_the_dataset(client, monkeypatch, tmp_path):
     monkeypatch.setenv("GENART_DATA", str(tmp_path / "no-fashion-mnist"))
-    from genart.data import DatasetMissing, load_fashion_mnist
+    from genart.data.datasets import DatasetMissing, load_fashion_mnist
     with pytest.raises(DatasetMissing, match="apt-get install"):
         load_fashion_mnist("test")
     cat = handle_file(str(ASSETS / "examples" / "cat.jpg"))
-    assert Image.open(client.predict(cat, "oil", 0.5, api_name="/stylize")).size == Image.open(ASSETS / "examples" / "cat.jpg").size
+    assert Image.open(client.predict(cat, "oil", 0.5, api_name="/stylize")).size == \
+        Image.open(ASSETS / "examples" / "cat.jpg").size
     assert Image.open(client.predict(1, "Coat", 0.8, api_name="/gan_generate")).size == (336, 336)
     assert len(client.predict(2, api_name="/vae_random")[1]) > 32
     assert "step 3/3" in client.predict(0, "Bag", "ddim", 3, 2.0, api_name="/diffusion_sample")[1]

@@ -11,11 +11,11 @@ import numpy as np
 import pytest
 import torch
 
-from genart.data import load_fashion_mnist, to_tensor
+from genart.core.registry import Registry
+from genart.data.datasets import load_fashion_mnist, to_tensor
 from genart.models.classifier import ClassifierConfig
-from genart.registry import Registry
-from genart.train.common import Dist, RunArgs, batches, load_state, run
 from genart.train.classifier import ClassifierTask
+from genart.train.common import Dist, RunArgs, batches, load_state, run
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ClassifierConfig(channels=8, features=32)
@@ -109,7 +109,7 @@ def test_torchrun_two_processes(tmp_path):
 @pytest.mark.slow
 def test_the_card_metrics_are_judged_by_the_classifier_in_ckpt_dir(tmp_path):
     """The feature classifier comes from --ckpt-dir (not the shipped one), loaded before training starts."""
-    from genart.checkpoints import CheckpointError, save_checkpoint
+    from genart.core.checkpoints import CheckpointError, save_checkpoint
     from genart.models.classifier import Classifier, config_dict
     from genart.models.gan import GANConfig
     from genart.train.gan import GANTask
@@ -180,7 +180,7 @@ def test_the_card_command_spells_out_every_flag_that_shapes_the_weights(monkeypa
 def test_sample_grid_png_lays_out_the_samples(tmp_path):
     from PIL import Image
 
-    from genart.data import to_uint8
+    from genart.data.datasets import to_uint8
     from genart.train.common import write_grid
     samples = torch.rand(12, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
     write_grid(samples, tmp_path / "g.png", nrow=10)

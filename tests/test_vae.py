@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from genart.data import load_fashion_mnist, to_tensor
+from genart.data.datasets import load_fashion_mnist, to_tensor
 from genart.models.vae import VAE, VAEConfig, neg_elbo_terms
 from genart.train.common import Dist, RunArgs
 from genart.train.vae import VAETask, set_directions
@@ -108,8 +108,8 @@ def test_directions_are_pca_of_the_posterior_means():
 
 @pytest.mark.slow
 def test_shipped_vae_round_trip_on_real_test_images(checkpoint_root):
-    from genart.evaluate import features_and_logits
-    from genart.registry import Registry
+    from genart.core.registry import Registry
+    from genart.eval.evaluate import features_and_logits
     reg = Registry(checkpoint_root)
     vae, clf = reg.get("vae/fashion"), reg.get("classifier/fashion")
     x, y = load_fashion_mnist("test")
@@ -125,9 +125,9 @@ def test_shipped_vae_round_trip_on_real_test_images(checkpoint_root):
 @pytest.mark.slow
 def test_shipped_vae_reads_the_class_it_decodes(checkpoint_root):
     """The class latent: q(y|x) names real test garments, and a one-hot y decodes to that class."""
-    from genart.data import CLASSES
-    from genart.evaluate import features_and_logits
-    from genart.registry import Registry
+    from genart.core.registry import Registry
+    from genart.data.datasets import CLASSES
+    from genart.eval.evaluate import features_and_logits
     from genart.ui.vae_tab import reading
     reg = Registry(checkpoint_root)
     vae, clf = reg.get("vae/fashion"), reg.get("classifier/fashion")
@@ -145,9 +145,10 @@ def test_shipped_vae_reads_the_class_it_decodes(checkpoint_root):
 def test_an_exported_vae_carries_slider_directions_from_its_training_set(tmp_path):
     """`run` hands every task the training set at export: the VAE's directions are PCA and class means of it
     (not the identity a VAE without data would ship)."""
-    from genart.registry import Registry
-    from genart.train.common import run
     from standins import tiny_checkpoint
+
+    from genart.core.registry import Registry
+    from genart.train.common import run
 
     torch.manual_seed(0)
     x, y = load_fashion_mnist("train")
@@ -173,7 +174,7 @@ def test_opening_the_tab_redraws_a_sample_the_page_dropped(checkpoint_root):
     import gradio as gr
     from PIL import Image
 
-    from genart.registry import Registry
+    from genart.core.registry import Registry
     from genart.ui import vae_tab
     reg = Registry(checkpoint_root)
     restored = vae_tab.ui_restored(reg, 7, "vae/fashion")         # (labels…, z, image, seen, said, values…)

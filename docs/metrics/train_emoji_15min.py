@@ -1,9 +1,14 @@
 """The 15-minute target: a 32-px colour GAN (standard preset) on 1000 emoji, started as the Train tab starts it;
 the sample grid copied every 60 s."""
-import json, os, shutil, time
+import json
+import os
+import shutil
+import time
 from pathlib import Path
+
 os.environ["GENART_TRAIN_FOLDERS"] = "/work/main/runs"
-from genart.jobs import Trainer
+from genart.serve.jobs import Trainer
+
 out = Path("/work/main/runs/emoji15"); out.mkdir(parents=True, exist_ok=True)
 t = Trainer(out / "studio", out / "models")
 t0 = time.time()

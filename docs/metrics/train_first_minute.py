@@ -1,8 +1,12 @@
 """For each family's default preset: seconds from Train to the first and the second sample grid, the grid at ~60 s,
-img/s — through genart.jobs.Trainer, exactly as the Train tab starts a job."""
-import json, shutil, sys, time
+img/s — through genart.serve.jobs.Trainer, exactly as the Train tab starts a job."""
+import json
+import shutil
+import sys
+import time
 from pathlib import Path
-from genart.jobs import Trainer
+
+from genart.serve.jobs import Trainer
 
 out = Path(sys.argv[1]); out.mkdir(parents=True, exist_ok=True)
 datasets = sys.argv[2].split(",")          # e.g. fashion-mnist,/work/main/runs/emoji

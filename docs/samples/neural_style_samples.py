@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--steps", type=int, default=200)
     a = p.parse_args(argv)
 
-    from genart.registry import Registry
+    from genart.core.registry import Registry
     from genart.styles.feedforward import BUILTIN_NAMES, paint
     from genart.styles.neural import transfer
 
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     warm = landscape(96, 64)
     paint(registry, warm, "image", style_image=warm)               # load the networks before timing
     paint(registry, warm, 0)
-    load = lambda name: np.asarray(Image.open(a.photos / name).convert("RGB"))  # noqa: E731
+    load = lambda name: np.asarray(Image.open(a.photos / name).convert("RGB"))
     pairs = [("china", load("china.jpg"), "stained glass", stained_glass(), 15),
              ("flower", load("flower.jpg"), "swirls", swirls(), 19),
              ("landscape", landscape(), "ink waves", ink_waves(), 24)]

@@ -1,11 +1,16 @@
 """Zero-shot reading of 100 held-out shapes (make_shapes.py's recipe with seed 1) by a user diffusion model in
 /tmp/demo_models: `PYTHONPATH=. python docs/train/read_shapes_zero_shot.py`."""
-import random, time, numpy as np, torch
+import random
+import time
+
+import torch
 from PIL import Image, ImageDraw
-from genart.registry import Registry
+
+from genart.core.registry import Registry
+from genart.data.datasets import square
+from genart.studio.inputs import as_tensor
 from genart.ui import diffusion_tab as tab
-from genart.ingest import square
-from genart.ui.widgets import as_tensor
+
 torch.set_num_threads(2)
 reg = Registry(user_root="/tmp/demo_models")
 name = "diffusion/shapes"

@@ -30,7 +30,7 @@ def jump_schedule(n: int, jump: int, resample: int) -> list[tuple[int, int]]:
     """Moves between levels 0 … n (level i = timesteps[i], level n = clean) as (from, to) pairs: to = from + 1
     denoises, to < from jumps back. After the paper's `get_schedule_jump` (jump points every j levels,
     each revisited r − 1 times), counted in t = n − level, with no jump from clean data."""
-    left = {t: resample - 1 for t in range(0, n - jump, jump)}        # jump points, counted in t = n − level
+    left = dict.fromkeys(range(0, n - jump, jump), resample - 1)        # jump points, counted in t = n − level
     moves, t = [], n
     while t >= 1:
         moves.append((n - t, n - t + 1))

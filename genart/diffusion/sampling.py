@@ -11,8 +11,8 @@ and branch, or from a noised sketch (SDEdit) via `sdedit_start`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 import torch
 

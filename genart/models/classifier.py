@@ -1,6 +1,6 @@
 """The feature classifier: a small CNN that names a Fashion-MNIST garment.
 
-Besides `/classify`, its penultimate features are the space in which genart/metrics.py measures
+Besides `/classify`, its penultimate features are the space in which genart/eval/metrics.py measures
 generated images (FD-FMNIST, KID, precision/recall), so it is trained on the train split only.
 """
 
@@ -65,7 +65,7 @@ def predict(model: Classifier, garments: torch.Tensor) -> list[dict]:
 
 def answers(logits: torch.Tensor) -> list[dict]:
     """Class logits (B, K) → [{"label": name, "probs": {name: p}}] per row (softmax in the logits' dtype)."""
-    from genart.data import CLASSES
+    from genart.data.datasets import CLASSES
 
     probs = logits.softmax(-1).cpu()                                         # (B, K)
     return [{"label": CLASSES[int(p.argmax())], "probs": {c: round(float(v), 4) for c, v in zip(CLASSES, p)}}

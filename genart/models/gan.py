@@ -98,7 +98,7 @@ class Discriminator(nn.Module):
         super().__init__()
         check_shape(config.image_size, config.image_channels)
         c = config.d_channels
-        act = lambda: nn.LeakyReLU(0.1)  # noqa: E731
+        act = lambda: nn.LeakyReLU(0.1)
         extra = [spectral_norm(nn.Conv2d(2 * c, 4 * c, 4, 2, 1)), act()] if config.image_size == 64 else []
         self.phi = nn.Sequential(
             spectral_norm(nn.Conv2d(config.image_channels, c, 4, 2, 1)), act(),  # (B, c, S/2, S/2)

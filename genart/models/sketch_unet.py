@@ -1,7 +1,7 @@
 """The U-Net that follows a sketch: the class-conditional U-Net with the sketch as extra input channels.
 
     x_t (B, 1, 28, 28), t (B,), y (B,), c (B, 3, 28, 28) → v̂ (B, 1, 28, 28)
-The condition c (genart/sketch.py `SketchCondition.tensor`: lines, filled region, a plane of ones
+The condition c (genart/data/sketch.py `SketchCondition.tensor`: lines, filled region, a plane of ones
 when a sketch is given) is concatenated to x_t before the first convolution — the Palette idea
 (Saharia et al. 2022) at our scale; c = 0 is "no sketch", dropped at random in training so that
 guidance on the sketch works (Ho & Salimans 2022). Initialised from diffusion/fashion with the new

@@ -25,8 +25,8 @@ a square and seen at 256 px, as the predictor was trained.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 import cv2
 import numpy as np

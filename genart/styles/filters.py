@@ -21,15 +21,35 @@ Everything is OpenCV / numpy on the CPU: each style takes well under a second at
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import cv2
 import numpy as np
 
-from genart.styles.imageops import (blur, f32, fade, flow_blur, fractal_noise, grad_mag, gray, kmeans, mix, nearest,
-                                     norm01, paper_noise, resize_by, resize_to, saturate, scale, sketch_lines, streaks,
-                                     tangent_angle, u8, xdog)
+from genart.styles.imageops import (
+    blur,
+    f32,
+    fade,
+    flow_blur,
+    fractal_noise,
+    grad_mag,
+    gray,
+    kmeans,
+    mix,
+    nearest,
+    norm01,
+    paper_noise,
+    resize_by,
+    resize_to,
+    saturate,
+    scale,
+    sketch_lines,
+    streaks,
+    tangent_angle,
+    u8,
+    xdog,
+)
 
 # ----------------------------------------------------------------------------- registry types
 

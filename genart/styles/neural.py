@@ -24,13 +24,12 @@ pyramid phase, starting noise — comes from one ``torch.Generator`` seeded with
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 import torch
 import torch.nn.functional as F
-
 
 NEURAL_STYLE = {
     "name": "neural",

@@ -61,5 +61,5 @@ class ClassifierTask:
 
     def evaluate(self, model, classifier=None) -> dict:
         """The classifier measures itself (test accuracy); it has no feature classifier to judge it."""
-        from genart.evaluate import classifier_accuracy
+        from genart.eval.evaluate import classifier_accuracy
         return classifier_accuracy(model, self.args.data)

@@ -21,11 +21,11 @@ import json
 import math
 import os
 import shlex
-import subprocess
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
 import numpy as np
 import torch
@@ -33,9 +33,9 @@ import torch.distributed as dist
 from torch import nn
 from tqdm.auto import tqdm
 
-from genart.checkpoints import save_checkpoint
-from genart.paper import paper_colour
-from genart.device import get_device
+from genart.core.checkpoints import git_commit, save_checkpoint
+from genart.core.device import get_device
+from genart.core.paper import paper_colour
 
 
 # ----------------------------------------------------------------------------- distributed
@@ -250,17 +250,6 @@ def _unwrap(m: nn.Module) -> nn.Module:
     return m.module if hasattr(m, "module") and isinstance(m, nn.parallel.DistributedDataParallel) else m
 
 
-def git_commit() -> str:
-    try:
-        root = Path(__file__).resolve().parents[2]
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "genart"], cwd=root,
-                               capture_output=True, text=True).stdout.strip()
-        return (sha or "unknown") + ("+dirty" if dirty else "")
-    except OSError:
-        return "unknown"
-
-
 def recipe_command(args: RunArgs) -> str:
     """The command that trains these weights again, every flag that shapes them spelled out (the families'
     default recipes may change later; a model card's command must keep meaning the same run)."""
@@ -349,7 +338,7 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
     judge = None                                           # the feature classifier for the card's metrics:
     judged = task.family == "classifier" or args.fashion_standard    # only all of Fashion-MNIST at 28 px gray
     if d.main and not args.no_export and task.family != "classifier" and judged:   # load it now, not after
-        from genart.registry import Registry
+        from genart.core.registry import Registry
         judge = Registry(args.ckpt_dir).get("classifier/fashion")
     run_dir = Path(args.out) / task.family
     state_path = run_dir / "state.pt"
@@ -423,7 +412,7 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
     if judged:
         metrics = task.evaluate(model, judge)
     else:
-        from genart.evaluate import eval_generic
+        from genart.eval.evaluate import eval_generic
         metrics = eval_generic(task, model, images, seed=args.seed)
     earlier = [h.get("final_losses") for h in args.history if h["until_step"] == step]
     final_losses = mean_recent() or (earlier[-1] if earlier else None)       # published after a stop: the
@@ -442,7 +431,7 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
                      "wall_time_s": round(wall, 1), "img_per_s": round(img_per_s, 1),
                      "device": _device_name(d.device), "dataset": args.data,
                      "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())},
-        "paper": paper_colour(images),                      # what a sketch canvas offers for it (genart.paper)
+        "paper": paper_colour(images),                      # what a sketch canvas offers for it (genart.core.paper)
         **(card_extra or {}), **getattr(task, "card_extra", {}),
     }
     path = save_checkpoint(Path(args.ckpt_dir) / task.family, stem, _unwrap(model).state_dict(), card)
@@ -451,7 +440,7 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
 
 
 def _default_classes(args: RunArgs) -> list[str]:
-    from genart.data import CLASSES
+    from genart.data.datasets import CLASSES
     if args.classes:
         return list(args.classes)
     return list(CLASSES) if args.data == "fashion-mnist" else [str(i) for i in range(args.num_classes)]

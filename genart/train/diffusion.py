@@ -104,7 +104,7 @@ class DiffusionTask:
         return self.ema.module, config_dict(self.config)
 
     def evaluate(self, model, classifier) -> dict:
-        from genart.evaluate import eval_diffusion_model
+        from genart.eval.evaluate import eval_diffusion_model
         return eval_diffusion_model(model, classifier, samples=min(self.args.eval_samples, 500), steps=25,
                                     seed=self.args.seed)
 

@@ -97,7 +97,7 @@ class GANTask:
         return G, config_dict(self.config)
 
     def evaluate(self, model, classifier) -> dict:
-        from genart.evaluate import eval_gan_model
+        from genart.eval.evaluate import eval_gan_model
         return eval_gan_model(model, classifier, samples=self.args.eval_samples, seed=self.args.seed)
 
 

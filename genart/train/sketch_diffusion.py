@@ -1,11 +1,11 @@
 """Train the U-Net that follows a sketch: diffusion conditioned on the garment's drawn sketch.
 
-For each training garment x_0 a sketch is drawn (genart/sketch.py `render_sketch`, a lighter hand:
+For each training garment x_0 a sketch is drawn (genart/data/sketch.py `render_sketch`, a lighter hand:
 amount 0.3) and read back as the condition c = `sketch_condition` (lines, filled region, presence):
     t ~ U{0..T−1},  ε ~ N(0, I),  x_t = α_t x_0 + σ_t ε
     L = E[ w(t) ‖v̂_θ(x_t, t, y, c) − v‖² ],  v = α_t ε − σ_t x_0,   w(t) min-SNR-5   (as train/diffusion.py)
 c is dropped to 0 with p = 0.15 and y to the null class with p = 0.1, independently, so one network
-learns p(x | c, y), p(x | c), p(x | y) and p(x) — guidance on each (genart/desk/guidance.py).
+learns p(x | c, y), p(x | c), p(x | y) and p(x) — guidance on each (genart/diffusion/sketch_guidance.py).
 When reading the sketch mirrored it (shoes face left), x_0 is mirrored with it.
 The network starts as diffusion/fashion (new input channels at zero), so a short run suffices.
 """
@@ -17,15 +17,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from genart.data import to_uint8
+from genart.data.datasets import to_uint8
+from genart.data.sketch import HAND, conditions
 from genart.diffusion.schedules import q_sample, schedule_for, target
 from genart.models.sketch_unet import SketchUNet, SketchUNetConfig
-from genart.sketch import conditions
 from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
 from genart.train.diffusion import P_UNCOND, DiffusionTask, min_snr_weight
 
 P_NO_SKETCH = 0.15
-HAND = 0.3                                   # render_sketch's `amount` for the conditions: a careful hand
 INIT = Path("assets/checkpoints/diffusion/fashion-v1.safetensors")
 
 
@@ -37,7 +36,7 @@ class SketchDiffusionTask(DiffusionTask):
     def __init__(self, args: RunArgs, d: Dist, config: SketchUNetConfig | None = None):
         from safetensors.torch import load_file
 
-        from genart.checkpoints import sha256_of
+        from genart.core.checkpoints import sha256_of
         self.args, self.d = args, d
         self.config = config or SketchUNetConfig()
         self.schedule = schedule_for(self.config)
@@ -77,7 +76,7 @@ class SketchDiffusionTask(DiffusionTask):
 
     def _test_conditions(self, n: int, seed: int):
         """n test garments (label-balanced), their rendered sketches' conditions (n, 3, 28, 28), labels."""
-        from genart.data import load_fashion_mnist
+        from genart.data.datasets import load_fashion_mnist
         images, labels = load_fashion_mnist("test")
         idx = np.concatenate([np.flatnonzero(labels == k)[:n // 10] for k in range(10)])
         c, flipped = conditions(images[idx], np.random.default_rng(seed), HAND)
@@ -86,8 +85,8 @@ class SketchDiffusionTask(DiffusionTask):
     @torch.no_grad()
     def sample_grid(self, generator: torch.Generator) -> torch.Tensor:
         """Rows of 10: the sketch's filled region, then two samples following it (class and sketch guided)."""
-        from genart.desk.guidance import sketch_guided
         from genart.diffusion.sampling import sample
+        from genart.diffusion.sketch_guidance import sketch_guided
         if self._grid is None:
             self._grid = self._test_conditions(20, 1)
         _, c, y, _ = self._grid
@@ -102,6 +101,6 @@ class SketchDiffusionTask(DiffusionTask):
         return torch.cat(rows)
 
     def evaluate(self, model, classifier) -> dict:
-        """Sketch fidelity on rendered sketches of 200 test garments (see genart/desk/fidelity.py)."""
-        from genart.desk.fidelity import follow_rendered
+        """Sketch fidelity on rendered sketches of 200 test garments (see genart/studio/desk/fidelity.py)."""
+        from genart.eval.sketch_fidelity import follow_rendered
         return follow_rendered(model, classifier, samples=200, seed=self.args.seed)

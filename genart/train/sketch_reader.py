@@ -1,6 +1,6 @@
 """Train the sketch reader: the classifier's network, taught to read drawings instead of photos.
 
-Each training garment is drawn by a random hand (genart/sketch.py `render_sketch`, amount 1: outline
+Each training garment is drawn by a random hand (genart/data/sketch.py `render_sketch`, amount 1: outline
 or filled, stroke width, wobble, gaps, detail lines, blur, a small affine change) and brought to the
 models' 28-px convention exactly as a user's sketch is (`garment_from_image`: inverted, outline
 filled, cropped, mirrored to face left, centred); a quarter of each batch stays the garment itself
@@ -17,9 +17,9 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from genart.data import garment_from_image, to_tensor, to_uint8
+from genart.data.datasets import garment_from_image, to_tensor, to_uint8
+from genart.data.sketch import render_sketch
 from genart.models.classifier import ClassifierConfig
-from genart.sketch import render_sketch
 from genart.train.classifier import ClassifierTask
 from genart.train.common import Dist, RunArgs, autocast, lr_factor, step_seed
 
@@ -44,7 +44,7 @@ class SketchReaderTask(ClassifierTask):
     def __init__(self, args: RunArgs, d: Dist, config: ClassifierConfig | None = None):
         from safetensors.torch import load_file
 
-        from genart.checkpoints import sha256_of
+        from genart.core.checkpoints import sha256_of
         super().__init__(args, d, config)
         init = Path(args.ckpt_dir) / INIT
         self.model.load_state_dict(load_file(init))
@@ -70,8 +70,8 @@ class SketchReaderTask(ClassifierTask):
 
     def evaluate(self, model, classifier=None) -> dict:
         """Accuracy on drawings of 1000 test garments (a fixed hand, seed 0) and on the test garments."""
-        from genart.data import load_fashion_mnist
-        from genart.registry import Registry
+        from genart.core.registry import Registry
+        from genart.data.datasets import load_fashion_mnist
         images, labels = load_fashion_mnist("test")
         idx = np.random.default_rng(0).permutation(len(images))[:1000]
         sketches = np.stack([read_as_user(render_sketch(images[i], np.random.default_rng(int(i)), 1.0)) for i in idx])

@@ -102,7 +102,7 @@ class VAETask:
         return model, config_dict(self.config)
 
     def evaluate(self, model, classifier) -> dict:
-        from genart.evaluate import eval_vae_model
+        from genart.eval.evaluate import eval_vae_model
         return eval_vae_model(model, classifier, samples=self.args.eval_samples, seed=self.args.seed)
 
 

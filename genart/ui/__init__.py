@@ -10,14 +10,12 @@ import os
 
 import gradio as gr
 
-from genart.device import serving_threads
-from genart.images import MAX_FILE_BYTES
-from genart.registry import Registry
-from genart.ui import batching, gradio_fixes
-from genart.ui.fairness import limit_per_client
+from genart.core.device import serving_threads
+from genart.core.images import MAX_FILE_BYTES
+from genart.core.registry import Registry
+from genart.serve import batching, gradio_patches
+from genart.serve.fairness import limit_per_client
 from genart.ui.widgets import model_choices, ui_action
-
-gradio_fixes.apply()
 
 QUEUE_SIZE = 64           # requests waiting in all lanes together
 PER_CLIENT = 8            # of which one client may own at most this many
@@ -60,16 +58,25 @@ INTRO = ("# genart studio\nPaint a photo in a classic medium or a painter's styl
 def default_trainer(registry: Registry | None = None):
     """The studio's training jobs and datasets: GENART_TRAIN_DIR (default runs/studio); published models go to
     the registry's user model folder (GENART_MODEL_DIR, default user_models/), apart from the shipped ones."""
-    from genart.jobs import REPO, Trainer
-    from genart.registry import user_model_dir
+    from genart.core.registry import user_model_dir
+    from genart.serve.jobs import REPO, Trainer
     return Trainer(os.environ.get("GENART_TRAIN_DIR") or REPO / "runs" / "studio",
                    registry.user_root if registry is not None else user_model_dir())
 
 
 def build_demo(registry: Registry | None = None, trainer=None) -> gr.Blocks:
-    from genart.history import History
-    from genart.ui import (desk_tab, diffusion_tab, gan_tab, history_panel, models_tab, records_tab, styles_tab,
-                           train_tab, vae_tab)
+    from genart.studio.history import History
+    from genart.ui import (
+        desk_tab,
+        diffusion_tab,
+        gan_tab,
+        history_panel,
+        models_tab,
+        records_tab,
+        styles_tab,
+        train_tab,
+        vae_tab,
+    )
 
     registry = registry or Registry()
     trainer = trainer or default_trainer(registry)
@@ -94,7 +101,7 @@ def build_demo(registry: Registry | None = None, trainer=None) -> gr.Blocks:
         demo.load(ui_action(reattach), inputs, outputs, api_visibility="private", show_progress="hidden")
     demo.queue(max_size=QUEUE_SIZE, default_concurrency_limit=1)
     limit_per_client(demo._queue, PER_CLIENT)
-    batching.fill_short_rows(demo._queue, gradio_fixes.too_few_values)
+    batching.fill_short_rows(demo._queue, gradio_patches.too_few_values)
     batching.deliver_refusals(demo._queue)
     return demo
 
@@ -104,5 +111,5 @@ def launch_options() -> dict:
     larger upload while it streams in, before anything is stored), and the sessions kept (least recently
     used dropped first: Gradio's default of 10000 would be ~4.6 GB, and every /gradio_api/call/ request
     is a new session)."""
-    return dict(theme=THEME, css=CSS, js=DROP_ANYWHERE, footer_links=["api", "gradio", "settings"], max_file_size=MAX_FILE_BYTES,
-                state_session_capacity=SESSIONS)
+    return dict(theme=THEME, css=CSS, js=DROP_ANYWHERE, footer_links=["api", "gradio", "settings"],
+                max_file_size=MAX_FILE_BYTES, state_session_capacity=SESSIONS)

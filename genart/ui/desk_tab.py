@@ -13,26 +13,16 @@ import json
 import gradio as gr
 import numpy as np
 
-from genart import records
-from genart.data import CLASSES
-from genart.desk import design as desk
-from genart.desk.render import parse_colours, render
-from genart.desk.sheet import SheetRow, line_sheet, save_sheet
-from genart.images import output_folder, png_info
-from genart.registry import Registry
-from genart.ui.uploads import uploaded_image
-from genart.ui.widgets import (
-    QUICK,
-    SLOW,
-    bind,
-    number,
-    seed_of,
-    sketch_or_image,
-    sketchpad,
-    ui_action,
-    user_errors,
-    whole,
-)
+from genart.core import records
+from genart.core.images import output_folder, png_info
+from genart.core.registry import Registry
+from genart.data.datasets import CLASSES
+from genart.serve.uploads import uploaded_image
+from genart.studio.desk import design as desk
+from genart.studio.desk.render import parse_colours, render
+from genart.studio.desk.sheet import SheetRow, line_sheet, save_sheet
+from genart.studio.inputs import number, seed_of, whole
+from genart.ui.widgets import QUICK, SLOW, bind, sketch_or_image, sketchpad, ui_action, user_errors
 
 VIEW = 256                       # variations and board in the browser; /design's `size` for the API
 MAX_N = 8
@@ -105,7 +95,8 @@ def design(registry: Registry, sketch, n=4, seed=0, strength=1.0, follow=1.0, co
     for it in variations(registry, drawing, n, seed, strength, follow):
         for c in ([None] if swatch is not None else colours):
             params = {**it["params"], "n": n, "size": size,
-                      "colour": "#%02x%02x%02x" % c if c else None, "fabric": "uploaded swatch" if swatch is not None else None}
+                      "colour": "#{:02x}{:02x}{:02x}".format(*c) if c else None,
+                      "fabric": "uploaded swatch" if swatch is not None else None}
             rec = records.of_model(registry, "design", desk.MODEL, params)
             out.append((records.stamp(paint(it, size, c, swatch), rec), json.dumps(params)))
             params_list.append(params)
@@ -149,11 +140,13 @@ def ui_keep(variants, picked, board):
 
 
 def choices(board):
-    """The board's names for the refine, compare-A and compare-B menus: the newest to refine, the last two to compare."""
+    """The board's names for the refine, compare-A and compare-B menus: the newest to refine, the last two to
+    compare."""
     names = [f"{i + 1}: {caption(it['params'])}" for i, it in enumerate(board)]
     last = names[-1] if names else None
     a = names[-2] if len(names) >= 2 else last
-    return gr.Dropdown(choices=names, value=last), gr.Dropdown(choices=names, value=a), gr.Dropdown(choices=names, value=last)
+    return (gr.Dropdown(choices=names, value=last), gr.Dropdown(choices=names, value=a),
+            gr.Dropdown(choices=names, value=last))
 
 
 def index_of(name: str | None, board) -> int:
@@ -200,7 +193,8 @@ def ui_export(registry: Registry, board, colours_text, fabric):
     rows = []
     for i, it in enumerate(board):
         cells = [paint(it, 512, c, f) for c, f in paints]
-        caps = ["fabric swatch" if f is not None else ("#%02x%02x%02x" % c if c else "grey") for c, f in paints]
+        caps = ["fabric swatch" if f is not None else ("#{:02x}{:02x}{:02x}".format(*c) if c else "grey")
+                for c, f in paints]
         p = it["params"]
         rows.append(SheetRow(cells, caps, f"{i + 1}. {p['label']} · seed {p['seed']} · strength {p['strength']:g}"
                                           f" · follow {p['follow']:g}" + (f" · refined from seed {p['refined_from']}"

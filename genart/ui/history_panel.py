@@ -1,5 +1,5 @@
 """Nothing is lost on a reload: each browser's settings (encrypted in its localStorage) and its history of
-results (on the server's disk, `genart.history`), with "send to" another tab and "restore settings".
+results (on the server's disk, `genart.studio.history`), with "send to" another tab and "restore settings".
 
 The browser keeps a random id and the settings of every tab in a `gr.BrowserState`; on load the tabs
 get their settings back and the history panel shows that browser's results, newest first. Kept
@@ -15,11 +15,11 @@ from functools import partial
 import gradio as gr
 from PIL import Image
 
-from genart import records
-from genart.history import History, browser_secret, new_browser_id
-from genart.images import output_folder
+from genart.core import records
+from genart.core.images import output_folder
+from genart.serve.uploads import uploaded_path, uploaded_png
+from genart.studio.history import History, browser_secret, new_browser_id
 from genart.ui.records_tab import TAB_OF, restore_updates
-from genart.ui.uploads import uploaded_path, uploaded_png
 from genart.ui.widgets import QUICK, bind, ui_action
 
 STORAGE_KEY = "genart-studio-v1"
@@ -56,7 +56,7 @@ def remember(saved: dict, browser: str, *values, keys: list[str]):
     must not write one without it (the next visit would get a new id and an empty history)."""
     saved = dict(saved or {})
     saved["browser"] = browser or saved.get("browser", "")
-    saved["settings"] = {k: v for k, v in zip(keys, values)}
+    saved["settings"] = dict(zip(keys, values))
     return saved
 
 
@@ -140,7 +140,8 @@ def build(history: History, tabs: gr.Tabs, settings: dict, hooks: dict[str, dict
         with gr.Row():
             again = gr.Button("Restore its settings", size="sm", elem_id="history-restore")
             drop = gr.Button("Delete", size="sm", variant="stop", elem_id="history-delete")
-        targets = []  # (button, top tab, the part holding the input (sub-tabs or accordion), sub-tab id, input, sketch?)
+        targets = []  # (button, top tab, the part holding the input (sub-tabs or accordion), sub-tab id, input,
+                      # sketch?)
         box, start, end = hooks["vae"]["ends"]
         with gr.Row():
             gr.Markdown("**Send it to** the models:", elem_classes=["send-label"])

@@ -12,11 +12,11 @@ import gradio as gr
 import numpy as np
 import torch
 
-from genart.images import upscale_nearest
+from genart.core.images import upscale_nearest
+from genart.core.registry import Registry
+from genart.eval.ood import CLASSIFIER, garment_check, penultimate
 from genart.models.classifier import answers
-from genart.ood import CLASSIFIER, garment_check, penultimate
-from genart.registry import Registry
-from genart.ui.batching import BATCH, batched
+from genart.serve.batching import BATCH, batched
 from genart.ui.widgets import QUICK, bind, garment_of, sketchpad, ui_action, user_errors, warn_if_not_a_garment
 
 COLUMNS = ["name", "family", "source", "status", "version", "params", "checkpoint sha256", "key metrics"]
@@ -40,7 +40,7 @@ def model_card(registry: Registry, name: str) -> str:
     """A model card for people: what it is, how it was made, what it measures; the raw JSON folded away."""
     try:
         card = registry.card(name)
-    except Exception as e:          # noqa: BLE001 — shown to the user as the card's text
+    except Exception as e:
         return f"**{name}**: {e}"
     training = card.get("training") or {}
     rows = [("checkpoint", f"`{card.get('file')}` (v{card.get('version')}), sha256 `{card.get('sha256')}`"),
@@ -72,7 +72,7 @@ def list_models(registry: Registry) -> list[dict]:
 def classify(registry: Registry, image) -> dict:
     """/classify: image → {"label": ..., "probs": {...}, "garment": {"score", "threshold", "is_garment",
     "message"}}; photos, dataset images and sketches. `garment` says whether it looks like a garment at all
-    (genart.ood): the classifier names a class for anything."""
+    (genart.eval.ood): the classifier names a class for anything."""
     return classify_with(registry, image)[0]
 
 

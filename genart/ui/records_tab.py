@@ -11,14 +11,15 @@ from functools import partial
 
 import gradio as gr
 
-from genart import records
-from genart.registry import Registry
-from genart.replay import replay
-from genart.ui.uploads import uploaded_png
+from genart.core import records
+from genart.core.registry import Registry
+from genart.serve.uploads import uploaded_png
+from genart.studio.replay import replay
 from genart.ui.widgets import QUICK, SLOW, bind, ui_action, user_errors
 
 # which tab a record's settings belong to, and the settings each tab shows (name → component key)
-TAB_OF = {"stylize": "styles", "gan_generate": "gan", "gan_grid": "gan", "gan_latent": "gan", "vae_random": "vae", "vae_decode": "vae",
+TAB_OF = {"stylize": "styles", "gan_generate": "gan", "gan_grid": "gan", "gan_latent": "gan", "vae_random": "vae",
+          "vae_decode": "vae",
           "diffusion_sample": "diffusion", "diffusion_img2img": "diffusion", "diffusion_branch": "diffusion",
           "neural_style": "neural"}
 

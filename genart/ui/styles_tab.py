@@ -14,17 +14,18 @@ import time
 from pathlib import Path
 
 import gradio as gr
-from gradio.utils import get_upload_folder
 import numpy as np
+from gradio.utils import get_upload_folder
 from PIL import Image
 
-from genart import records
-from genart.images import preview_file, with_params
-from genart.registry import Registry
+from genart.core import records
+from genart.core.images import preview_file, with_params
+from genart.core.registry import Registry
+from genart.serve.uploads import uploaded_image, uploaded_path
+from genart.studio.inputs import number, seed_of, whole
 from genart.styles import STYLES, apply_style, style_list, transfer
 from genart.styles import feedforward as ff
-from genart.ui.uploads import uploaded_image, uploaded_path
-from genart.ui.widgets import QUICK, SLOW, bind, number, out_of_date, seed_of, ui_action, user_errors, whole
+from genart.ui.widgets import QUICK, SLOW, bind, out_of_date, ui_action, user_errors
 
 EXAMPLES = Path(__file__).resolve().parent.parent.parent / "assets" / "examples"
 PREVIEW_SIDE = 512        # the live preview while the Filters' controls move
@@ -359,7 +360,8 @@ def pick_builtin(selected: list | None, add: bool, evt: gr.SelectData):
 def mode_controls(mode: str):
     """Show the controls a mode uses: the style image for image/optimise, the gallery for built-in styles,
     steps and seed for optimise."""
-    return gr.update(visible=mode == "builtin"), gr.update(visible=mode == OPTIMISE), gr.update(visible=mode != "builtin")
+    return (gr.update(visible=mode == "builtin"), gr.update(visible=mode == OPTIMISE),
+            gr.update(visible=mode != "builtin"))
 
 
 def build(registry: Registry | None = None) -> tuple[dict, dict]:
@@ -370,7 +372,7 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
     names = list(STYLES)
     first = STYLES[names[0]]
     examples_dir = os.path.join(os.path.dirname(__file__), "..", "..", "assets", "examples")
-    ex = lambda name: os.path.normpath(os.path.join(examples_dir, name))  # noqa: E731
+    ex = lambda name: os.path.normpath(os.path.join(examples_dir, name))
     with gr.Tab("Painting Styles", id="styles"):
         with gr.Tabs() as sub_tabs:
             with gr.Tab("Filters", id="filters"):
@@ -442,7 +444,8 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                                                type="filepath", elem_id="neural-content", height=220)
                             style_image = gr.Image(ex(WELCOME[1]), label="Style image", type="filepath",
                                                    elem_id="neural-style", height=220)
-                        gr.Examples([[ex("cat.jpg"), ex("style_hubble.jpg")], [ex("coffee.jpg"), ex("style_gravel.jpg")],
+                        gr.Examples([[ex("cat.jpg"), ex("style_hubble.jpg")],
+                                     [ex("coffee.jpg"), ex("style_gravel.jpg")],
                                      [ex("astronaut.jpg"), ex("style_brick.jpg")]],
                                     inputs=[content, style_image], cache_examples=False, label="Examples")
                         strength = gr.Slider(0, 1, value=1.0, step=0.05, label="Strength", elem_id="neural-strength")
@@ -474,8 +477,9 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
                             api_visibility="private", queue=False, show_progress="hidden")
                 gallery.select(pick_builtin, [builtin, add], [builtin], api_visibility="private", queue=False,
                                show_progress="hidden")
-                run = go.click(ui_action(bind(neural_ui, registry)), [mode, content, style_image, builtin, steps, size, seed, strength, keep,
-                                           work, cw, sw], [neural_out, neural_info],
+                run = go.click(ui_action(bind(neural_ui, registry)),
+                               [mode, content, style_image, builtin, steps, size, seed, strength, keep, work, cw, sw],
+                               [neural_out, neural_info],
                                preprocess=False, api_visibility="private", api_name="ui_neural_style",
                                show_progress="minimal", **SLOW)
                 stop.click(None, None, None, cancels=[run])
@@ -492,16 +496,17 @@ def build(registry: Registry | None = None) -> tuple[dict, dict]:
             api_style_image = gr.Image(type="filepath", format="png")
             api_style = gr.Textbox()
             api_strength = gr.Number(1.0)
-            api_steps, api_size, api_seed = gr.Number(200, precision=0), gr.Number(0, precision=0), gr.Number(0, precision=0)
+            api_steps, api_size, api_seed = (gr.Number(200, precision=0), gr.Number(0, precision=0),
+                                             gr.Number(0, precision=0))
             api_neural_style, api_neural_strength = gr.Textbox("image"), gr.Number(1.0)
             api_out = gr.Image(type="pil", format="png")
             api_btn, api_btn2 = gr.Button(), gr.Button()
 
         api_btn.click(stylize, [api_image, api_style, api_strength], [api_out], api_name="stylize",
                       preprocess=False, **SLOW)
-        api_btn2.click(user_errors(bind(neural_style_api, registry)), [api_image, api_style_image, api_steps, api_size, api_seed,
-                                          api_neural_style, api_neural_strength], [api_out],
-                       api_name="neural_style", preprocess=False, **SLOW)
+        api_btn2.click(user_errors(bind(neural_style_api, registry)),
+                       [api_image, api_style_image, api_steps, api_size, api_seed, api_neural_style,
+                        api_neural_strength], [api_out], api_name="neural_style", preprocess=False, **SLOW)
         gr.api(styles_api, api_name="styles")
     return settings, {"keep": [(run, neural_out)], "tabs": sub_tabs,
                 "inboxes": {"photo": ("filters", photo), "content": ("neural", content),

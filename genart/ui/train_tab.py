@@ -2,7 +2,7 @@
 the model learn — its loss curves and a fixed-seed sample grid refresh every two seconds — then stop, resume
 and publish it as a model the family's tab can play at once.
 
-Training runs in a child process (genart/jobs.py: the CLI's own trainer), one job at a time per studio; the
+Training runs in a child process (genart/serve/jobs.py: the CLI's own trainer), one job at a time per studio; the
 tab only reads the job's status from disk, so a reloaded page reattaches to it. Everyone sees the studio's job;
 only its starter — the browser that pressed Train (its ticket is kept in the browser) or the script that called
 /train_start (the ticket it got back) — can stop, resume and publish it.
@@ -15,10 +15,11 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
-from genart.data import CLASSES
-from genart.history import browser_secret
-from genart.jobs import FASHION, MAX_STEPS, SIZES, JobError, Trainer, new_key, parse_ticket, ticket_of
-from genart.ui.widgets import bind, ui_action, user_errors, whole
+from genart.data.datasets import CLASSES
+from genart.serve.jobs import FASHION, MAX_STEPS, SIZES, JobError, Trainer, new_key, parse_ticket, ticket_of
+from genart.studio.history import browser_secret
+from genart.studio.inputs import whole
+from genart.ui.widgets import bind, ui_action, user_errors
 
 FAMILY_LABELS = [("GAN", "gan"), ("VAE", "vae"), ("Diffusion", "diffusion")]
 PRESET_LABELS = [("quick (about 2 min)", "quick"), ("standard (about 10 min)", "standard")]

@@ -4,90 +4,26 @@ requests, and PNG outputs with parameters."""
 from __future__ import annotations
 
 import functools
-import html
 import inspect
-import logging
-import math
-import time
-from typing import Any, Callable
+from collections.abc import Callable
 
 import gradio as gr
 import numpy as np
-import torch
 from PIL import Image, ImageOps
 
-from genart.checkpoints import CheckpointError
-from genart.data import DatasetMissing, garment_from_image
-from genart.data import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3)
-from genart.gpu import gpu
-from genart.images import ImageError, upscale_nearest
-from genart.paper import BLACK, WHITE, hex_colour, ink_for
-from genart.ui.uploads import uploaded_image
-
-USER_ERRORS = (ImageError, CheckpointError, DatasetMissing, ValueError)
-SEED_LIMIT = 2 ** 53          # the browser's numbers are exact integers up to 2**53
-GARMENT_SIDE = 1024           # a garment becomes 28 px: larger uploads are brought down to this first
-TIME_LIMIT_S = 300            # a streaming request stops with a message after this long
-
-# Two lanes: quick work (milliseconds: GAN, VAE, classifier) never waits behind slow work (painting,
-# neural style, diffusion). Each lane is one concurrency group; every accelerator call is in one of them.
-QUICK = dict(concurrency_id="quick", concurrency_limit=4)
-SLOW = dict(concurrency_id="slow", concurrency_limit=1)
-log = logging.getLogger("genart.requests")
-
-
-def _message(e: BaseException) -> str:
-    return e.args[0] if isinstance(e, KeyError) and e.args else str(e)     # KeyError's str() adds quotes
-
-
-def _name(fn: Callable) -> str:
-    return getattr(fn, "__name__", None) or getattr(getattr(fn, "func", None), "__name__", "handler")
-
-
-def refusal_of(fn: Callable, e: BaseException) -> gr.Error:
-    """A user error → a gr.Error that shows the sentence and logs one line, not a traceback."""
-    if isinstance(e, torch.OutOfMemoryError):
-        if torch.cuda.is_available():
-            torch.cuda.empty_cache()
-        message = "The accelerator ran out of memory for this request; try a smaller size or fewer steps."
-    else:
-        message = e.message if isinstance(e, gr.Error) else _message(e)
-    log.warning("%s refused: %s", _name(fn), message)
-    return gr.Error(html.escape(message, quote=False), print_exception=False)   # the modal renders HTML
-
-
-CAUGHT = (*USER_ERRORS, gr.Error, torch.OutOfMemoryError)
-
-
-def user_errors(fn: Callable) -> Callable:
-    """Re-raise our expected errors as gr.Error, so the browser shows the sentence, not a traceback,
-    and the server log gets one line. Works for plain functions and generators (streaming handlers);
-    a generator is stopped at its first yield after TIME_LIMIT_S. On a ZeroGPU Space the handler runs
-    with a GPU attached (`genart.gpu`)."""
-    fn = gpu(fn)
-    if inspect.isgeneratorfunction(fn):
-        @functools.wraps(fn)
-        def gen_wrapper(*args, **kwargs):
-            start, stream = time.monotonic(), fn(*args, **kwargs)
-            try:
-                for item in stream:
-                    yield item
-                    if time.monotonic() - start > TIME_LIMIT_S:
-                        raise ValueError(f"Stopped after {TIME_LIMIT_S} s, the studio's limit for one request; "
-                                         "ask for less work (fewer steps or a smaller size).")
-            except CAUGHT as e:
-                raise refusal_of(fn, e) from e
-            finally:
-                stream.close()
-        return gen_wrapper
-
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except CAUGHT as e:
-            raise refusal_of(fn, e) from e
-    return wrapper
+from genart.core.paper import BLACK, WHITE, hex_colour, ink_for
+from genart.data.datasets import garment_from_image
+from genart.data.datasets import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3)
+from genart.serve.refusals import CAUGHT, QUICK, SLOW, TIME_LIMIT_S, USER_ERRORS, log, refusal_of, user_errors  # noqa: F401  (the tabs' lanes and errors)
+from genart.serve.uploads import uploaded_image
+from genart.studio.inputs import (
+    BLANK_SIDE,
+    GARMENT_SIDE,
+    blank_canvas,
+    image_shape,
+    is_blank,
+    paper_of,
+)
 
 
 def bind(fn: Callable, registry) -> Callable:
@@ -131,14 +67,6 @@ def ui_action(fn: Callable) -> Callable:
     return wrapper
 
 
-BLANK_SIDE = 280
-
-
-def blank_canvas(paper=WHITE) -> dict:
-    """A Sketchpad value with a plain background of colour `paper`: with it the brush is active at once."""
-    return {"background": np.full((BLANK_SIDE, BLANK_SIDE, 3), paper, np.uint8), "layers": [], "composite": None}
-
-
 def drawing_on_canvas(file, paper=WHITE) -> dict:
     """An uploaded drawing (a scan or a photo of lines on paper) → the canvas's value: the drawing fitted
     into the square of colour `paper` as its background, to draw over."""
@@ -146,21 +74,6 @@ def drawing_on_canvas(file, paper=WHITE) -> dict:
     canvas = Image.new("RGB", (BLANK_SIDE, BLANK_SIDE), tuple(paper))
     canvas.paste(im, ((BLANK_SIDE - im.width) // 2, (BLANK_SIDE - im.height) // 2))
     return {"background": np.asarray(canvas), "layers": [], "composite": None}
-
-
-def paper_of(registry, name: str | None) -> tuple[tuple[int, ...], tuple[int, ...]]:
-    """(paper, ink) of the canvas for model `name` (`genart.paper`): the 28-px grayscale kind (Fashion-MNIST's)
-    is drawn dark on white and read inverted (`garment_of`); any other model gets the paper its card records
-    (its training images' background) and the ink that stands out from it. White paper, black ink for a card
-    without one (published before papers were recorded) and for a model the registry does not know."""
-    try:
-        card = registry.card(name) if name else {}
-    except (CheckpointError, KeyError):              # an unknown model: its handlers say so
-        card = {}
-    if not card or image_shape(registry, name) == (1, 28) or not card.get("paper"):
-        return WHITE, BLACK
-    paper = tuple(int(c) for c in card["paper"][:3])
-    return paper, ink_for(paper)
 
 
 def brush(ink, size: int) -> gr.Brush:
@@ -172,19 +85,6 @@ def drawing_hint(paper, upload: bool = True) -> str:
     hint = ("Draw dark lines on white" if ink_for(paper) == BLACK else
             "Draw light lines on this model's dark paper (the background of its training images)")
     return hint + (", or upload a drawing." if upload else ".")
-
-
-def is_blank(value) -> bool:
-    """A Sketchpad value (preprocessed: file paths) with nothing drawn: no composite yet, or one colour."""
-    path = (value or {}).get("composite") if isinstance(value, dict) else None
-    if not path:
-        return True
-    try:
-        with Image.open(path) as im:
-            lo, hi = zip(*im.convert("RGB").getextrema())
-    except OSError:                                   # unreadable: treat it as a drawing, and leave it alone
-        return False
-    return lo == hi
 
 
 def fresh_canvas(registry, brush_size: int, name: str):
@@ -236,44 +136,6 @@ def drawing_on_model_paper(registry, file, name: str) -> dict:
     return drawing_on_canvas(file, paper_of(registry, name)[0])
 
 
-def _as_number(value: Any, name: str) -> float:
-    if isinstance(value, bool) or value is None:
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    try:
-        x = float(value.strip()) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{name} must be a number, got {str(value)[:40]!r}") from None
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return x
-
-
-def number(value: Any, name: str, lo: float, hi: float) -> float:
-    """A request's number in [lo, hi], or a sentence that says what is allowed."""
-    x = _as_number(value, name)
-    if not lo <= x <= hi:
-        raise ValueError(f"{name} must be between {lo:g} and {hi:g}, got {x:g}")
-    return x
-
-
-def whole(value: Any, name: str, lo: int, hi: int) -> int:
-    """A request's whole number in [lo, hi] (an int, an integral float or a numeric string)."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        n = value
-    else:
-        x = _as_number(value, name)
-        if x != int(x):
-            raise ValueError(f"{name} must be a whole number, got {x:g}")
-        n = int(x)
-    if not lo <= n <= hi:
-        raise ValueError(f"{name} must be a whole number from {lo} to {hi}, got {n}")
-    return n
-
-
-def seed_of(value: Any, name: str = "seed") -> int:
-    return whole(value, name, -SEED_LIMIT, SEED_LIMIT)
-
-
 def sketch_or_image(value):
     """A request's Sketchpad value or upload payload → RGB PIL image (only files in the upload cache)."""
     return uploaded_image(value, "an image or a sketch", max_side=GARMENT_SIDE)
@@ -281,8 +143,8 @@ def sketch_or_image(value):
 
 def warn_if_not_a_garment(registry, garment, check: dict | None = None) -> bool:
     """Say so (a toast) where a picture does not look like a garment; the action goes on all the same.
-    `check`: the garment's `genart.ood.garment_check`, when the caller has it already."""
-    from genart.ood import garment_check
+    `check`: the garment's `genart.eval.ood.garment_check`, when the caller has it already."""
+    from genart.eval.ood import garment_check
 
     check = check or garment_check(registry, garment)
     if not check["is_garment"]:
@@ -319,11 +181,6 @@ def model_choices(registry, family: str) -> gr.Dropdown:
     return gr.Dropdown(choices=registry.names(family))
 
 
-def kept_label(registry, name: str, label: str | None) -> str:
-    """`label` where model `name` has that class, else "any"."""
-    return label if label in registry.classes(name) else "any"
-
-
 def new_choices(choices: list[str], value: str | None, fallback: str) -> gr.Dropdown:
     """A dropdown given new choices; its value is sent only where it must change (`value` is not among them:
     then `fallback`). `value` is what the page held when it asked, and one the person picked while the answer
@@ -349,27 +206,11 @@ def model_picker(registry, family: str, default: str, elem_id: str) -> gr.Dropdo
     return picker
 
 
-def scale_for(size: int, target: int) -> int:
-    """A whole enlargement that shows a `size`-px image at about `target` px (28 → 336 is ×12; 64 → ×5)."""
-    return max(1, round(target / size))
-
-
-def enlarge(image: np.ndarray, target: int) -> np.ndarray:
-    """A model's (S, S[, 3]) image enlarged, crisp, to about `target` px (`scale_for`)."""
-    return upscale_nearest(image, scale_for(image.shape[0], target))
-
-
-def image_shape(registry, name: str) -> tuple[int, int]:
-    """(channels, side) of a model's images, from its card's config (the shipped cards: 1, 28)."""
-    config = registry.card(name).get("config") or {}
-    return int(config.get("image_channels", 1)), int(config.get("image_size", 28))
-
-
 def model_input(registry, name: str, value) -> np.ndarray:
     """A request's image or sketch → what model `name` sees, uint8: a 28-px grayscale model (Fashion-MNIST's
     kind) gets the garment (`garment_of`, (28, 28)); any other the picture's centre square at its size,
     (S, S) gray or (S, S, 3) colour."""
-    from genart.ingest import square
+    from genart.data.datasets import square
 
     channels, size = image_shape(registry, name)
     if (channels, size) == (1, 28):
@@ -378,7 +219,3 @@ def model_input(registry, name: str, value) -> np.ndarray:
     return rgb if channels == 3 else np.asarray(Image.fromarray(rgb).convert("L"))
 
 
-def as_tensor(images: np.ndarray) -> torch.Tensor:
-    """uint8 (N, S, S) gray or (N, S, S, 3) colour → float (N, C, S, S) in [-1, 1]."""
-    x = torch.from_numpy(np.array(images)).float().div(127.5).sub(1.0)
-    return x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)

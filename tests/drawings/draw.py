@@ -52,7 +52,8 @@ DESIGNS: dict[str, list[P]] = {
                     (0.22, 0.15)]],
 }
 # (scale x, scale y, shear, shift x, shift y, tremor) for the three drawings of each class
-HANDS = [(1.0, 1.0, 0.0, 0.0, 0.0, 0.004), (0.85, 0.9, 0.06, 0.03, -0.02, 0.006), (1.05, 0.88, -0.05, -0.02, 0.03, 0.008)]
+HANDS = [(1.0, 1.0, 0.0, 0.0, 0.0, 0.004), (0.85, 0.9, 0.06, 0.03, -0.02, 0.006),
+         (1.05, 0.88, -0.05, -0.02, 0.03, 0.008)]
 
 
 def hand_path(stroke: P, hand, rng: np.random.Generator) -> P:

@@ -1,4 +1,4 @@
-"""A sketch canvas takes the paper of the model picked (`genart.paper`): a colour model trained on dark
+"""A sketch canvas takes the paper of the model picked (`genart.core.paper`): a colour model trained on dark
 backgrounds gets a canvas of its paper with light ink, in Diffusion's Sketch part and in the VAE lab, and a
 reload keeps it. In Debian's chromium, drawn with the mouse."""
 

@@ -40,7 +40,7 @@ def _image(page: Page, elem_id: str) -> Image.Image:
 
 @pytest.fixture
 def coat_png(tmp_path) -> Path:
-    from genart.data import load_dataset
+    from genart.data.datasets import load_dataset
     x, y = load_dataset("fashion-mnist", "test")
     p = tmp_path / "coat.png"
     Image.fromarray(x[np.flatnonzero(y == 4)[0]]).resize((112, 112), Image.NEAREST).save(p)
@@ -48,8 +48,8 @@ def coat_png(tmp_path) -> Path:
 
 
 def test_an_uploaded_coat_runs_backwards_and_comes_back_as_a_dress(page: Page, app_url, coat_png, checkpoint_root):
-    from genart.data import CLASSES, to_tensor
-    from genart.registry import Registry
+    from genart.core.registry import Registry
+    from genart.data.datasets import CLASSES, to_tensor
 
     page.goto(app_url)
     page.get_by_role("tab", name="Diffusion").click()

@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 from standins import user_checkpoint
 from test_studio_ui import saved, wait_saved
 
-from genart import records
+from genart.core import records
 
 pytestmark = pytest.mark.e2e
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from genart.registry import ASSETS
+from genart.core.registry import ASSETS
 
 EXAMPLES = ASSETS / "examples"
 

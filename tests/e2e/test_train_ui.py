@@ -44,7 +44,8 @@ def shapes_zip(path, n: int = 30):
 
 
 def _grid_src(page: Page) -> str | None:
-    return page.locator("#train-grid img").first.get_attribute("src") if page.locator("#train-grid img").count() else None
+    return (page.locator("#train-grid img").first.get_attribute("src") if page.locator("#train-grid img").count()
+            else None)
 
 
 def test_train_a_gan_on_uploaded_shapes_watch_it_publish_and_play_it(page: Page, app_url, tmp_path):
@@ -110,8 +111,8 @@ def test_train_a_gan_on_uploaded_shapes_watch_it_publish_and_play_it(page: Page,
     picker.click()
     page.get_by_role("option", name="gan/shapes").click()
     expect(page.locator("#gan-label input")).to_have_value("any")
-    expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed \d+ · (circles|squares|triangles) · gan/shapes$"),
-                                                               timeout=20_000)
+    expect(page.locator("#gan-name textarea")).to_have_value(
+        re.compile(r"^seed \d+ · (circles|squares|triangles) · gan/shapes$"), timeout=20_000)
     page.wait_for_timeout(500)
     src = page.locator("#gan-out img").first.get_attribute("src")
     image = Image.open(io.BytesIO(page.request.get(src).body())).convert("RGB")

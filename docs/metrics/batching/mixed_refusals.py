@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from genart.loadtest import RawClient  # noqa: E402
+from genart.bench.loadtest import RawClient
 
 GAN, VAE = "gan/fashion", "vae/fashion"
 BAD = [("/gan_generate", ["abc", "any", 1.0, GAN]), ("/gan_generate", [2 ** 70, "any", 1.0, GAN]),

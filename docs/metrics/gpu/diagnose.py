@@ -29,7 +29,7 @@ def stream_ways(n: int = 5) -> dict:
     from gradio_client.client import Job
     from gradio_client.utils import Status
 
-    from genart.loadtest import RawClient, _free_port, start_studio
+    from genart.bench.loadtest import RawClient, _free_port, start_studio
 
     args = [0, "Bag", "ddim", 25, 2.0, "uniform", 0.0, 0.0, "diffusion/fashion"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,9 +92,9 @@ def stream_ways(n: int = 5) -> dict:
 
 
 def unet_precision(batch: int = 8192) -> dict:
-    from genart.bench import median_seconds
+    from genart.bench.benchmarks import median_seconds
+    from genart.core.registry import Registry
     from genart.diffusion.sampling import guided
-    from genart.registry import Registry
 
     reg = Registry()
     unet, device = reg.get("diffusion/fashion"), reg.device

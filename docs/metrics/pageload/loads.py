@@ -7,6 +7,7 @@ import sys
 import time
 
 from playwright.sync_api import sync_playwright
+
 url = sys.argv[1]; n = int(sys.argv[2])
 with sync_playwright() as p:
     b = p.chromium.launch(executable_path="/usr/bin/chromium")

@@ -6,11 +6,11 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-import genart.gpu  # noqa: E402,F401  (first, as in app.py)
-import gradio.blocks as gb  # noqa: E402
+import gradio.blocks as gb
 
-from genart.registry import Registry  # noqa: E402
-from genart.ui import build_demo, launch_options  # noqa: E402
+import genart.core.zerogpu  # noqa: F401  (first, as in app.py)
+from genart.core.registry import Registry
+from genart.ui import build_demo, launch_options
 
 orig = gb.Blocks.process_api
 LOG = open(sys.argv[1] if len(sys.argv) > 1 else "events.log", "a", buffering=1)

@@ -2,7 +2,7 @@
 as the old canvas gave them (black ink on white) and once on the model's paper with the ink the studio now
 offers (`genart.ui.widgets.paper_of`), through the Sketch tab's steps for a colour model:
 
-- the picture the model sees (the canvas's centre square at its size, `genart.ingest.square`);
+- the picture the model sees (the canvas's centre square at its size, `genart.data.ingest.square`);
 - the class it reads the sketch as (`read_as`: the condition with the smallest denoising error), which the
   tab uses when the class is "any";
 - the SDEdit result (strength 0.6, DDIM 25, guidance 2, the read class: the tab's defaults), read again,
@@ -27,11 +27,11 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from genart.ingest import square
-from genart.paper import BLACK, WHITE
-from genart.registry import Registry
+from genart.core.paper import BLACK, WHITE
+from genart.core.registry import Registry
+from genart.data.datasets import square
+from genart.studio.inputs import BLANK_SIDE, as_tensor, image_shape, paper_of, pixels
 from genart.ui.diffusion_tab import read_as, run, schedule_of, sdedit_start
-from genart.ui.widgets import BLANK_SIDE, as_tensor, image_shape, paper_of, pixels
 
 BRUSH = 8                           # the canvas's brush width (px of its 280-px paper)
 

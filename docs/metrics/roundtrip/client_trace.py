@@ -65,7 +65,7 @@ def trace(client: Client, api: str, args: tuple) -> dict:
                       "tls_ms": sum(ms for what, ms in seen if what == "tls context"),
                       "tls_contexts": sum(what == "tls context" for what, _ in seen),
                       "requests": [(what, round(ms, 1)) for what, ms in seen if what != "tls context"]})
-    med = lambda key: round(statistics.median(c[key] for c in calls), 1)   # noqa: E731
+    med = lambda key: round(statistics.median(c[key] for c in calls), 1)
     return {"round_trip_ms": med("total_ms"), "tls_contexts_ms": med("tls_ms"),
             "tls_contexts_per_call": statistics.median(c["tls_contexts"] for c in calls),
             "requests_ms": round(statistics.median(sum(ms for _, ms in c["requests"]) for c in calls), 1),
