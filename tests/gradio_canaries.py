@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import json
 import os
+import sys
 
 
 def params(fn) -> list[str]:
@@ -98,6 +99,21 @@ def check_batching_hooks():
     assert "event_queue_per_concurrency_id" in inspect.getsource(queueing.Queue.__init__)
 
 
+def check_upload_folder():
+    """genart/studio/uploads.py finds Gradio's upload folder by Gradio's own rule, without importing Gradio."""
+    import tempfile
+
+    from gradio.utils import get_upload_folder
+
+    from genart.studio.uploads import upload_folder
+    for value in (None, tempfile.mkdtemp()):
+        if value is None:
+            os.environ.pop("GRADIO_TEMP_DIR", None)
+        else:
+            os.environ["GRADIO_TEMP_DIR"] = value
+        assert str(upload_folder()) == str(type(upload_folder())(get_upload_folder()).resolve()), value
+
+
 CANARIES = {name: fn for name, fn in globals().items() if name.startswith("check_")}
 
 
@@ -113,5 +129,6 @@ def main() -> dict[str, str | None]:
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     print(json.dumps(main()))

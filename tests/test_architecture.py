@@ -108,7 +108,7 @@ def canaries() -> dict:
 @pytest.mark.parametrize("name", [
     "check_save_pil_to_cache", "check_allowed_path", "check_preprocess_data", "check_validate_inputs",
     "check_create_app", "check_analytics_setting", "check_matplotlib_backend_manager", "check_uvicorn_protocols",
-    "check_page_compression", "check_batching_hooks"])
+    "check_page_compression", "check_batching_hooks", "check_upload_folder"])
 def test_gradio_canary(canaries, name):
     """Each change to Gradio still has its reason (tests/gradio_canaries.py says which upstream fact it watches)."""
     assert canaries[name] is None, f"{name}: {canaries[name]}"

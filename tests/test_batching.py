@@ -15,7 +15,7 @@ import pytest
 
 from genart.bench.loadtest import RawClient
 from genart.serve import batching, gradio_patches
-from genart.serve.uploads import REFUSED
+from genart.studio.uploads import REFUSED
 
 _ENDPOINTS: dict[str, dict] = {}
 

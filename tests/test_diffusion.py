@@ -12,6 +12,7 @@ from genart.diffusion.ddim import ddim_sigma
 from genart.diffusion.ddpm import posterior
 from genart.diffusion.sampling import denoise, guided, sample, sdedit_start
 from genart.diffusion.schedules import cosine_schedule, linear_schedule, q_sample, spaced_timesteps, split_v, v_target
+from genart.studio import diffusion as studio_diffusion
 
 S = cosine_schedule(1000)
 
@@ -232,7 +233,6 @@ def test_a_card_with_another_schedule_samples_with_that_schedule(standin_checkpo
     """A diffusion card that says linear / T = 400 / ε: the evaluator, the benchmark, the tab's API and the
     trainer all denoise with exactly that process (every `denoise` call is recorded)."""
     import genart.diffusion.sampling as sampling
-    import genart.ui.diffusion_tab as diffusion_tab
     from genart.bench.benchmarks import bench_diffusion
     from genart.core.registry import Registry
     from genart.eval.evaluate import eval_diffusion_model
@@ -251,7 +251,7 @@ def test_a_card_with_another_schedule_samples_with_that_schedule(standin_checkpo
 
     original = sampling.denoise
     monkeypatch.setattr(sampling, "denoise", recording)
-    monkeypatch.setattr(diffusion_tab, "denoise", recording)
+    monkeypatch.setattr(studio_diffusion, "denoise", recording)
     api = {f.api_name: f.fn for f in build_demo(registry).fns.values()}
     config = UNetConfig(**registry.card("diffusion/fashion")["config"])
     consumers = {
@@ -450,7 +450,8 @@ def test_karras_spacing_is_diffusers_karras_sigmas_on_integer_timesteps():
     """diffusers' EulerDiscreteScheduler(use_karras_sigmas=True) places the same n Karras σ̃ (ρ = 7) between
     σ̃(999) and σ̃(0), at fractional timesteps; ours are the nearest integer timesteps in λ, nudged apart
     where several σ̃ fall between two integers (at the top of this schedule, see spacing.py)."""
-    import diffusers               # requirements-dev.txt: a broken install fails here
+    import diffusers  # requirements-dev.txt: a broken install fails here
+
     from genart.diffusion.spacing import karras_sigmas, log_snr, timesteps_for
     lam = log_snr(S)
     for n in (10, 25):
@@ -595,7 +596,7 @@ def test_the_sampler_race_runs_each_sampler_as_sample_does_and_measures_against_
     strip, rows = frames[-1]
     assert [r[0] for r in rows] == ["ddim", "dpm++2m", "heun"] and [r[1] for r in rows] == [6] * 3
     assert [r[2] for r in rows] == [6, 6, 11]                                          # Heun: 2 per step but the last
-    assert strip.size[0] == 4 * (28 * tab.RACE_TILE + 12)                              # reference + 3
+    assert strip.size[0] == 4 * (28 * studio_diffusion.RACE_TILE + 12)                              # reference + 3
     model = reg.get("diffusion/fashion")
     fn = guided(model, torch.tensor([7]), 2.0, 10)
     x_T = tab.start_noise(3)
@@ -613,7 +614,7 @@ def test_an_inverted_run_regenerates_and_branches_like_any_run(checkpoint_root, 
 
     from genart.core.registry import Registry
     from genart.data.datasets import load_dataset
-    from genart.serve import uploads
+    from genart.studio import uploads
     from genart.ui import diffusion_tab as tab
 
     monkeypatch.setattr(uploads, "allowed_roots", lambda: (tmp_path.resolve(),))
@@ -649,7 +650,7 @@ def test_eval_invert_and_inpaint_commands_print_their_measures(standin_checkpoin
 def test_an_api_stream_sends_the_first_item_then_at_most_one_per_interval_and_always_the_last():
     import time
 
-    from genart.ui.diffusion_tab import shown
+    from genart.studio.diffusion import shown
 
     def slow(n, dt):
         for i in range(n):

@@ -13,7 +13,7 @@ from gradio_client.utils import QueueError
 from PIL import Image
 
 from genart.core.registry import ASSETS
-from genart.serve.uploads import NO_IMAGE, REFUSED
+from genart.studio.uploads import NO_IMAGE, REFUSED
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ def registry(checkpoint_root):
 
 
 def test_a_garment_with_square_pixels_is_recognised_exactly():
-    from genart.ui.styles_tab import native_garment, smooth_garment
+    from genart.studio.paint import native_garment, smooth_garment
 
     rng = np.random.default_rng(0)
     g = rng.integers(0, 256, (28, 28, 3), dtype=np.uint8)

@@ -118,8 +118,8 @@ def test_classify_makes_one_pass_and_answers_as_the_classifier_and_the_check_do(
     from genart.data.datasets import to_tensor
     from genart.eval.ood import CLASSIFIER, garment_check
     from genart.models.classifier import predict
-    from genart.ui.models_tab import classify
-    from genart.ui.widgets import garment_of
+    from genart.studio.inputs import garment_of
+    from genart.studio.models import classify
 
     registry = Registry(device=torch.device("cpu"))
     classifier = registry.get(CLASSIFIER)
@@ -228,8 +228,7 @@ def test_the_threshold_flags_about_its_share_of_test_garments(registry):
     """On 4000 test garments: the shipped τ flags about (100 − percentile) % of them, and τ fitted on a random
     half flags about as many of the other half."""
     from genart.data.datasets import load_fashion_mnist
-    from genart.eval.ood import CLASSIFIER, penultimate
-    from genart.eval.ood_probes import held_out_fpr
+    from genart.eval.ood import CLASSIFIER, held_out_fpr, penultimate
 
     classifier = registry.get(CLASSIFIER)
     c = load_calibration(registry.root, registry.card(CLASSIFIER)["sha256"])

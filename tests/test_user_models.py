@@ -12,10 +12,11 @@ from standins import tiny_checkpoint, user_checkpoint
 
 from genart.core import records
 from genart.core.registry import Registry
-from genart.studio.inputs import as_tensor, pixels
+from genart.studio import diffusion as studio_diffusion
+from genart.studio import inputs as studio_inputs
+from genart.studio.inputs import as_tensor, model_input, pixels
 from genart.studio.replay import replay
-from genart.ui import diffusion_tab, gan_tab, vae_tab, widgets
-from genart.ui.widgets import model_input
+from genart.ui import diffusion_tab, gan_tab, vae_tab
 
 SHAPES = ["circle", "square", "star"]
 
@@ -182,7 +183,7 @@ def test_diffusion_sample_and_branch_with_a_user_model(roots):
 @pytest.fixture
 def sprite(tmp_path, monkeypatch):
     """A 40×40 colour picture (red left, blue right) and a mask (white top-left quarter) in the upload cache."""
-    from genart.serve import uploads
+    from genart.studio import uploads
 
     monkeypatch.setattr(uploads, "allowed_roots", lambda: (tmp_path.resolve(),))
     a = np.zeros((40, 40, 3), np.uint8)
@@ -207,7 +208,7 @@ def test_every_part_of_the_diffusion_tab_works_with_a_colour_user_model(roots, s
     assert seen.shape == (1, 3, 32, 32) and float(seen[0, 0, :, :8].mean()) > 0.6     # red on the left, in colour
     errors = class_errors(reg.get(m), diffusion_tab.schedule_of(reg, m), seen, 2, torch.Generator().manual_seed(0))
     read = ["hero", "tree"][int(errors.argmin())]
-    assert diffusion_tab.read_as(reg, m, seen) == int(errors.argmin())
+    assert studio_diffusion.read_as(reg, m, seen) == int(errors.argmin())
 
     final, line = list(diffusion_tab.img2img(reg, picture, 0.5, 1, "any", "ddim", 4, 2.0, model=m, progress=None))[-1]
     rec = records.read(final)
@@ -225,7 +226,7 @@ def test_every_part_of_the_diffusion_tab_works_with_a_colour_user_model(roots, s
 
     outs = list(diffusion_tab.inpaint(reg, picture, mask, 3, "hero", "ddpm", 5, 2.0, model=m, progress=None))
     final, line = outs[-1]
-    x0, cells = diffusion_tab.picture_and_mask(reg, m, picture, mask)
+    x0, cells = studio_diffusion.picture_and_mask(reg, m, picture, mask)
     assert cells.shape == (32, 32) and cells[:14, :14].all() and not cells[18:].any() and not cells[:, 18:].any()
     got = np.asarray(final)[::10, ::10].astype(int)                                   # back to 32 px
     assert records.read(final)["model"] == m and " · hero · " in line
@@ -260,7 +261,7 @@ def test_pixels_and_model_inputs_at_any_size_and_colour(roots, monkeypatch):
     reg = Registry(shipped, user_root=user)
     photo = np.zeros((60, 90, 3), np.uint8)
     photo[:, 15:75] = (200, 30, 30)                                      # the centre square is red, the sides black
-    monkeypatch.setattr(widgets, "sketch_or_image", lambda value: Image.fromarray(photo))
+    monkeypatch.setattr(studio_inputs, "sketch_or_image", lambda value: Image.fromarray(photo))
     seen = model_input(reg, "vae/sprites", "an upload")
     assert seen.shape == (32, 32, 3) and seen[..., 0].min() > 180               # the red square, no black sides
     assert np.abs(seen[2:-2, 2:-2].astype(int) - (200, 30, 30)).max() <= 2       # (Lanczos rings at the edge)
@@ -294,7 +295,7 @@ def test_a_32_px_colour_vae_and_a_64_px_gray_one(roots, monkeypatch):
     assert gray.mode == "L" and gray.size == (320, 320)                      # 64 px × 5
     photo = np.zeros((50, 70, 3), np.uint8)
     photo[:, 10:60] = (30, 160, 220)
-    monkeypatch.setattr(widgets, "sketch_or_image", lambda value: Image.fromarray(photo))
+    monkeypatch.setattr(studio_inputs, "sketch_or_image", lambda value: Image.fromarray(photo))
     z2, recon, seen, _, *zeros = vae_tab.start_from(reg, "an upload", "vae/sprites")
     assert len(z2) == len(z) and seen.shape == (320, 320, 3) and Image.open(recon).size == (320, 320)
     assert Image.open(vae_tab.slide(reg, z2, "vae/sprites", *([0.5] * len(zeros)))).mode == "RGB"

@@ -128,7 +128,7 @@ def test_shipped_vae_reads_the_class_it_decodes(checkpoint_root):
     from genart.core.registry import Registry
     from genart.data.datasets import CLASSES
     from genart.eval.evaluate import features_and_logits
-    from genart.ui.vae_tab import reading
+    from genart.studio.vae import reading
     reg = Registry(checkpoint_root)
     vae, clf = reg.get("vae/fashion"), reg.get("classifier/fashion")
     x, y = load_fashion_mnist("test")

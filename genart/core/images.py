@@ -1,7 +1,7 @@
 """The one place that decodes images a user hands us, and writes the PNGs and GIFs we hand back.
 
 `load_image` accepts a path, bytes, a PIL image or an array (request payloads go through
-`genart.serve.uploads`, which admits only files in Gradio's upload cache), and returns
+`genart.studio.uploads`, which admits only files in Gradio's upload cache), and returns
 an RGB PIL image — or raises `ImageError` with a sentence a user understands: not an image,
 truncated, too small, or so large it would exhaust memory (checked from the header, before any
 pixel is decoded). It applies EXIF rotation, takes the first frame of animations, flattens

@@ -76,7 +76,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from genart.core.images import png_bytes
 from genart.serve import batching
-from genart.serve.uploads import REFUSED
+from genart.studio.uploads import REFUSED
 
 LOG = logging.getLogger("genart.requests")     # a refused or dropped request: one line
 _original = processing_utils.save_pil_to_cache

@@ -8,12 +8,14 @@ from typing import Any
 
 import numpy as np
 import torch
-from PIL import Image
+from PIL import Image, ImageOps
 
 from genart.core.checkpoints import CheckpointError
 from genart.core.images import upscale_nearest
 from genart.core.paper import BLACK, WHITE, ink_for
-from genart.data.datasets import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3)
+from genart.data.datasets import garment_from_image
+from genart.data.datasets import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3), for the tabs
+from genart.studio.uploads import uploaded_image
 
 SEED_LIMIT = 2 ** 53          # the browser's numbers are exact integers up to 2**53
 GARMENT_SIDE = 1024           # a garment becomes 28 px: larger uploads are brought down to this first
@@ -116,3 +118,50 @@ def as_tensor(images: np.ndarray) -> torch.Tensor:
     """uint8 (N, S, S) gray or (N, S, S, 3) colour → float (N, C, S, S) in [-1, 1]."""
     x = torch.from_numpy(np.array(images)).float().div(127.5).sub(1.0)
     return x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)
+
+
+def drawing_on_canvas(file, paper=WHITE) -> dict:
+    """An uploaded drawing (a scan or a photo of lines on paper) → the canvas's value: the drawing fitted
+    into the square of colour `paper` as its background, to draw over."""
+    im = ImageOps.contain(uploaded_image(file, "a drawing"), (BLANK_SIDE, BLANK_SIDE))
+    canvas = Image.new("RGB", (BLANK_SIDE, BLANK_SIDE), tuple(paper))
+    canvas.paste(im, ((BLANK_SIDE - im.width) // 2, (BLANK_SIDE - im.height) // 2))
+    return {"background": np.asarray(canvas), "layers": [], "composite": None}
+
+
+def drawing_hint(paper, upload: bool = True) -> str:
+    """How to draw on a canvas of this paper (`upload`: the canvas has an upload button)."""
+    hint = ("Draw dark lines on white" if ink_for(paper) == BLACK else
+            "Draw light lines on this model's dark paper (the background of its training images)")
+    return hint + (", or upload a drawing." if upload else ".")
+
+
+def drawing_on_model_paper(registry, file, name: str) -> dict:
+    return drawing_on_canvas(file, paper_of(registry, name)[0])
+
+
+def sketch_or_image(value):
+    """A request's Sketchpad value or upload payload → RGB PIL image (only files in the upload cache)."""
+    return uploaded_image(value, "an image or a sketch", max_side=GARMENT_SIDE)
+
+
+def garment_of(value):
+    """A sketch, upload or path → the (28, 28) uint8 garment the models see; a blank canvas is an error,
+    not an empty garment that a model would quietly read as something."""
+    garment = garment_from_image(sketch_or_image(value))
+    if not garment.any():
+        raise ValueError("The picture is blank: draw some dark lines on the white canvas, or upload an image.")
+    return garment
+
+
+def model_input(registry, name: str, value) -> np.ndarray:
+    """A request's image or sketch → what model `name` sees, uint8: a 28-px grayscale model (Fashion-MNIST's
+    kind) gets the garment (`garment_of`, (28, 28)); any other the picture's centre square at its size,
+    (S, S) gray or (S, S, 3) colour."""
+    from genart.data.datasets import square
+
+    channels, size = image_shape(registry, name)
+    if (channels, size) == (1, 28):
+        return garment_of(value)
+    rgb = square(sketch_or_image(value), size)                                     # (S, S, 3)
+    return rgb if channels == 3 else np.asarray(Image.fromarray(rgb).convert("L"))

@@ -16,7 +16,9 @@ import numpy as np
 from PIL import Image
 
 from genart.core import records
+from genart.core.registry import Registry
 from genart.studio import diffusion, gan, vae
+from genart.studio.uploads import uploaded_png
 
 
 def _last(stream):
@@ -82,3 +84,19 @@ def replay(registry, source: Any) -> tuple[Image.Image, dict]:
     if report["identical"] or not same_size:
         return again, report
     return Image.fromarray(np.hstack([b, difference_map(a, b)])), report
+
+
+def replay_api(registry: Registry, image):
+    """/replay: a PNG made by the studio → (the image made again, report: identical, max_abs_diff, ...)."""
+    again, report = replay(registry, uploaded_png(image))
+    return again, report
+
+
+def verdict(report: dict) -> str:
+    same = "" if report["same_checkpoint"] else " (with another checkpoint than the one that made it)"
+    if report["identical"]:
+        return f"**Identical**: {report['action']} made the same pixels again{same}."
+    if report["max_abs_diff"] is None:
+        return f"**Different size**: the replayed image does not have the original's size{same}."
+    return (f"**Different**: {report['differing_pixels']} pixels differ, by at most {report['max_abs_diff']} of 255"
+            f"{same}. Left: made again; right: where they differ (red).")

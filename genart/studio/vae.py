@@ -5,12 +5,21 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import torch
 
 from genart.core import records
+from genart.core.images import write_gif
 from genart.core.registry import Registry
 from genart.data.datasets import CLASSES
-from genart.studio.inputs import enlarge, pixels, seed_of
+from genart.studio.inputs import (
+    as_tensor,
+    enlarge,
+    model_input,
+    pixels,
+    seed_of,
+    whole,
+)
 
 N_PCA = 8
 SCALE = 336                   # the shown image's side, about: 28 px × 12, nearest: crisp pixels, no mush
@@ -98,3 +107,41 @@ def direction_names(vae, classes=CLASSES) -> list[str]:
 
 
 ZEROS = [0.0] * (N_PCA + N_NAMED)
+
+
+@torch.no_grad()
+def encode_garment(registry: Registry, image, model: str = NAME) -> tuple[torch.Tensor, np.ndarray]:
+    """Image or sketch → posterior mean μ (1, d) and the uint8 image the VAE saw ((28, 28) garment for the
+    Fashion-MNIST kind, else the centre square at the model's size and colour)."""
+    seen = model_input(registry, model, image)
+    return registry.get(model).encode(as_tensor(seen[None]).to(registry.device))[0], seen
+
+
+@torch.no_grad()
+def encode(registry: Registry, image, model: str = NAME):
+    """/vae_encode: image → its reconstruction and its latent z (posterior mean μ)."""
+    model = checked(registry, model)
+    z = encode_garment(registry, image, model)[0][0].tolist()
+    return decode(registry, z, [records.make("vae_encode", {"image": "uploaded"}, model)], model), z
+
+
+@torch.no_grad()
+def interpolate(registry: Registry, image_a, image_b, frames: int = 12, model: str = NAME):
+    """Two images or sketches → (GIF path, frames) walking between their latents."""
+    model = checked(registry, model)
+    frames = whole(frames, "frames", 2, 64)
+    za, zb = encode_garment(registry, image_a, model)[0], encode_garment(registry, image_b, model)[0]
+    t = torch.linspace(0, 1, frames, device=za.device)[:, None]                           # (F, 1)
+    xs = registry.get(model).decode((1 - t) * za + t * zb)                                # (F, C, S, S)
+    strip = [enlarge(im, 224) for im in pixels(xs)]
+    return str(write_gif(strip, duration_ms=90, boomerang=True)), strip
+
+
+def interpolate_api(registry: Registry, image_a, image_b, frames: int = 12, model: str = NAME):
+    """/vae_interpolate: animated GIF file."""
+    return interpolate(registry, image_a, image_b, frames, model)[0]
+
+
+def start_random(registry: Registry, seed, model=NAME):
+    img, z = prior_sample(registry, seed, model)
+    return z, records.as_download(img), None, "", *ZEROS

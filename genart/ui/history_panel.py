@@ -17,8 +17,8 @@ from PIL import Image
 
 from genart.core import records
 from genart.core.images import output_folder
-from genart.serve.uploads import uploaded_path, uploaded_png
 from genart.studio.history import History, browser_secret, new_browser_id
+from genart.studio.uploads import uploaded_path, uploaded_png
 from genart.ui.records_tab import TAB_OF, restore_updates
 from genart.ui.widgets import QUICK, bind, ui_action
 

@@ -13,8 +13,8 @@ import gradio as gr
 
 from genart.core import records
 from genart.core.registry import Registry
-from genart.serve.uploads import uploaded_png
-from genart.studio.replay import replay
+from genart.studio.replay import replay_api, verdict
+from genart.studio.uploads import uploaded_png
 from genart.ui.widgets import QUICK, SLOW, bind, ui_action, user_errors
 
 # which tab a record's settings belong to, and the settings each tab shows (name → component key)
@@ -22,22 +22,6 @@ TAB_OF = {"stylize": "styles", "gan_generate": "gan", "gan_grid": "gan", "gan_la
           "vae_decode": "vae",
           "diffusion_sample": "diffusion", "diffusion_img2img": "diffusion", "diffusion_branch": "diffusion",
           "neural_style": "neural"}
-
-
-def replay_api(registry: Registry, image):
-    """/replay: a PNG made by the studio → (the image made again, report: identical, max_abs_diff, ...)."""
-    again, report = replay(registry, uploaded_png(image))
-    return again, report
-
-
-def verdict(report: dict) -> str:
-    same = "" if report["same_checkpoint"] else " (with another checkpoint than the one that made it)"
-    if report["identical"]:
-        return f"**Identical**: {report['action']} made the same pixels again{same}."
-    if report["max_abs_diff"] is None:
-        return f"**Different size**: the replayed image does not have the original's size{same}."
-    return (f"**Different**: {report['differing_pixels']} pixels differ, by at most {report['max_abs_diff']} of 255"
-            f"{same}. Left: made again; right: where they differ (red).")
 
 
 def ui_read(image):
@@ -69,7 +53,7 @@ def restore_updates(record: dict | None, settings_keys: list[str]):
 
 def settings_of(record: dict) -> dict:
     """A record's parameters → the values of the settings components they set ({"gan.seed": 7, ...})."""
-    from genart.ui.styles_tab import neural_settings, slider_names
+    from genart.studio.paint import neural_settings, slider_names
 
     tab, p = TAB_OF[record["action"]], record["params"]
     values = {f"{tab}.{k}": v for k, v in p.items()}

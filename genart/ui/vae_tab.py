@@ -17,13 +17,19 @@ import numpy as np
 import torch
 
 from genart.core import records
-from genart.core.images import write_gif
 from genart.core.paper import WHITE
 from genart.core.registry import Registry
 from genart.data.datasets import CLASSES
 from genart.serve.batching import BATCH, batched
-from genart.serve.uploads import uploaded_path
-from genart.studio.inputs import as_tensor, enlarge, image_shape, pixels, seed_of, whole
+from genart.studio.inputs import (
+    as_tensor,
+    drawing_hint,
+    enlarge,
+    garment_of,
+    image_shape,
+    seed_of,
+)
+from genart.studio.uploads import uploaded_path
 from genart.studio.vae import (
     FAMILY,
     N_NAMED,
@@ -36,16 +42,18 @@ from genart.studio.vae import (
     decode,
     decode_api,
     direction_names,
+    encode,
+    encode_garment,
+    interpolate,
+    interpolate_api,
     prior_sample,
     reading,
+    start_random,
 )
 from genart.ui.widgets import (
     QUICK,
     bind,
-    drawing_hint,
-    garment_of,
     model_choices,
-    model_input,
     model_picker,
     out_of_date,
     sketchpad,
@@ -56,37 +64,6 @@ from genart.ui.widgets import (
 
 # ---- core: shared by the API, the browser and /replay
 
-@torch.no_grad()
-def encode_garment(registry: Registry, image, model: str = NAME) -> tuple[torch.Tensor, np.ndarray]:
-    """Image or sketch → posterior mean μ (1, d) and the uint8 image the VAE saw ((28, 28) garment for the
-    Fashion-MNIST kind, else the centre square at the model's size and colour)."""
-    seen = model_input(registry, model, image)
-    return registry.get(model).encode(as_tensor(seen[None]).to(registry.device))[0], seen
-
-
-@torch.no_grad()
-def encode(registry: Registry, image, model: str = NAME):
-    """/vae_encode: image → its reconstruction and its latent z (posterior mean μ)."""
-    model = checked(registry, model)
-    z = encode_garment(registry, image, model)[0][0].tolist()
-    return decode(registry, z, [records.make("vae_encode", {"image": "uploaded"}, model)], model), z
-
-
-@torch.no_grad()
-def interpolate(registry: Registry, image_a, image_b, frames: int = 12, model: str = NAME):
-    """Two images or sketches → (GIF path, frames) walking between their latents."""
-    model = checked(registry, model)
-    frames = whole(frames, "frames", 2, 64)
-    za, zb = encode_garment(registry, image_a, model)[0], encode_garment(registry, image_b, model)[0]
-    t = torch.linspace(0, 1, frames, device=za.device)[:, None]                           # (F, 1)
-    xs = registry.get(model).decode((1 - t) * za + t * zb)                                # (F, C, S, S)
-    strip = [enlarge(im, 224) for im in pixels(xs)]
-    return str(write_gif(strip, duration_ms=90, boomerang=True)), strip
-
-
-def interpolate_api(registry: Registry, image_a, image_b, frames: int = 12, model: str = NAME):
-    """/vae_interpolate: animated GIF file."""
-    return interpolate(registry, image_a, image_b, frames, model)[0]
 
 
 # ---- browser handlers: the start latent z₀ lives in session state; sliders only decode
@@ -102,11 +79,6 @@ def slider_labels(registry: Registry, model=NAME):
     named = [gr.Slider(label=f"more {classes[i]}" if i < len(classes) else f"more {i}", visible=i < len(classes))
              for i in range(N_NAMED)]
     return *pca, *named
-
-
-def start_random(registry: Registry, seed, model=NAME):
-    img, z = prior_sample(registry, seed, model)
-    return z, records.as_download(img), None, "", *ZEROS
 
 
 def ui_model(registry: Registry, seed, model):

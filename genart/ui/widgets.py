@@ -8,19 +8,16 @@ import inspect
 from collections.abc import Callable
 
 import gradio as gr
-import numpy as np
-from PIL import Image, ImageOps
 
-from genart.core.paper import BLACK, WHITE, hex_colour, ink_for
-from genart.data.datasets import garment_from_image
+from genart.core.paper import BLACK, hex_colour
 from genart.data.datasets import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3)
 from genart.serve.refusals import CAUGHT, QUICK, SLOW, TIME_LIMIT_S, USER_ERRORS, log, refusal_of, user_errors  # noqa: F401  (the tabs' lanes and errors)
-from genart.serve.uploads import uploaded_image
 from genart.studio.inputs import (
     BLANK_SIDE,
-    GARMENT_SIDE,
     blank_canvas,
-    image_shape,
+    drawing_hint,
+    drawing_on_canvas,
+    drawing_on_model_paper,
     is_blank,
     paper_of,
 )
@@ -67,24 +64,8 @@ def ui_action(fn: Callable) -> Callable:
     return wrapper
 
 
-def drawing_on_canvas(file, paper=WHITE) -> dict:
-    """An uploaded drawing (a scan or a photo of lines on paper) → the canvas's value: the drawing fitted
-    into the square of colour `paper` as its background, to draw over."""
-    im = ImageOps.contain(uploaded_image(file, "a drawing"), (BLANK_SIDE, BLANK_SIDE))
-    canvas = Image.new("RGB", (BLANK_SIDE, BLANK_SIDE), tuple(paper))
-    canvas.paste(im, ((BLANK_SIDE - im.width) // 2, (BLANK_SIDE - im.height) // 2))
-    return {"background": np.asarray(canvas), "layers": [], "composite": None}
-
-
 def brush(ink, size: int) -> gr.Brush:
     return gr.Brush(default_size=size, colors=[hex_colour(ink)], color_mode="fixed")
-
-
-def drawing_hint(paper, upload: bool = True) -> str:
-    """How to draw on a canvas of this paper (`upload`: the canvas has an upload button)."""
-    hint = ("Draw dark lines on white" if ink_for(paper) == BLACK else
-            "Draw light lines on this model's dark paper (the background of its training images)")
-    return hint + (", or upload a drawing." if upload else ".")
 
 
 def fresh_canvas(registry, brush_size: int, name: str):
@@ -132,15 +113,6 @@ def sketchpad(label: str, elem_id: str, brush_size: int = 8, upload: bool = Fals
     return pad
 
 
-def drawing_on_model_paper(registry, file, name: str) -> dict:
-    return drawing_on_canvas(file, paper_of(registry, name)[0])
-
-
-def sketch_or_image(value):
-    """A request's Sketchpad value or upload payload → RGB PIL image (only files in the upload cache)."""
-    return uploaded_image(value, "an image or a sketch", max_side=GARMENT_SIDE)
-
-
 def warn_if_not_a_garment(registry, garment, check: dict | None = None) -> bool:
     """Say so (a toast) where a picture does not look like a garment; the action goes on all the same.
     `check`: the garment's `genart.eval.ood.garment_check`, when the caller has it already."""
@@ -150,15 +122,6 @@ def warn_if_not_a_garment(registry, garment, check: dict | None = None) -> bool:
     if not check["is_garment"]:
         gr.Warning(check["message"])
     return check["is_garment"]
-
-
-def garment_of(value):
-    """A sketch, upload or path → the (28, 28) uint8 garment the models see; a blank canvas is an error,
-    not an empty garment that a model would quietly read as something."""
-    garment = garment_from_image(sketch_or_image(value))
-    if not garment.any():
-        raise gr.Error("The picture is blank: draw some dark lines on the white canvas, or upload an image.")
-    return garment
 
 
 def out_of_date(result, label: str, controls: list, runs: list) -> None:
@@ -204,18 +167,5 @@ def model_picker(registry, family: str, default: str, elem_id: str) -> gr.Dropdo
     again.click(functools.partial(model_choices, registry, family), None, [picker], queue=False,
                 api_visibility="private", show_progress="hidden")
     return picker
-
-
-def model_input(registry, name: str, value) -> np.ndarray:
-    """A request's image or sketch → what model `name` sees, uint8: a 28-px grayscale model (Fashion-MNIST's
-    kind) gets the garment (`garment_of`, (28, 28)); any other the picture's centre square at its size,
-    (S, S) gray or (S, S, 3) colour."""
-    from genart.data.datasets import square
-
-    channels, size = image_shape(registry, name)
-    if (channels, size) == (1, 28):
-        return garment_of(value)
-    rgb = square(sketch_or_image(value), size)                                     # (S, S, 3)
-    return rgb if channels == 3 else np.asarray(Image.fromarray(rgb).convert("L"))
 
 

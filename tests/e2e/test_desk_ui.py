@@ -1,14 +1,11 @@
 """The designer's desk as a designer uses it, in Debian's chromium with the mouse: draw a dress, make
 variations, keep two on the board, compare them, apply a colourway and export the line sheet (PNG + PDF)."""
 
-import os
 import re
-from pathlib import Path
 
 import pytest
+from helpers import draw, shot
 from playwright.sync_api import Page, expect
-
-from tests.e2e.test_studio_ui import draw
 
 pytestmark = pytest.mark.e2e
 
@@ -17,10 +14,15 @@ DRESS = [[(0.46, 0.2), (0.54, 0.2), (0.55, 0.38), (0.53, 0.46), (0.6, 0.8), (0.4
           (0.45, 0.38), (0.46, 0.2)]]
 
 
-def _shot(name: str) -> Path:
-    folder = Path(os.environ.get("GENART_SHOTS", "/tmp/genart-shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}.png"
+def _selected(k: int):
+    """Matches the answer to a click on variation k: the gallery's select event (queue=False: one POST), which
+    tells the server the variation Keep keeps."""
+    def answer(response) -> bool:
+        if "/gradio_api/run/predict" not in response.url:
+            return False
+        event = (response.request.post_data_json or {}).get("event_data") or {}
+        return isinstance(event, dict) and event.get("index") == k
+    return answer
 
 
 def test_sketch_to_variations_to_board_to_line_sheet(page: Page, app_url):
@@ -33,8 +35,8 @@ def test_sketch_to_variations_to_board_to_line_sheet(page: Page, app_url):
     variations = page.locator("#desk-variations .thumbnail-item")
     expect(variations).to_have_count(4, timeout=30_000)
     for k in (0, 2):                                                    # keep two of the four
-        variations.nth(k).click()
-        page.wait_for_timeout(300)
+        with page.expect_response(_selected(k)):                      # the server knows which one is picked
+            variations.nth(k).click()
         page.locator("#desk-keep").click()
         expect(page.locator("#desk-board .thumbnail-item")).to_have_count(k // 2 + 1, timeout=20_000)
     page.locator("#desk-compare-go").click()
@@ -47,9 +49,9 @@ def test_sketch_to_variations_to_board_to_line_sheet(page: Page, app_url):
     expect(links).to_have_count(2, timeout=10_000)
     names = sorted(links.evaluate_all("els => els.map(e => e.getAttribute('href'))"))
     assert names[0].endswith(".pdf") and names[1].endswith(".png"), names
-    page.screenshot(path=str(_shot("desk-line-sheet")), full_page=True)
+    page.screenshot(path=str(shot("desk-line-sheet")), full_page=True)
     # the sheet itself, as exported
     src = page.locator("#desk-sheet img").get_attribute("src")
     body = page.request.get(src if src.startswith("http") else app_url.rstrip("/") + src).body()
     assert body[:4] == b"\x89PNG"
-    _shot("desk-line-sheet-file").write_bytes(body)
+    shot("desk-line-sheet-file").write_bytes(body)

@@ -1,41 +1,17 @@
 """The diffusion tab's "Run it backwards" in Debian's chromium: an uploaded coat → its x_T → the same x_T
 regenerated as a dress; and the Advanced knobs reach the run."""
 
-import io
-import os
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from helpers import TROUSER, canvas_pixels, draw, output_image, pick, set_number, shot, wait_until
 from PIL import Image
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
-
-
-def _shot(name: str) -> Path:
-    folder = Path(os.environ.get("GENART_SHOTS", "/tmp/genart-shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}.png"
-
-
-def _pick(page: Page, elem_id: str, option: str):
-    page.locator(f"#{elem_id} input").click()
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(page.locator(f"#{elem_id} input")).to_have_value(option)
-
-
-def _number(page: Page, elem_id: str, value: str):
-    box = page.locator(f"#{elem_id} input[type=number]")
-    box.fill(value)
-    box.press("Tab")
-
-
-def _image(page: Page, elem_id: str) -> Image.Image:
-    src = page.locator(f"#{elem_id} img").first.get_attribute("src")
-    return Image.open(io.BytesIO(page.request.get(src).body()))
 
 
 @pytest.fixture
@@ -57,23 +33,23 @@ def test_an_uploaded_coat_runs_backwards_and_comes_back_as_a_dress(page: Page, a
     page.locator("#diff-inv-image input[type=file]").set_input_files(str(coat_png))
     expect(page.locator("#diff-inv-image img").first).to_have_attribute("src", re.compile("gradio_api/file="),
                                                                        timeout=20_000)
-    _pick(page, "diff-inv-label", "Coat")
-    _number(page, "diff-inv-steps", "25")
+    pick(page, "diff-inv-label", "Coat")
+    set_number(page, "diff-inv-steps", "25")
     page.locator("#diff-go-invert").click()
     summary = page.locator("#diff-inv-summary")
     expect(summary).to_contain_text("mean absolute error", timeout=90_000)
     mae = float(re.search(r"error (\d\.\d+)", summary.inner_text()).group(1))
     assert mae < 0.05
     expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"step 25/25 .* done · round-trip"))
-    page.screenshot(path=str(_shot("diffusion-coat-inverted")), full_page=True)
+    page.screenshot(path=str(shot("diffusion-coat-inverted")), full_page=True)
 
-    _pick(page, "diff-regen-label", "Dress")
-    _number(page, "diff-regen-guidance", "3")
+    pick(page, "diff-regen-label", "Dress")
+    set_number(page, "diff-regen-guidance", "3")
     page.locator("#diff-go-regen").click()
     expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"Dress .* done · differs from the original"),
                                                               timeout=90_000)
-    page.screenshot(path=str(_shot("diffusion-coat-as-a-dress")), full_page=True)
-    dress = _image(page, "diff-out").convert("L").resize((28, 28), Image.NEAREST)
+    page.screenshot(path=str(shot("diffusion-coat-as-a-dress")), full_page=True)
+    dress = output_image(page, "diff-out").convert("L").resize((28, 28), Image.NEAREST)
     classifier = Registry(checkpoint_root).get("classifier/fashion").eval()
     with torch.no_grad():
         read = CLASSES[int(classifier(to_tensor(np.asarray(dress)[None])).argmax())]
@@ -87,7 +63,9 @@ def test_repaint_a_sleeve_drawn_over_an_uploaded_coat(page: Page, app_url, coat_
     with page.expect_file_chooser() as chooser:
         page.locator("#diff-inpaint-editor button[aria-label='Upload']").first.click()
     chooser.value.set_files(str(coat_png))
-    page.wait_for_timeout(1500)
+    # the coat (light on black) is on the editor's canvas before we paint over it
+    wait_until(lambda: (canvas_pixels(page, "#diff-inpaint-editor canvas", "L") < 100).mean() > 0.2, 20,
+               "the uploaded coat to show in the Repaint editor")
     canvas = page.locator("#diff-inpaint-editor canvas").first
     box = canvas.bounding_box()
     side = min(box["width"], box["height"])                       # the coat fills a centred square
@@ -97,12 +75,12 @@ def test_repaint_a_sleeve_drawn_over_an_uploaded_coat(page: Page, app_url, coat_
     for k in range(12):                                           # a zigzag over the left sleeve
         page.mouse.move(x0 + side * (0.08 + 0.2 * (k % 2)), y0 + side * (0.3 + 0.04 * k), steps=4)
     page.mouse.up()
-    page.screenshot(path=str(_shot("diffusion-repaint-painted")), full_page=True)
-    _number(page, "diff-steps", "20")
+    page.screenshot(path=str(shot("diffusion-repaint-painted")), full_page=True)
+    set_number(page, "diff-steps", "20")
     page.locator("#diff-go-inpaint").click()
     info = page.locator("#diff-info textarea")
     expect(info).to_have_value(re.compile(r"move 60/60 .* px repainted · done"), timeout=120_000)
-    page.screenshot(path=str(_shot("diffusion-repainted")), full_page=True)
+    page.screenshot(path=str(shot("diffusion-repainted")), full_page=True)
     repainted = int(re.search(r"(\d+) px repainted", info.input_value()).group(1))
     assert 10 < repainted < 300
 
@@ -111,21 +89,21 @@ def test_the_advanced_knobs_reach_the_run(page: Page, app_url):
     page.goto(app_url)
     page.get_by_role("tab", name="Diffusion").click()
     page.locator("#diff-advanced").click()
-    _pick(page, "diff-spacing", "karras")
-    _pick(page, "diff-sampler", "unipc")
-    _number(page, "diff-steps", "6")
-    _number(page, "diff-rescale", "0.5")
+    pick(page, "diff-spacing", "karras")
+    pick(page, "diff-sampler", "unipc")
+    set_number(page, "diff-steps", "6")
+    set_number(page, "diff-rescale", "0.5")
     page.locator("#diff-go").click()
     expect(page.locator("#diff-info textarea")).to_have_value(
         re.compile(r"step 6/6 .* unipc .* spacing karras · guidance rescale 0.5 · done"), timeout=60_000)
-    page.screenshot(path=str(_shot("diffusion-advanced")), full_page=True)
+    page.screenshot(path=str(shot("diffusion-advanced")), full_page=True)
 
 
 def test_the_sampler_race_shows_every_sampler_against_the_reference(page: Page, app_url):
     page.goto(app_url)
     page.get_by_role("tab", name="Diffusion").click()
     page.locator("#diff-race").click()
-    _number(page, "diff-race-steps", "5")
+    set_number(page, "diff-race-steps", "5")
     page.locator("#diff-go-race").click()
     table = page.locator("#diff-race-table")
     for name in ("ddim", "dpm++2m", "unipc", "euler_a"):
@@ -133,7 +111,7 @@ def test_the_sampler_race_shows_every_sampler_against_the_reference(page: Page, 
     expect(page.locator("#diff-race-view img").first).to_have_attribute("src", re.compile("gradio_api/file="))
     expect(table.locator("tbody tr").first).to_contain_text("5", timeout=90_000)
     page.locator("#diff-race").scroll_into_view_if_needed()
-    page.screenshot(path=str(_shot("diffusion-race")), full_page=True)
+    page.screenshot(path=str(shot("diffusion-race")), full_page=True)
 
 
 def test_a_generated_garment_runs_backwards_too(page: Page, app_url):
@@ -144,15 +122,13 @@ def test_a_generated_garment_runs_backwards_too(page: Page, app_url):
     page.locator("#diff-inv-use").click()                                  # the welcome run's garment
     expect(page.locator("#diff-inv-image img").first).to_have_attribute("src", re.compile("gradio_api/file="),
                                                                        timeout=20_000)
-    _number(page, "diff-inv-steps", "10")
+    set_number(page, "diff-inv-steps", "10")
     page.locator("#diff-go-invert").click()
     expect(page.locator("#diff-inv-summary")).to_contain_text("mean absolute error", timeout=90_000)
     expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"step 10/10 .* round-trip error"))
 
 
 def test_an_uploaded_drawing_lands_on_the_canvas_and_the_noised_preview_follows(page: Page, app_url):
-    from tests.e2e.test_studio_ui import TROUSER, draw
-
     page.goto(app_url)
     page.get_by_role("tab", name="Diffusion").click()
     page.get_by_role("tab", name="Sketch").first.click()
@@ -161,8 +137,7 @@ def test_an_uploaded_drawing_lands_on_the_canvas_and_the_noised_preview_follows(
     chooser.value.set_files(str(Path(__file__).parents[1] / "drawings" / "Ankle_boot_0.png"))
     noised = page.locator("#diff-noised img")
     expect(noised).to_have_count(1, timeout=20_000)                # the upload's preview
-    canvas = page.locator("#diff-sketch canvas").first.screenshot()
-    ink = np.asarray(Image.open(io.BytesIO(canvas)).convert("L")) < 100
+    ink = canvas_pixels(page, "#diff-sketch canvas", "L") < 100
     assert ink.mean() > 0.02, "the uploaded drawing is not on the canvas"
     upload_src = noised.get_attribute("src")
 
@@ -177,5 +152,5 @@ def test_an_uploaded_drawing_lands_on_the_canvas_and_the_noised_preview_follows(
 
     page.locator("#diff-sketch button[aria-label='Clear canvas']").click()
     expect(noised).to_have_count(0, timeout=20_000)                 # nothing drawn: nothing to noise
-    page.screenshot(path=str(_shot("diffusion-sketch-upload-cleared")), full_page=True)
+    page.screenshot(path=str(shot("diffusion-sketch-upload-cleared")), full_page=True)
 

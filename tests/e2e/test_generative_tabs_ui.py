@@ -4,13 +4,10 @@ tab itself is not driven here)."""
 import re
 
 import pytest
+from helpers import img_src
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
-
-
-def _src(page: Page, sel: str) -> str:
-    return page.locator(f"{sel} img").first.get_attribute("src") or ""
 
 
 def test_vae_slider_changes_the_image(page: Page, app_url):
@@ -19,10 +16,10 @@ def test_vae_slider_changes_the_image(page: Page, app_url):
     page.locator("#vae-random").click()
     expect(page.locator("#vae-out img").first).to_have_attribute("src", re.compile("gradio_api/file="),
                                                                   timeout=20_000)
-    before = _src(page, "#vae-out")
+    before = img_src(page, "#vae-out")
     page.locator("#vae-pc1 input[type=range]").fill("2.5")
     expect(page.locator("#vae-out img").first).not_to_have_attribute("src", before, timeout=10_000)
-    after = _src(page, "#vae-out")
+    after = img_src(page, "#vae-out")
     page.locator("#vae-reset").click()
     expect(page.locator("#vae-pc1 input[type=number]")).to_have_value("0", timeout=10_000)
     expect(page.locator("#vae-out img").first).not_to_have_attribute("src", after, timeout=10_000)
@@ -49,7 +46,7 @@ def test_diffusion_runs_steps_and_scrubs_the_timeline(page: Page, app_url):
     steps.press("Tab")
     page.locator("#diff-go").click()
     expect(page.locator("#diff-info textarea")).to_have_value(re.compile(r"step 5/5 .* done"), timeout=30_000)
-    final = _src(page, "#diff-out")
+    final = img_src(page, "#diff-out")
     timeline = page.locator("#diff-timeline input[type=number]")
     expect(timeline).to_have_value("5")
     timeline.fill("2")

@@ -8,27 +8,11 @@ import json
 import re
 
 import pytest
+from helpers import TROUSER, download, draw, history_items, keep_gan, saved, shot, wait_saved, watch_network
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_studio_ui import (
-    TROUSER,
-    _history,
-    _keep_gan,
-    _shot,
-    draw,
-    saved,
-    wait_saved,
-)
-
 pytestmark = pytest.mark.e2e
-
-
-def _download(page: Page, sel: str, path) -> None:
-    page.locator(sel).hover()
-    with page.expect_download() as dl:
-        page.locator(f"{sel} button[aria-label='Download'], {sel} a[download]").first.click()
-    dl.value.save_as(path)
 
 
 def _drop_file(page: Page, target_sel: str, path) -> None:
@@ -53,7 +37,7 @@ def test_a_png_dropped_anywhere_restores_its_settings_in_its_tab(page: Page, app
     page.locator("#gan-label input").press("Enter")
     expect(page.locator("#gan-name textarea")).to_have_value("seed 13 · Coat", timeout=20_000)
     png = tmp_path / "coat.png"
-    _download(page, "#gan-out", png)
+    download(page, "#gan-out", png)
     page.locator("#gan-seed input").fill("2")
     page.locator("#gan-seed input").press("Enter")
     expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 2 · "), timeout=20_000)
@@ -63,15 +47,15 @@ def test_a_png_dropped_anywhere_restores_its_settings_in_its_tab(page: Page, app
     expect(page.locator("#gan-seed input")).to_have_value("13")
     expect(page.locator("#gan-label input")).to_have_value("Coat")
     expect(page.locator("#gan-name textarea")).to_have_value("seed 13 · Coat", timeout=20_000)
-    page.screenshot(path=str(_shot("dropped-png-restored")), full_page=True)
+    page.screenshot(path=str(shot("dropped-png-restored")), full_page=True)
 
 
 def test_gan_favourites_come_back_after_a_reload_and_breed(page: Page, app_url):
     page.goto(app_url)
-    _keep_gan(page, "41", "Dress")
-    expect(_history(page)).to_have_count(1, timeout=20_000)
-    _keep_gan(page, "42", "Dress")
-    expect(_history(page)).to_have_count(2, timeout=20_000)
+    keep_gan(page, "41", "Dress")
+    expect(history_items(page)).to_have_count(1, timeout=20_000)
+    keep_gan(page, "42", "Dress")
+    expect(history_items(page)).to_have_count(2, timeout=20_000)
     page.reload()
     page.get_by_role("tab", name="GAN Seed Explorer").click()
     page.get_by_role("tab", name="Breed").click()
@@ -82,13 +66,14 @@ def test_gan_favourites_come_back_after_a_reload_and_breed(page: Page, app_url):
     page.locator("#gan-children .thumbnail-item").first.click()
     expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^\(seed 41 × seed 42\) cross 1"),
                                                              timeout=20_000)
-    page.screenshot(path=str(_shot("favourites-after-reload")), full_page=True)
+    page.screenshot(path=str(shot("favourites-after-reload")), full_page=True)
 
 
 def test_the_filters_own_sliders_survive_a_reload(page: Page, app_url):
+    network = watch_network(page)
     page.goto(app_url)
     expect(page.locator("#styles-info textarea")).to_have_value(re.compile(r"^Preview"), timeout=20_000)
-    page.wait_for_timeout(1000)                                  # the page load's own saves have landed
+    network.wait_idle()                                          # the page load's own saves have landed
     before = saved(page)
     page.locator("#styles-style input").click()
     page.get_by_role("option", name="Stained glass").click()
@@ -102,7 +87,10 @@ def test_the_filters_own_sliders_survive_a_reload(page: Page, app_url):
     page.reload()
     expect(page.locator("#styles-style input")).to_have_value("Stained glass", timeout=20_000)
     expect(page.locator("#styles-p1 input[type=number]")).to_have_value("40", timeout=20_000)
-    page.wait_for_timeout(1500)                                 # nothing puts the default back afterwards
+    # nothing puts the default back afterwards: what could is an answer to something the reload started (the
+    # restored style's own change event, the settings' save it starts), so wait until the page has no request
+    # left in flight, then look again
+    network.wait_idle()
     expect(page.locator("#styles-p1 input[type=number]")).to_have_value("40")
     # choosing another style still starts that style at its defaults
     page.locator("#styles-style input").click()
@@ -124,14 +112,14 @@ def test_the_vae_interpolates_between_the_current_result_and_a_drawing(page: Pag
     expect(page.locator("#vae-interp-b img")).to_be_visible(timeout=10_000)
     page.locator("#vae-interpolate").click()
     expect(page.locator("#vae-frames .thumbnail-item")).to_have_count(12, timeout=20_000)
-    page.screenshot(path=str(_shot("vae-interpolate-result-to-sketch")), full_page=True)
+    page.screenshot(path=str(shot("vae-interpolate-result-to-sketch")), full_page=True)
 
 
 def test_a_kept_garment_is_painted_smoothly_and_the_painting_is_a_record(page: Page, app_url, tmp_path):
     page.goto(app_url)
-    _keep_gan(page, "9", "Ankle boot")
-    expect(_history(page)).to_have_count(1, timeout=20_000)
-    _history(page).first.click()
+    keep_gan(page, "9", "Ankle boot")
+    expect(history_items(page)).to_have_count(1, timeout=20_000)
+    history_items(page).first.click()
     page.locator("#history-to-content").click()
     expect(page.locator("#neural-content img")).to_have_attribute("src", re.compile(r"/h-"), timeout=20_000)
     page.get_by_text("Built-in styles", exact=True).click()
@@ -139,7 +127,7 @@ def test_a_kept_garment_is_painted_smoothly_and_the_painting_is_a_record(page: P
     expect(page.locator("#neural-info textarea")).to_have_value(re.compile(r"garment enlarged first"),
                                                                 timeout=60_000)
     png = tmp_path / "painting.png"
-    _download(page, "#neural-out", png)
+    download(page, "#neural-out", png)
     im = Image.open(png)
     record = json.loads(im.text["genart"])
     assert record["action"] == "neural_style" and record["model"] == "style/multistyle26"
@@ -147,4 +135,4 @@ def test_a_kept_garment_is_painted_smoothly_and_the_painting_is_a_record(page: P
     assert [r["action"] for r in record["chain"]] == ["gan_generate"]          # what it painted
     assert record["chain"][0]["params"]["seed"] == 9
     assert im.size == (512, 512)
-    page.screenshot(path=str(_shot("neural-garment-record")), full_page=True)
+    page.screenshot(path=str(shot("neural-garment-record")), full_page=True)

@@ -3,37 +3,30 @@ or ↻), picking it offers its classes and shows its images at its size and in c
 Diffusion tab (Sample, Sketch, Repaint, Invert, the race) works with a colour user model."""
 
 import io
-import os
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import (
+    canvas_pixels,
+    output_image,
+    pick,
+    pick_own,
+    saved,
+    set_number,
+    shot,
+    stroke,
+    wait_saved,
+    wait_until,
+    watch_network,
+)
 from PIL import Image
 from playwright.sync_api import Page, expect
 from standins import user_checkpoint
-from test_studio_ui import saved, wait_saved
 
 from genart.core import records
 
 pytestmark = pytest.mark.e2e
-
-
-def _shot(name: str) -> Path:
-    folder = Path(os.environ.get("GENART_SHOTS", "/tmp/genart-shots"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}.png"
-
-
-def _image(page: Page, elem_id: str) -> Image.Image:
-    src = page.locator(f"#{elem_id} img").first.get_attribute("src")
-    return Image.open(io.BytesIO(page.request.get(src).body()))
-
-
-def _pick(page: Page, elem_id: str, option: str):
-    page.locator(f"#{elem_id} input").click()
-    page.get_by_role("option", name=option, exact=True).click()
-    expect(page.locator(f"#{elem_id} input")).to_have_value(option)
 
 
 def test_pick_a_published_colour_gan_in_the_gan_tab(page: Page, app_url, user_models):
@@ -43,27 +36,30 @@ def test_pick_a_published_colour_gan_in_the_gan_tab(page: Page, app_url, user_mo
     user_checkpoint(user_models, "gan", "e2e_sprites", ["red", "blue"], image_size=32, image_channels=3)
     page.get_by_role("tab", name="GAN Seed Explorer").click()
     expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 0 · "), timeout=20_000)
-    fashion = _image(page, "gan-out")
-    _pick(page, "gan-model", "gan/e2e_sprites")
+    fashion = output_image(page, "gan-out")
+    pick(page, "gan-model", "gan/e2e_sprites")
     expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 0 · (red|blue) · gan/e2e_sprites$"),
                                                              timeout=20_000)
-    im = _image(page, "gan-out")
+    im = output_image(page, "gan-out")
     assert fashion.size == (336, 336) and im.size == (320, 320) and im.mode == "RGB"   # 32 px × 10
     a = np.asarray(im).astype(int)
     assert np.abs(a[..., 0] - a[..., 1]).max() > 0                                     # colour
-    _pick(page, "gan-label", "blue")                                                  # its own classes
+    pick(page, "gan-label", "blue")                                                  # its own classes
     expect(page.locator("#gan-name textarea")).to_have_value("seed 0 · blue · gan/e2e_sprites", timeout=20_000)
-    page.screenshot(path=str(_shot("gan-model-picker-colour")), full_page=True)
+    page.screenshot(path=str(shot("gan-model-picker-colour")), full_page=True)
     # the grid was drawn again by the picked model: its cells are 32 px × 4, in colour
     cells = page.locator("#gan-grid button.thumbnail-item img, #gan-grid .thumbnail-item img")
     expect(cells).to_have_count(16, timeout=20_000)
-    for _ in range(40):                                                   # (the Fashion grid may still be shown)
-        cell = Image.open(io.BytesIO(page.request.get(cells.nth(5).get_attribute("src")).body()))
-        if cell.size == (128, 128):
-            break
-        page.wait_for_timeout(250)
+
+    def sixth_cell() -> Image.Image:
+        return Image.open(io.BytesIO(page.request.get(cells.nth(5).get_attribute("src")).body()))
+
+    wait_until(lambda: sixth_cell().size == (128, 128), 20,               # (the Fashion grid may still be shown)
+               "the grid drawn again by the picked model (128-px cells)")
+    cell = sixth_cell()
     assert cell.size == (128, 128) and cell.mode == "RGB"
-    cells.nth(5).click()
+    before = saved(page)
+    cells.nth(5).click()                                                  # the seed, the last setting changed
     expect(page.locator("#gan-name textarea")).to_have_value(re.compile(r"^seed 5 · (red|blue) · gan/e2e_sprites$"),
                                                              timeout=10_000)
     # one published while the tab is open: ↻ lists it
@@ -72,20 +68,20 @@ def test_pick_a_published_colour_gan_in_the_gan_tab(page: Page, app_url, user_mo
     page.locator("#gan-model input").click()
     expect(page.get_by_role("option", name="gan/e2e_later", exact=True)).to_be_visible(timeout=10_000)
     page.keyboard.press("Escape")
-    page.screenshot(path=str(_shot("gan-model-picker-grid")), full_page=True)
+    page.screenshot(path=str(shot("gan-model-picker-grid")), full_page=True)
     # the Models tab lists them apart from the shipped ones
     page.get_by_role("tab", name="Models").click()
     row = page.locator("#models-table [role=row]", has_text="gan/e2e_sprites")
     expect(row).to_contain_text("user", timeout=10_000)
     expect(page.locator("#models-table [role=row]", has_text="gan/fashion")).to_contain_text("shipped")
-    page.screenshot(path=str(_shot("models-tab-user-models")), full_page=True)
+    page.screenshot(path=str(shot("models-tab-user-models")), full_page=True)
     # a reload brings the picked model back with its class and image (the browser keeps the tab's settings)
-    page.wait_for_timeout(1000)                                          # the settings' save
+    wait_saved(page, before)                                             # the settings' save
     page.reload()
     page.get_by_role("tab", name="GAN Seed Explorer").click()
     expect(page.locator("#gan-model input")).to_have_value("gan/e2e_sprites", timeout=20_000)
     expect(page.locator("#gan-name textarea")).to_have_value("seed 5 · blue · gan/e2e_sprites", timeout=20_000)
-    assert _image(page, "gan-out").size == (320, 320)
+    assert output_image(page, "gan-out").size == (320, 320)
 
 
 def test_pick_a_user_vae_model(page: Page, app_url, user_models):
@@ -96,7 +92,8 @@ def test_pick_a_user_vae_model(page: Page, app_url, user_models):
     expect(page.locator("#vae-out img").first).to_have_attribute("src", re.compile("gradio_api/file="),
                                                                   timeout=20_000)
     before = page.locator("#vae-out img").first.get_attribute("src")
-    _pick(page, "vae-model", "vae/e2e_shapes")
+    settings = saved(page)
+    pick(page, "vae-model", "vae/e2e_shapes")
     expect(page.locator("#vae-out img").first).not_to_have_attribute("src", before, timeout=20_000)
     page.get_by_text("Named directions: more of a class").click()
     expect(page.locator("#vae-more-2")).to_contain_text("more star", timeout=10_000)
@@ -104,42 +101,18 @@ def test_pick_a_user_vae_model(page: Page, app_url, user_models):
     shown = page.locator("#vae-out img").first.get_attribute("src")
     page.locator("#vae-pc1 input[type=range]").fill("2.5")                  # the sliders move this model's z
     expect(page.locator("#vae-out img").first).not_to_have_attribute("src", shown, timeout=10_000)
-    page.screenshot(path=str(_shot("vae-model-picker")), full_page=True)
+    page.screenshot(path=str(shot("vae-model-picker")), full_page=True)
     # a reload brings the picked model back, with its sliders and a sample of it (the browser keeps the setting)
-    page.wait_for_timeout(1000)                                          # the settings' save
+    wait_saved(page, settings)                                           # the settings' save
     page.reload()
     page.get_by_role("tab", name="VAE Latent Lab").click()
     expect(page.locator("#vae-model input")).to_have_value("vae/e2e_shapes", timeout=20_000)
     page.get_by_text("Named directions: more of a class").click()
     expect(page.locator("#vae-more-2")).to_contain_text("more star", timeout=10_000)
     expect(page.locator("#vae-more-3")).to_be_hidden()
-    for _ in range(40):                                                  # (the load's first sample may be Fashion's)
-        if records.read(_image(page, "vae-out"))["model"] == "vae/e2e_shapes":
-            break
-        page.wait_for_timeout(250)
-    assert records.read(_image(page, "vae-out"))["model"] == "vae/e2e_shapes"
-
-
-def _pick_own(page: Page, elem_id: str, option: str):
-    """_pick with the option looked up in this dropdown's own list (another's may still be closing)."""
-    page.locator(f"#{elem_id} input").click()
-    page.locator(f"#{elem_id} li[role=option][aria-label='{option}']").click()
-    expect(page.locator(f"#{elem_id} input")).to_have_value(option)
-
-
-def _number(page: Page, elem_id: str, value: str, box: str = "input[type=number]"):
-    page.locator(f"#{elem_id} {box}").fill(value)
-    page.locator(f"#{elem_id} {box}").press("Tab")
-
-
-def _stroke(page: Page, elem_id: str, points: list[tuple[float, float]]):
-    """One mouse stroke over the element's canvas, in fractions of its box."""
-    box = page.locator(f"#{elem_id} canvas").first.bounding_box()
-    page.mouse.move(box["x"] + points[0][0] * box["width"], box["y"] + points[0][1] * box["height"])
-    page.mouse.down()
-    for x, y in points[1:]:
-        page.mouse.move(box["x"] + x * box["width"], box["y"] + y * box["height"], steps=4)
-    page.mouse.up()
+    wait_until(lambda: records.read(output_image(page, "vae-out"))["model"] == "vae/e2e_shapes", 20,
+               "a sample of the restored model (the load's first sample may be Fashion's)")
+    assert records.read(output_image(page, "vae-out"))["model"] == "vae/e2e_shapes"
 
 
 def _done(page: Page, pattern: str, timeout: int = 60_000):
@@ -154,11 +127,14 @@ def test_a_diffusion_model_and_class_picked_at_once_stay_and_come_back_after_a_r
     Invert's class and steps, regenerate's class and guidance, Repaint's seed and class."""
     user_checkpoint(user_models, "diffusion", "e2e_picks", ["circle", "square", "star"], image_size=32,
                     image_channels=3)
+    network = watch_network(page)
     page.goto(app_url)
     page.get_by_role("tab", name="Diffusion").click()
-    _pick(page, "diff-model", "diffusion/e2e_picks")
-    _pick(page, "diff-label", "star")
-    page.wait_for_timeout(3000)                                          # whatever the page load started is done
+    pick(page, "diff-model", "diffusion/e2e_picks")
+    pick(page, "diff-label", "star")
+    # what could put the first model's classes back is something the page load started (or the picks' own
+    # answers): wait until the page has no request left in flight, then look
+    network.wait_idle()
     expect(page.locator("#diff-label input")).to_have_value("star")
     page.locator("#diff-label input").click()
     expect(page.get_by_role("option", name="circle", exact=True)).to_be_visible()
@@ -166,17 +142,17 @@ def test_a_diffusion_model_and_class_picked_at_once_stay_and_come_back_after_a_r
     page.keyboard.press("Escape")
     before = saved(page)
     page.get_by_role("tab", name="Sketch").click()
-    _number(page, "diff-strength", "0.8")
-    _number(page, "diff-sketch-seed", "7", "input")
-    _pick_own(page, "diff-sketch-label", "square")
+    set_number(page, "diff-strength", "0.8")
+    set_number(page, "diff-sketch-seed", "7", "input")
+    pick_own(page, "diff-sketch-label", "square")
     page.get_by_role("tab", name="Invert", exact=True).click()
-    _pick_own(page, "diff-inv-label", "circle")
-    _number(page, "diff-inv-steps", "20")
-    _pick_own(page, "diff-regen-label", "star")
-    _number(page, "diff-regen-guidance", "3")
+    pick_own(page, "diff-inv-label", "circle")
+    set_number(page, "diff-inv-steps", "20")
+    pick_own(page, "diff-regen-label", "star")
+    set_number(page, "diff-regen-guidance", "3")
     page.get_by_role("tab", name="Repaint", exact=True).click()
-    _number(page, "diff-inpaint-seed", "3", "input")
-    _pick_own(page, "diff-inpaint-label", "square")
+    set_number(page, "diff-inpaint-seed", "3", "input")
+    pick_own(page, "diff-inpaint-label", "square")
     wait_saved(page, before)                                             # the settings' save
     page.reload()
     page.get_by_role("tab", name="Diffusion").click()
@@ -197,7 +173,7 @@ def test_a_diffusion_model_and_class_picked_at_once_stay_and_come_back_after_a_r
     page.locator("#diff-inpaint-label input").click()
     expect(page.get_by_role("option", name="star", exact=True)).to_be_visible(timeout=10_000)
     expect(page.get_by_role("option", name="Dress", exact=True)).to_have_count(0)
-    page.screenshot(path=str(_shot("diffusion-parts-after-reload")), full_page=True)
+    page.screenshot(path=str(shot("diffusion-parts-after-reload")), full_page=True)
 
 
 def test_every_diffusion_part_with_a_colour_user_model(page: Page, app_url, user_models):
@@ -209,37 +185,43 @@ def test_every_diffusion_part_with_a_colour_user_model(page: Page, app_url, user
     m = "diffusion/e2e_sprites"
     page.goto(app_url)
     page.get_by_role("tab", name="Diffusion").click()
-    _pick(page, "diff-model", m)
-    _pick(page, "diff-label", "star")
+    pick(page, "diff-model", m)
+    pick(page, "diff-label", "star")
     page.locator("#diff-steps input[type=number]").fill("4")
     page.locator("#diff-steps input[type=number]").press("Tab")
     page.locator("#diff-go").click()
     _done(page, r"step 4/4 .* star .* done")
-    sampled = _image(page, "diff-out")
+    sampled = output_image(page, "diff-out")
     assert sampled.size == (320, 320) and sampled.mode == "RGB"                       # 32 px × 10, colour
-    page.screenshot(path=str(_shot("diffusion-user-model-sample")), full_page=True)
+    page.screenshot(path=str(shot("diffusion-user-model-sample")), full_page=True)
 
     page.get_by_role("tab", name="Sketch").click()
-    _stroke(page, "diff-sketch", [(0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7), (0.3, 0.3)])
+    stroke(page, "diff-sketch", [(0.3, 0.3), (0.7, 0.3), (0.7, 0.7), (0.3, 0.7), (0.3, 0.3)])
     expect(page.locator("#diff-noised img").first).to_have_attribute("src", re.compile("gradio_api/file="),
                                                                     timeout=20_000)
-    noised = _image(page, "diff-noised")
+    noised = output_image(page, "diff-noised")
     assert noised.size == (224, 224) and noised.mode == "RGB"                        # as the 32-px model sees it
-    _pick(page, "diff-sketch-label", "square")                                       # its own classes
+    pick(page, "diff-sketch-label", "square")                                       # its own classes
     page.locator("#diff-go-sketch").click()
     _done(page, r"step 4/4 .* square .* done")
-    assert _image(page, "diff-out").size == (320, 320)
-    page.screenshot(path=str(_shot("diffusion-user-model-sketch")), full_page=True)
+    assert output_image(page, "diff-out").size == (320, 320)
+    page.screenshot(path=str(shot("diffusion-user-model-sketch")), full_page=True)
 
     page.get_by_role("tab", name="Repaint", exact=True).click()
+    editor = "#diff-inpaint-editor canvas"
+
+    def white() -> float:                                                            # the editor's empty share
+        return float((canvas_pixels(page, editor).min(axis=2) > 250).mean())
+
+    empty = white()
     page.locator("#diff-inpaint-use").click()                                         # the dream just made
-    page.wait_for_timeout(1500)
-    _stroke(page, "diff-inpaint-editor", [(0.45, 0.2), (0.55, 0.3), (0.45, 0.4), (0.55, 0.5), (0.45, 0.6)])
-    _pick(page, "diff-inpaint-label", "circle")
+    wait_until(lambda: white() < empty - 0.2, 20, "the dream to show in the Repaint editor")
+    stroke(page, "diff-inpaint-editor", [(0.45, 0.2), (0.55, 0.3), (0.45, 0.4), (0.55, 0.5), (0.45, 0.6)])
+    pick(page, "diff-inpaint-label", "circle")
     page.locator("#diff-go-inpaint").click()
     _done(page, r"move \d+/\d+ .* circle .* px repainted · done", 120_000)
-    page.screenshot(path=str(_shot("diffusion-user-model-repaint")), full_page=True)
-    assert _image(page, "diff-out").size == (320, 320)
+    page.screenshot(path=str(shot("diffusion-user-model-repaint")), full_page=True)
+    assert output_image(page, "diff-out").size == (320, 320)
 
     page.get_by_role("tab", name="Invert", exact=True).click()
     page.locator("#diff-inv-use").click()
@@ -250,9 +232,9 @@ def test_every_diffusion_part_with_a_colour_user_model(page: Page, app_url, user
     page.locator("#diff-go-invert").click()
     expect(page.locator("#diff-inv-summary")).to_contain_text("mean absolute error", timeout=90_000)
     expect(page.locator("#diff-inv-summary")).to_contain_text(re.compile(r"as (circle|square|star)\)"))
-    assert _image(page, "diff-inv-noise").mode == "RGB"                              # its x_T, in colour
-    _pick(page, "diff-regen-label", "star")
+    assert output_image(page, "diff-inv-noise").mode == "RGB"                              # its x_T, in colour
+    pick(page, "diff-regen-label", "star")
     page.locator("#diff-go-regen").click()
     _done(page, r"star .* done · differs from the original")
-    page.screenshot(path=str(_shot("diffusion-user-model-invert")), full_page=True)
+    page.screenshot(path=str(shot("diffusion-user-model-invert")), full_page=True)
 

@@ -8,10 +8,11 @@ import zipfile
 
 import numpy as np
 import pytest
+from helpers import output_image, shot, wait_until
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
-from tests.e2e.test_studio_ui import _shot
+from genart.core import records
 
 pytestmark = pytest.mark.e2e
 
@@ -74,19 +75,20 @@ def test_train_a_gan_on_uploaded_shapes_watch_it_publish_and_play_it(page: Page,
     expect(page.locator("#train-status")).to_contain_text(re.compile("running|finished"), timeout=20_000)
     expect(page.locator("#train-name input, #train-name textarea").first).to_have_value("shapes")   # the job's form
     expect(page.locator("#train-size input[value='32']")).to_be_checked()
-    for _ in range(360):                                              # the grid refreshes while it learns
+
+    def finished() -> bool:                                          # the grid refreshes while it learns
         src = _grid_src(page)
         if src:
             grids.add(src)
-        if "finished" in page.locator("#train-status").inner_text():
-            break
-        page.wait_for_timeout(500)
+        return "finished" in page.locator("#train-status").inner_text()
+
+    wait_until(finished, 240, "the training run to finish (every grid it showed meanwhile noted)")
     expect(page.locator("#train-status")).to_contain_text("finished", timeout=60_000)
     expect(page.locator("#train-status")).to_contain_text("step 40 / 40")
     grids.add(_grid_src(page))
     assert len(grids - {None}) >= 3, grids                           # at least three different grids were shown
     assert page.locator("#train-plot svg path, #train-plot canvas").count() > 0    # the loss plot drew
-    page.screenshot(path=str(_shot("train-finished")))
+    page.screenshot(path=str(shot("train-finished")))
     # ---- another person opens the studio: they watch the job, but only its starter may publish it
     other = page.context.browser.new_context(viewport=page.viewport_size)
     try:
@@ -97,7 +99,7 @@ def test_train_a_gan_on_uploaded_shapes_watch_it_publish_and_play_it(page: Page,
         expect(watcher.locator("#train-status")).to_contain_text("you are watching it")
         expect(watcher.locator("#train-publish")).to_be_disabled()
         expect(watcher.locator("#train-start")).to_be_enabled()                  # nothing runs: they may train
-        watcher.screenshot(path=str(_shot("train-watcher")))
+        watcher.screenshot(path=str(shot("train-watcher")))
     finally:
         other.close()
     expect(page.locator("#train-status")).not_to_contain_text("watching")       # the starter, after a reload
@@ -105,7 +107,7 @@ def test_train_a_gan_on_uploaded_shapes_watch_it_publish_and_play_it(page: Page,
     # ---- publish, then play the new model on the GAN tab
     page.locator("#train-publish").click()
     expect(page.locator("#train-status")).to_contain_text("Published gan/shapes", timeout=120_000)
-    page.screenshot(path=str(_shot("train-published")))
+    page.screenshot(path=str(shot("train-published")))
     page.get_by_role("tab", name="GAN Seed Explorer").click()
     picker = page.locator("#gan-model input")
     picker.click()
@@ -113,10 +115,10 @@ def test_train_a_gan_on_uploaded_shapes_watch_it_publish_and_play_it(page: Page,
     expect(page.locator("#gan-label input")).to_have_value("any")
     expect(page.locator("#gan-name textarea")).to_have_value(
         re.compile(r"^seed \d+ · (circles|squares|triangles) · gan/shapes$"), timeout=20_000)
-    page.wait_for_timeout(500)
-    src = page.locator("#gan-out img").first.get_attribute("src")
-    image = Image.open(io.BytesIO(page.request.get(src).body())).convert("RGB")
+    wait_until(lambda: (records.read(output_image(page, "gan-out")) or {}).get("model") == "gan/shapes", 20,
+               "the GAN tab to show a garment of gan/shapes")
+    image = output_image(page, "gan-out").convert("RGB")
     rgb = np.asarray(image, dtype=np.float32)
     assert image.width == image.height and image.width % 32 == 0, image.size        # 32 px, enlarged whole
     assert np.abs(rgb[..., 0] - rgb[..., 2]).mean() > 3, "the new model's garment should be in colour"
-    page.screenshot(path=str(_shot("train-gan-tab-new-model")))
+    page.screenshot(path=str(shot("train-gan-tab-new-model")))

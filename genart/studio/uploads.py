@@ -9,10 +9,11 @@ about the server's disk.
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
-from gradio.utils import get_upload_folder
 from PIL import Image
 
 from genart.core.images import MAX_PIXELS, ImageError, load_image
@@ -24,9 +25,15 @@ NO_IMAGE = "No image was uploaded."
 SKETCH_KEYS = ("composite", "background")
 
 
+def upload_folder() -> Path:
+    """Where Gradio keeps uploads: GRADIO_TEMP_DIR, else <tmp>/gradio — `gradio.utils.get_upload_folder`'s rule,
+    written here so that the studio core needs no Gradio (a canary in tests/gradio_canaries.py compares them)."""
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
+
+
 def allowed_roots() -> tuple[Path, ...]:
     """Gradio's upload cache (GRADIO_TEMP_DIR) and our example images."""
-    return Path(get_upload_folder()).resolve(), (ASSETS / "examples").resolve()
+    return upload_folder(), (ASSETS / "examples").resolve()
 
 
 def uploaded_path(value: Any) -> Path:
