@@ -28,6 +28,9 @@ from pathlib import Path
 
 from genart.train import task_class
 
+# Each subcommand imports what it runs inside its own function, on purpose: `python -m genart data ...` or
+# `--help` start without loading the models, the evaluators or Gradio.
+
 FAMILIES = ("classifier", "vae", "gan", "diffusion")
 DESK_FAMILIES = ("sketch_reader", "sketch_diffusion")                        # the designer's desk (genart/desk/)
 EVAL_TASKS = ("invert", "inpaint")                                                     # what the diffusion model does

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+# Each section imports what it measures inside its own function, on purpose: `--only png` loads no model.
 from genart.bench.common import load_example, median_seconds, significant, sync
 
 FILTER_TARGET_S = 1.0

@@ -18,6 +18,9 @@ import numpy as np
 import torch
 from torch import nn
 
+from genart.bench.common import load_example, median_seconds, sync
+from genart.styles.filters import apply_style
+
 FORWARD_TARGET = 0.8          # our forward time ≤ 0.8 × diffusers'
 TRAIN_TARGET = 1.25           # our training throughput ≥ 1.25 × diffusers'
 
@@ -44,7 +47,6 @@ def diffusers_unet(target_params: int, num_classes: int = 10):
 
 
 def _time(fn, min_time: float) -> float:
-    from genart.bench.common import median_seconds
     return median_seconds(fn, min_time)[0]
 
 
@@ -53,7 +55,6 @@ def bench_unet_peers(registry, quick: bool = False) -> dict:
         import diffusers  # noqa: F401
     except ImportError:
         return {"skipped": "diffusers is not installed (pip install -r requirements-dev.txt)", "ok": True}
-    from genart.bench.common import sync
     device = registry.device
     ours = registry.get("diffusion/fashion")
     ours = type(ours)(ours.config).eval().to(device)         # a fresh copy: training must not touch the registry's
@@ -114,8 +115,6 @@ def opencv_peers() -> dict:
 
 
 def bench_filter_peers(quick: bool = False) -> dict:
-    from genart.bench.common import load_example
-    from genart.styles.filters import apply_style
 
     side, t_min = (256, 0.0) if quick else (1024, 1.0)
     img = load_example("coffee.jpg", (side, side))

@@ -28,7 +28,14 @@ import numpy as np
 import torch
 from PIL import Image
 
+from genart.bench.common import sync
 from genart.bench.loadtest import EXAMPLES, RawClient, _free_port, start_studio
+from genart.core.device import serving_threads
+from genart.diffusion.sampling import denoise, guided
+from genart.diffusion.schedules import schedule_for, spaced_timesteps
+from genart.models.gan import class_for, latent, render
+from genart.styles.feedforward import paint
+from genart.styles.filters import apply_style
 
 HUBBLE = EXAMPLES / "style_hubble.jpg"
 # targets on gradio_client's round trip (issue #15): (action, measure, bound)
@@ -58,11 +65,6 @@ def photo(folder: Path, size: tuple[int, int]) -> tuple[Path, np.ndarray]:
 def actions(registry, folder: Path, quick: bool = False) -> list[Action]:
     import cv2
 
-    from genart.diffusion.sampling import denoise, guided
-    from genart.diffusion.schedules import schedule_for, spaced_timesteps
-    from genart.models.gan import class_for, latent, render
-    from genart.styles.feedforward import paint
-    from genart.styles.filters import apply_style
 
     sides = [(256, 256)] if quick else [(1024, 1024), (1482, 1000)]
     out = []
@@ -114,7 +116,6 @@ def _no_grad(fn, *args):
 
 
 def _median(fn: Callable[[], object], n: int) -> float:
-    from genart.bench.common import sync
     fn()                                                                   # warm-up (loads, caches)
     times = []
     for _ in range(n):
@@ -130,7 +131,6 @@ def bench_roundtrip(registry, quick: bool = False, calls: int | None = None) -> 
     compute runs with the studio's serving threads (`genart.core.device.serving_threads`)."""
     import cv2
 
-    from genart.core.device import serving_threads
 
     n = calls or (2 if quick else 7)
     before = torch.get_num_threads(), cv2.getNumThreads()

@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
+from genart.core.images import output_folder, png_bytes, prune
+
 VERSION = 1
 KEY = "genart"
 
@@ -72,7 +74,6 @@ def filename(record: dict) -> str:
 def as_download(image: Image.Image) -> str:
     """The image as a PNG file named after its record (with the record inside), for the browser's
     download button: Gradio keeps a file's name, while a PIL image is always 'image.png'."""
-    from genart.core.images import output_folder, png_bytes, prune
 
     record = read(image)
     folder = output_folder() / "named"

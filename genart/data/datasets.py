@@ -17,6 +17,7 @@ import torch
 from PIL import Image
 
 from genart.core.classes import FASHION_MNIST
+from genart.core.images import ImageError, load_image
 
 CLASSES = FASHION_MNIST
 DEFAULT_DIR = Path("/usr/share/datasets/fashion-mnist")
@@ -61,7 +62,6 @@ def load_image_folder(root: Path | str, size: int = 28) -> tuple[np.ndarray, np.
 
     Images directly in `root` get label 0 and class name "images".
     """
-    from genart.core.images import load_image  # local import: images pulls in nothing heavy, but keep data lean
 
     root = Path(root)
     if not root.is_dir():
@@ -92,7 +92,6 @@ def _square_file(path: Path, size: int, channels: int) -> np.ndarray:
     """One image file → (C, size, size) uint8: centre crop to a square, Lanczos to size (colour kept).
 
     JPEGs are decoded at a reduced scale (DCT scaling) when the picture is much larger than `size`."""
-    from genart.core.images import ImageError, load_image
     try:
         image = load_image(path, max_side=max(4 * size, 128))
     except ImageError as e:

@@ -62,7 +62,7 @@ def emoji_list(path: Path = EMOJI_TEST) -> list[Emoji]:
             status, _, name = rest.partition("#")
             cps = tuple(int(h, 16) for h in points.split())
             if status.strip() == "fully-qualified" and not VARIANTS.intersection(cps):
-                out.append(Emoji(cps, group, name.strip()))
+                out.append(Emoji(cps, group, name.strip().split(" ", 2)[-1]))   # "😀 E1.0 grinning face" → the name
     return out
 
 

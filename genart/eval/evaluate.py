@@ -12,8 +12,12 @@ import numpy as np
 import torch
 from torch import nn
 
-from genart.data.datasets import load_dataset, to_tensor
-from genart.eval.metrics import class_accuracy, sample_metrics
+from genart.data.datasets import load_dataset, to_tensor, to_uint8
+from genart.diffusion.inversion import invert
+from genart.diffusion.repaint import JUMP, RESAMPLE, repaint
+from genart.diffusion.sampling import guided, predictor, sample
+from genart.diffusion.schedules import schedule_for, spaced_timesteps
+from genart.eval.metrics import class_accuracy, frechet_distance, sample_metrics
 
 
 @torch.no_grad()
@@ -48,7 +52,6 @@ def real_sets(n: int, seed: int = 0, data: str = "fashion-mnist") -> tuple[np.nd
 
 
 def floor_fd(classifier: nn.Module, n: int, seed: int = 0) -> float:
-    from genart.eval.metrics import frechet_distance
     test_x, _, train_x = real_sets(n, seed)
     return frechet_distance(features_and_logits(classifier, test_x)[0], features_and_logits(classifier, train_x)[0])
 
@@ -118,8 +121,6 @@ def eval_diffusion_model(unet: nn.Module, classifier: nn.Module, samples: int = 
                          sampler: str = "ddim", guidance: float = 2.0, batch_size: int = 250,
                          spacing: str = "uniform") -> dict:
     """Class-conditional samples with `sampler`-`steps` and guidance, judged against real test images."""
-    from genart.diffusion.sampling import guided, sample
-    from genart.diffusion.schedules import schedule_for
 
     device = next(unet.parameters()).device
     schedule = schedule_for(unet.config)
@@ -180,9 +181,6 @@ def eval_inversion(unet: nn.Module, n: int = 100, steps: int = 50, seed: int = 0
     """DDIM inversion round trip on n test images: x_0 → x_T (inversion.py) → x̂_0 (DDIM, η = 0, the same
     timesteps), with the images' own labels (guidance 1: the conditional model; or the null label).
     Mean absolute error on the [-1, 1] scale, per image and over all pixels, and the x_T's moments."""
-    from genart.diffusion.inversion import invert
-    from genart.diffusion.sampling import guided, predictor, sample
-    from genart.diffusion.schedules import schedule_for, spaced_timesteps
 
     device = next(unet.parameters()).device
     schedule = schedule_for(unet.config)
@@ -215,10 +213,6 @@ def eval_inpainting(unet: nn.Module, classifier: nn.Module, n: int = 100, steps:
     pixels outside the mask unchanged (8-bit), is the class kept (the classifier on the result), and how
     far the repainted part moved (mean absolute difference inside the mask, [-1, 1] scale). `figure`: a PNG
     path for the first 10 (rows: original, masked, repainted)."""
-    from genart.data.datasets import to_uint8
-    from genart.diffusion.repaint import JUMP, RESAMPLE, repaint
-    from genart.diffusion.sampling import guided
-    from genart.diffusion.schedules import schedule_for, spaced_timesteps
 
     device = next(unet.parameters()).device
     schedule = schedule_for(unet.config)
@@ -273,7 +267,6 @@ def eval_generic(task, model: nn.Module, images: torch.Tensor, seed: int = 0, sa
     """FD in 8×8-pixel features between `samples` generated images (the task's `generate`) and as many training
     images (at most half the set), its floor, and what the family adds (`task.extra_metrics`, e.g. the VAE's
     −ELBO in bits/dim)."""
-    from genart.eval.metrics import frechet_distance
     n = min(samples or getattr(task, "eval_generic_samples", 500), max(2, len(images) // 2))   # leave a floor set
     order = torch.randperm(len(images), generator=torch.Generator().manual_seed(seed + 31))
     real = pixel_features(images[order[:n]])

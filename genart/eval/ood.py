@@ -46,6 +46,10 @@ from genart.core.checkpoints import (
     save_checkpoint,
     shown,
 )
+from genart.core.device import get_device
+from genart.core.registry import Registry
+from genart.data.datasets import load_fashion_mnist, to_tensor
+from genart.eval.ood_probes import probe_sets, test_sketches
 
 CLASSIFIER = "classifier/fashion"
 STEM = "fashion"                        # assets/checkpoints/ood/fashion-v<N>
@@ -109,7 +113,6 @@ def flagged_rate(scores: np.ndarray, threshold: float) -> float:
 @torch.no_grad()
 def penultimate(classifier: nn.Module, garments: np.ndarray, batch_size: int = 1000) -> tuple[np.ndarray, np.ndarray]:
     """uint8 garments (N, 28, 28) → h (N, D), the penultimate layer before its ReLU, and logits (N, K); float64."""
-    from genart.data.datasets import to_tensor
 
     if not isinstance(classifier.embed[-1], nn.ReLU):
         raise TypeError("the classifier's embedding must end in a ReLU (genart/models/classifier.py)")
@@ -249,10 +252,6 @@ def calibrate(root: Path, score: str = "mahalanobis+energy", percentile: float =
     """`python -m genart calibrate-ood`: fit on the train split, τ on the test split, every score measured on
     the offline probes (genart/eval/ood_probes.py); the calibration saved under root/ood unless `save` is False.
     → the card (with "card_path" when saved)."""
-    from genart.core.device import get_device
-    from genart.core.registry import Registry
-    from genart.data.datasets import load_fashion_mnist
-    from genart.eval.ood_probes import probe_sets, test_sketches
 
     start = time.perf_counter()
     registry = Registry(root)

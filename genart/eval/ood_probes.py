@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from genart.core.images import load_image
 from genart.data.datasets import garment_from_image
 from genart.data.designer_sketches import OUTLINES, sketch
 
@@ -39,7 +40,6 @@ def garments(images: list[Image.Image]) -> np.ndarray:
 
 def example_photos() -> dict[str, Image.Image]:
     """assets/examples/*.jpg as the studio decodes an upload: RGB, long side at most 1024 px."""
-    from genart.core.images import load_image
     return {p.stem: load_image(p, max_side=STUDIO_SIDE) for p in sorted(EXAMPLES.glob("*.jpg"))}
 
 

@@ -11,7 +11,19 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from genart.data.sketch import filled_region, garment_mask, ink_of, silhouette_iou
+from genart.data.datasets import load_fashion_mnist, to_tensor, to_uint8
+from genart.data.sketch import (
+    HAND,
+    filled_region,
+    garment_mask,
+    ink_of,
+    render_sketch,
+    silhouette_iou,
+    sketch_condition,
+)
+from genart.diffusion.sampling import sample
+from genart.diffusion.schedules import schedule_for
+from genart.diffusion.sketch_guidance import sketch_guided
 
 
 def sketch_iou(drawing: np.ndarray, garment: np.ndarray, flipped: bool) -> float:
@@ -24,7 +36,6 @@ def sketch_iou(drawing: np.ndarray, garment: np.ndarray, flipped: bool) -> float
 @torch.no_grad()
 def classify(classifier, garments: np.ndarray) -> np.ndarray:
     """Garments (N, 28, 28) uint8 → the metric classifier's labels (N,)."""
-    from genart.data.datasets import to_tensor
     device = next(classifier.parameters()).device
     return classifier.eval()(to_tensor(garments).to(device)).argmax(1).cpu().numpy()
 
@@ -33,11 +44,6 @@ def classify(classifier, garments: np.ndarray) -> np.ndarray:
 def follow_rendered(model, classifier, samples: int = 200, seed: int = 0, steps: int = 25,
                     w_sketch: float = 1.0, w_label: float = 4.0) -> dict:
     """The sketch model on rendered sketches of test garments (label-balanced): mean IoU, class kept."""
-    from genart.data.datasets import load_fashion_mnist, to_uint8
-    from genart.data.sketch import HAND, render_sketch, sketch_condition
-    from genart.diffusion.sampling import sample
-    from genart.diffusion.schedules import schedule_for
-    from genart.diffusion.sketch_guidance import sketch_guided
 
     images, labels = load_fashion_mnist("test")
     idx = np.concatenate([np.flatnonzero(labels == k)[:max(1, samples // 10)] for k in range(10)])

@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass
 import torch
 from torch import nn
 
+from genart.data.datasets import CLASSES
+
 
 @dataclass
 class ClassifierConfig:
@@ -65,7 +67,6 @@ def predict(model: Classifier, garments: torch.Tensor) -> list[dict]:
 
 def answers(logits: torch.Tensor) -> list[dict]:
     """Class logits (B, K) → [{"label": name, "probs": {name: p}}] per row (softmax in the logits' dtype)."""
-    from genart.data.datasets import CLASSES
 
     probs = logits.softmax(-1).cpu()                                         # (B, K)
     return [{"label": CLASSES[int(p.argmax())], "probs": {c: round(float(v), 4) for c, v in zip(CLASSES, p)}}

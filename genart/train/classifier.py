@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from genart.eval.evaluate import classifier_accuracy
 from genart.models.classifier import Classifier, ClassifierConfig, config_dict
 from genart.train.common import EMA, Dist, RunArgs, autocast, lr_factor, step_seed, wrap_ddp
 
@@ -61,5 +62,4 @@ class ClassifierTask:
 
     def evaluate(self, model, classifier=None) -> dict:
         """The classifier measures itself (test accuracy); it has no feature classifier to judge it."""
-        from genart.eval.evaluate import classifier_accuracy
         return classifier_accuracy(model, self.args.data)

@@ -36,6 +36,10 @@ from tqdm.auto import tqdm
 from genart.core.checkpoints import git_commit, save_checkpoint
 from genart.core.device import get_device
 from genart.core.paper import paper_colour
+from genart.core.registry import Registry
+from genart.data.datasets import CLASSES
+from genart.eval.evaluate import eval_generic
+from genart.train.status import StatusWriter
 
 
 # ----------------------------------------------------------------------------- distributed
@@ -307,7 +311,6 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
     state is saved first) or failed (with the error)."""
     status = None
     if d.main and args.status_dir is not None:
-        from genart.train.status import StatusWriter
         status = StatusWriter(args.status_dir, task.family, args.steps, _resume_step(args))
     try:
         path = _run(task, images, labels, args, d, card_extra, log, classes, status)
@@ -338,7 +341,6 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
     judge = None                                           # the feature classifier for the card's metrics:
     judged = task.family == "classifier" or args.fashion_standard    # only all of Fashion-MNIST at 28 px gray
     if d.main and not args.no_export and task.family != "classifier" and judged:   # load it now, not after
-        from genart.core.registry import Registry
         judge = Registry(args.ckpt_dir).get("classifier/fashion")
     run_dir = Path(args.out) / task.family
     state_path = run_dir / "state.pt"
@@ -412,7 +414,6 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
     if judged:
         metrics = task.evaluate(model, judge)
     else:
-        from genart.eval.evaluate import eval_generic
         metrics = eval_generic(task, model, images, seed=args.seed)
     earlier = [h.get("final_losses") for h in args.history if h["until_step"] == step]
     final_losses = mean_recent() or (earlier[-1] if earlier else None)       # published after a stop: the
@@ -440,7 +441,6 @@ def _run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, 
 
 
 def _default_classes(args: RunArgs) -> list[str]:
-    from genart.data.datasets import CLASSES
     if args.classes:
         return list(args.classes)
     return list(CLASSES) if args.data == "fashion-mnist" else [str(i) for i in range(args.num_classes)]

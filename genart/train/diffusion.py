@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import torch
 
+from genart.diffusion.sampling import guided, sample
 from genart.diffusion.schedules import Schedule, q_sample, schedule_for, target
+from genart.eval.evaluate import eval_diffusion_model
 from genart.models.unet import UNet, UNetConfig, config_dict
 from genart.train.common import EMA, Dist, RunArgs, autocast, grid_labels, lr_factor, step_seed, wrap_ddp
 
@@ -89,7 +91,6 @@ class DiffusionTask:
     def generate(self, model: UNet, n: int, generator: torch.Generator, labels: torch.Tensor | None = None,
                  steps: int = 20, guidance: float = 2.0) -> torch.Tensor:
         """n guided DDIM samples, classes uniform unless `labels` (n,) are given: (n, C, S, S) in [-1, 1]."""
-        from genart.diffusion.sampling import guided, sample
         device, c = next(model.parameters()).device, self.config
         if labels is None:
             labels = torch.randint(0, c.num_classes, (n,), generator=generator)
@@ -104,7 +105,6 @@ class DiffusionTask:
         return self.ema.module, config_dict(self.config)
 
     def evaluate(self, model, classifier) -> dict:
-        from genart.eval.evaluate import eval_diffusion_model
         return eval_diffusion_model(model, classifier, samples=min(self.args.eval_samples, 500), steps=25,
                                     seed=self.args.seed)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from genart.eval.evaluate import eval_gan_model
 from genart.models.gan import Discriminator, GANConfig, Generator, config_dict
 from genart.train.common import EMA, Dist, RunArgs, autocast, grid_labels, step_seed, wrap_ddp
 
@@ -97,7 +98,6 @@ class GANTask:
         return G, config_dict(self.config)
 
     def evaluate(self, model, classifier) -> dict:
-        from genart.eval.evaluate import eval_gan_model
         return eval_gan_model(model, classifier, samples=self.args.eval_samples, seed=self.args.seed)
 
 

@@ -17,9 +17,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from genart.data.datasets import to_uint8
+from genart.core.checkpoints import sha256_of
+from genart.data.datasets import load_fashion_mnist, to_uint8
 from genart.data.sketch import HAND, conditions
+from genart.diffusion.sampling import sample
 from genart.diffusion.schedules import q_sample, schedule_for, target
+from genart.diffusion.sketch_guidance import sketch_guided
+from genart.eval.sketch_fidelity import follow_rendered
 from genart.models.sketch_unet import SketchUNet, SketchUNetConfig
 from genart.train.common import EMA, Dist, RunArgs, autocast, wrap_ddp
 from genart.train.diffusion import P_UNCOND, DiffusionTask, min_snr_weight
@@ -36,7 +40,6 @@ class SketchDiffusionTask(DiffusionTask):
     def __init__(self, args: RunArgs, d: Dist, config: SketchUNetConfig | None = None):
         from safetensors.torch import load_file
 
-        from genart.core.checkpoints import sha256_of
         self.args, self.d = args, d
         self.config = config or SketchUNetConfig()
         self.schedule = schedule_for(self.config)
@@ -76,7 +79,6 @@ class SketchDiffusionTask(DiffusionTask):
 
     def _test_conditions(self, n: int, seed: int):
         """n test garments (label-balanced), their rendered sketches' conditions (n, 3, 28, 28), labels."""
-        from genart.data.datasets import load_fashion_mnist
         images, labels = load_fashion_mnist("test")
         idx = np.concatenate([np.flatnonzero(labels == k)[:n // 10] for k in range(10)])
         c, flipped = conditions(images[idx], np.random.default_rng(seed), HAND)
@@ -85,8 +87,6 @@ class SketchDiffusionTask(DiffusionTask):
     @torch.no_grad()
     def sample_grid(self, generator: torch.Generator) -> torch.Tensor:
         """Rows of 10: the sketch's filled region, then two samples following it (class and sketch guided)."""
-        from genart.diffusion.sampling import sample
-        from genart.diffusion.sketch_guidance import sketch_guided
         if self._grid is None:
             self._grid = self._test_conditions(20, 1)
         _, c, y, _ = self._grid
@@ -102,5 +102,4 @@ class SketchDiffusionTask(DiffusionTask):
 
     def evaluate(self, model, classifier) -> dict:
         """Sketch fidelity on rendered sketches of 200 test garments (see genart/studio/desk/fidelity.py)."""
-        from genart.eval.sketch_fidelity import follow_rendered
         return follow_rendered(model, classifier, samples=200, seed=self.args.seed)

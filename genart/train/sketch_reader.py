@@ -17,7 +17,9 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from genart.data.datasets import garment_from_image, to_tensor, to_uint8
+from genart.core.checkpoints import sha256_of
+from genart.core.registry import Registry
+from genart.data.datasets import garment_from_image, load_fashion_mnist, to_tensor, to_uint8
 from genart.data.sketch import render_sketch
 from genart.models.classifier import ClassifierConfig
 from genart.train.classifier import ClassifierTask
@@ -44,7 +46,6 @@ class SketchReaderTask(ClassifierTask):
     def __init__(self, args: RunArgs, d: Dist, config: ClassifierConfig | None = None):
         from safetensors.torch import load_file
 
-        from genart.core.checkpoints import sha256_of
         super().__init__(args, d, config)
         init = Path(args.ckpt_dir) / INIT
         self.model.load_state_dict(load_file(init))
@@ -70,8 +71,6 @@ class SketchReaderTask(ClassifierTask):
 
     def evaluate(self, model, classifier=None) -> dict:
         """Accuracy on drawings of 1000 test garments (a fixed hand, seed 0) and on the test garments."""
-        from genart.core.registry import Registry
-        from genart.data.datasets import load_fashion_mnist
         images, labels = load_fashion_mnist("test")
         idx = np.random.default_rng(0).permutation(len(images))[:1000]
         sketches = np.stack([read_as_user(render_sketch(images[i], np.random.default_rng(int(i)), 1.0)) for i in idx])

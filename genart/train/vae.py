@@ -17,6 +17,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from genart.eval.evaluate import eval_vae_model
 from genart.models.vae import VAE, VAEConfig, config_dict, neg_elbo_terms
 from genart.train.common import EMA, Dist, RunArgs, autocast, grid_labels, lr_factor, step_seed, wrap_ddp
 
@@ -102,7 +103,6 @@ class VAETask:
         return model, config_dict(self.config)
 
     def evaluate(self, model, classifier) -> dict:
-        from genart.eval.evaluate import eval_vae_model
         return eval_vae_model(model, classifier, samples=self.args.eval_samples, seed=self.args.seed)
 
 

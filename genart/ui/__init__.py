@@ -12,9 +12,22 @@ import gradio as gr
 
 from genart.core.device import serving_threads
 from genart.core.images import MAX_FILE_BYTES
-from genart.core.registry import Registry
+from genart.core.registry import Registry, user_model_dir
 from genart.serve import batching, gradio_patches
 from genart.serve.fairness import limit_per_client
+from genart.serve.jobs import REPO, Trainer
+from genart.studio.history import History
+from genart.ui import (
+    desk_tab,
+    diffusion_tab,
+    gan_tab,
+    history_panel,
+    models_tab,
+    records_tab,
+    styles_tab,
+    train_tab,
+    vae_tab,
+)
 from genart.ui.widgets import model_choices, ui_action
 
 QUEUE_SIZE = 64           # requests waiting in all lanes together
@@ -58,25 +71,11 @@ INTRO = ("# genart studio\nPaint a photo in a classic medium or a painter's styl
 def default_trainer(registry: Registry | None = None):
     """The studio's training jobs and datasets: GENART_TRAIN_DIR (default runs/studio); published models go to
     the registry's user model folder (GENART_MODEL_DIR, default user_models/), apart from the shipped ones."""
-    from genart.core.registry import user_model_dir
-    from genart.serve.jobs import REPO, Trainer
     return Trainer(os.environ.get("GENART_TRAIN_DIR") or REPO / "runs" / "studio",
                    registry.user_root if registry is not None else user_model_dir())
 
 
 def build_demo(registry: Registry | None = None, trainer=None) -> gr.Blocks:
-    from genart.studio.history import History
-    from genart.ui import (
-        desk_tab,
-        diffusion_tab,
-        gan_tab,
-        history_panel,
-        models_tab,
-        records_tab,
-        styles_tab,
-        train_tab,
-        vae_tab,
-    )
 
     registry = registry or Registry()
     trainer = trainer or default_trainer(registry)

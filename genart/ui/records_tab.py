@@ -13,6 +13,7 @@ import gradio as gr
 
 from genart.core import records
 from genart.core.registry import Registry
+from genart.studio.paint import neural_settings, slider_names
 from genart.studio.replay import replay_api, verdict
 from genart.studio.uploads import uploaded_png
 from genart.ui.widgets import QUICK, SLOW, bind, ui_action, user_errors
@@ -53,7 +54,6 @@ def restore_updates(record: dict | None, settings_keys: list[str]):
 
 def settings_of(record: dict) -> dict:
     """A record's parameters → the values of the settings components they set ({"gan.seed": 7, ...})."""
-    from genart.studio.paint import neural_settings, slider_names
 
     tab, p = TAB_OF[record["action"]], record["params"]
     values = {f"{tab}.{k}": v for k, v in p.items()}

@@ -11,6 +11,7 @@ import gradio as gr
 
 from genart.core.paper import BLACK, hex_colour
 from genart.data.datasets import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3)
+from genart.eval.ood import garment_check
 from genart.serve.refusals import CAUGHT, QUICK, SLOW, TIME_LIMIT_S, USER_ERRORS, log, refusal_of, user_errors  # noqa: F401  (the tabs' lanes and errors)
 from genart.studio.inputs import (
     BLANK_SIDE,
@@ -116,7 +117,6 @@ def sketchpad(label: str, elem_id: str, brush_size: int = 8, upload: bool = Fals
 def warn_if_not_a_garment(registry, garment, check: dict | None = None) -> bool:
     """Say so (a toast) where a picture does not look like a garment; the action goes on all the same.
     `check`: the garment's `genart.eval.ood.garment_check`, when the caller has it already."""
-    from genart.eval.ood import garment_check
 
     check = check or garment_check(registry, garment)
     if not check["is_garment"]:

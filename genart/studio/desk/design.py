@@ -20,6 +20,11 @@ from PIL import Image
 
 from genart.data.datasets import CLASSES, garment_from_image, to_tensor, to_uint8
 from genart.data.sketch import SketchCondition, filled_region, ink_of, sketch_condition
+from genart.diffusion.sampling import denoise, sdedit_start
+from genart.diffusion.schedules import schedule_for
+from genart.diffusion.sketch_guidance import sketch_guided, sketch_scale
+from genart.eval.ood import garment_check
+from genart.models.classifier import predict
 
 READER = "sketch_reader/fashion"
 MODEL = "sketch_diffusion/fashion"
@@ -60,8 +65,6 @@ def read_drawing(image: Image.Image) -> Drawing:
 @torch.no_grad()
 def read_sketch(registry, drawing: Drawing) -> dict:
     """/read_sketch: {"label", "probs": {class: p}, "garment": the garment check of genart/eval/ood.py}."""
-    from genart.eval.ood import garment_check
-    from genart.models.classifier import predict
     result = predict(registry.get(READER), to_tensor(drawing.garment[None]))[0]
     return {**result, "garment": garment_check(registry, drawing.garment)}
 
@@ -77,7 +80,6 @@ def label_of(registry, drawing: Drawing, label: str | None) -> int:
 
 @torch.no_grad()
 def read_sketch_label(registry, drawing: Drawing) -> str:
-    from genart.models.classifier import predict
     return predict(registry.get(READER), to_tensor(drawing.garment[None]))[0]["label"]
 
 
@@ -88,9 +90,6 @@ def generate(registry, drawing: Drawing, seeds: list[int], strength: float, foll
 
     strength ∈ (0, 1]: SDEdit's t₀ = strength · T from `guide` (default: the drawing as today's models
     see it; to refine: a kept garment); 1 starts from noise. follow ∈ [0, 1]: the sketch's guidance."""
-    from genart.diffusion.sampling import denoise, sdedit_start
-    from genart.diffusion.schedules import schedule_for
-    from genart.diffusion.sketch_guidance import sketch_guided, sketch_scale
 
     model = registry.get(MODEL)
     device = next(model.parameters()).device

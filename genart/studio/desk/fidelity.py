@@ -6,7 +6,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from genart.data.datasets import CLASSES, to_tensor, to_uint8
+from genart.diffusion.sampling import denoise, guided, sdedit_start
+from genart.diffusion.schedules import schedule_for
 from genart.eval.sketch_fidelity import STRENGTHS, classify, sketch_iou
+from genart.studio.desk.design import GUIDANCE, generate, read_drawing
 
 
 def load_drawings(folder) -> list[tuple[str, str, object]]:
@@ -15,8 +19,6 @@ def load_drawings(folder) -> list[tuple[str, str, object]]:
 
     from PIL import Image
 
-    from genart.data.datasets import CLASSES
-    from genart.studio.desk.design import read_drawing
     by_stem = {c.replace("/", "_").replace(" ", "_"): c for c in CLASSES}
     out = []
     for p in sorted(Path(folder).glob("*.png")):
@@ -33,9 +35,6 @@ def sdedit_today(registry, drawing, seeds: list[int], strength: float, label: in
                  guidance: float = 2.0) -> np.ndarray:
     """Today's "Dream from sketch": SDEdit of the drawing's 28-px garment with diffusion/fashion (DDIM,
     class guidance 2), as genart/ui/diffusion_tab.py `img2img` runs it → (N, 28, 28) uint8."""
-    from genart.data.datasets import to_tensor, to_uint8
-    from genart.diffusion.sampling import denoise, guided, sdedit_start
-    from genart.diffusion.schedules import schedule_for
     model = registry.get("diffusion/fashion")
     schedule = schedule_for(model.config)
     x0 = to_tensor(drawing.garment[None])
@@ -57,8 +56,6 @@ def evaluate_drawings(registry, folder, seeds: int = 2, strengths=STRENGTHS, fol
     model, `follow`) and for today's SDEdit (diffusion/fashion), both with the class the reader reads
     and the same seeds. IoU: the drawing's filled region vs the result's silhouette, each cropped to
     its bounding box (results mirrored back where reading the sketch mirrored it)."""
-    from genart.data.datasets import CLASSES
-    from genart.studio.desk.design import GUIDANCE, generate
     class_guidance = GUIDANCE if class_guidance is None else class_guidance
     drawings = load_drawings(folder)
     truth = np.array([CLASSES.index(c) for _, c, _ in drawings])

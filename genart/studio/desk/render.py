@@ -17,6 +17,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageColor
 
+from genart.data.sketch import garment_mask
+
 SOURCE = 28
 
 
@@ -107,7 +109,6 @@ def garment_alpha(garment: np.ndarray, size: int, outline: np.ndarray | None = N
     print filled)."""
     if outline is not None and outline.max() > 0:
         return smooth_alpha(np.clip(outline, 0, 1), size, blur_source_px=max(1.0, max(outline.shape) / 112.0))
-    from genart.data.sketch import garment_mask
     return smooth_alpha(garment_mask(garment, 112) / 255.0, size, blur_source_px=1.0)
 
 
