@@ -32,7 +32,7 @@ from genart.train import task_class
 # `--help` start without loading the models, the evaluators or Gradio.
 
 FAMILIES = ("classifier", "vae", "gan", "diffusion")
-DESK_FAMILIES = ("sketch_reader", "sketch_diffusion")                        # the designer's desk (genart/desk/)
+DESK_FAMILIES = ("sketch_reader", "sketch_diffusion")                        # the designer's desk (genart/studio/desk/)
 EVAL_TASKS = ("invert", "inpaint")                                                     # what the diffusion model does
 RECIPE_FLAGS = ("steps", "batch_size", "lr", "precision", "sample_every")    # default: the task's recipe
 

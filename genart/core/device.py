@@ -51,7 +51,8 @@ def reproducible(device: torch.device) -> None:
     deterministic kernels (cuBLAS through its workspace setting, read when CUDA starts). On an H200 without
     this, one DDIM sample asked for twice came back with different bytes, and /replay of three diffusion
     records failed (tests/test_records.py, run there with GENART_DEVICE=cuda); with it, a one-image call took
-    1.4–1.8× as long (README, On a GPU). A no-op on the CPU; `GENART_REPRODUCIBLE=0` turns it off."""
+    1.4–1.8× as long (docs/benchmarks.md, the H200 section). A no-op on the CPU; `GENART_REPRODUCIBLE=0`
+    turns it off."""
     if device.type != "cuda" or os.environ.get("GENART_REPRODUCIBLE", "1") == "0":
         return
     os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")

@@ -30,7 +30,7 @@ header of any size (a 20 MB one was buffered whole, measured; 100 such connectio
 parser refuses a request head over 16 KB. The studio's server always uses h11, with a deadline on each
 request's head (`HeadDeadline`): uvicorn arms no timer before a connection's first response, and any byte
 cancels its keep-alive timer, so a connection that sends nothing, or one header line every few seconds, was
-held for ever (measured with 2 × 2,000 such connections; see the README's Hosting section).
+held for ever (measured with 2 × 2,000 such connections; see docs/hosting.md).
 
 A request whose file payload names a path Gradio did not accept as an upload (`{"path": "/etc/passwd"}`) is
 refused by Gradio before any handler runs, with `InvalidPathError`: the person got an error with no words and

@@ -261,7 +261,8 @@ def _progressed(steps_, progress, moves: int):
         yield step
 
 
-REFERENCE = ("dpm++2m", 100)   # the many-step ODE solution the deterministic samplers converge to (README's table)
+# the many-step ODE solution the deterministic samplers converge to (docs/models.md, the sampler sweeps)
+REFERENCE = ("dpm++2m", 100)
 RACE_TILE = 5
 
 

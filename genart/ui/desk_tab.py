@@ -2,7 +2,7 @@
 colourways and fabric → a line sheet (PNG and PDF).
 
 Core functions first (`fn(registry, ...)`, shared by the API and the browser; the work itself is in
-genart/desk/), then the browser's handlers, then `build()`, which only lays out and wires.
+genart/studio/desk/), then the browser's handlers, then `build()`, which only lays out and wires.
 Public API: /read_sketch, /design.
 """
 

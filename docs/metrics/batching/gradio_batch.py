@@ -6,7 +6,7 @@
 
 `single`/`single4`/`batch`: an endpoint costing ~1 ms that returns a 224×224 PNG (the size of a GAN image),
 one at a time, four at a time (the studio's quick lane) or batched (up to 16). `failing`: a batched endpoint that refuses a negative seed with gr.Error. The clients speak
-the browser's protocol (`genart.bench.loadtest.RawClient`). Results are in the README (Hosting, batching).
+the browser's protocol (`genart.bench.loadtest.RawClient`). Results are in docs/benchmarks.md (batching).
 """
 import json
 import statistics
