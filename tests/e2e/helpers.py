@@ -80,18 +80,65 @@ def wait_saved(page: Page, before: str, quiet_ms: int = 800, timeout_s: float = 
                 f"the browser's saved settings to stay the same for {quiet_ms} ms")
 
 
+# Gradio's queued events, seen from inside the page: a POST to queue/join answers with the event's id, and the
+# session's queue/data stream later says "process_completed" for it. That stream itself is no sign of work: the
+# client may leave one open with nothing pending (seen after a reload), so requests in flight cannot tell.
+_QUEUE_WATCH = """(() => {
+    if (window.__genartQueue) return;
+    const state = window.__genartQueue = {pending: new Set(), done: new Set(), last: performance.now()};
+    const finished = (id) => { state.pending.delete(id); state.done.add(id); state.last = performance.now(); };
+    async function read(response) {
+        const reader = response.body.getReader(), text = new TextDecoder();
+        let buffer = "";
+        try {
+            for (;;) {
+                const {value, done} = await reader.read();
+                if (done) return;
+                buffer += text.decode(value, {stream: true});
+                const blocks = buffer.split("\\n\\n");
+                buffer = blocks.pop();
+                for (const block of blocks) {
+                    for (const line of block.split("\\n")) {
+                        if (!line.startsWith("data:")) continue;
+                        const message = JSON.parse(line.slice(5));
+                        if (message.msg === "process_completed" && message.event_id) finished(message.event_id);
+                        if (message.msg === "close_stream") [...state.pending].forEach(finished);
+                    }
+                }
+            }
+        } catch (e) { /* the client closed the stream */ }
+    }
+    const fetch = window.fetch;
+    window.fetch = async (input, init) => {
+        const url = String(input instanceof Request ? input.url : input);
+        const response = await fetch(input, init);
+        if (url.includes("/queue/join") && response.ok) {
+            response.clone().json().then(({event_id}) => {
+                if (event_id && !state.done.has(event_id)) state.pending.add(event_id);
+                state.last = performance.now();
+            }, () => {});
+        } else if (url.includes("/queue/data") && response.ok && response.body) {
+            read(response.clone());
+        }
+        return response;
+    };
+})()"""
+
+
 class Network:
-    """The page's requests in flight (Gradio's heartbeat stream, open for the page's life, left out): made by
-    `watch_network(page)` before the page is opened, so that it sees every request the page makes."""
+    """What the page is waiting for: its requests in flight (Gradio's heartbeat and queue/data streams, open
+    for long, left out) and Gradio's queued events not yet completed. Made by `watch_network(page)` before the
+    page is opened, so that it sees everything the page starts."""
 
     def __init__(self, page: Page):
         self.page, self.pending, self.last = page, set(), time.monotonic()
+        page.add_init_script(_QUEUE_WATCH)
         page.on("request", self._start)
         page.on("requestfinished", self._end)
         page.on("requestfailed", self._end)
 
     def _start(self, request):
-        if "/heartbeat/" not in request.url:
+        if "/heartbeat/" not in request.url and "/queue/data" not in request.url:
             self.pending.add(request)
             self.last = time.monotonic()
 
@@ -101,18 +148,30 @@ class Network:
             self.last = time.monotonic()
 
     def wait_idle(self, quiet_ms: int = 500, timeout_s: float = 60):
-        """Wait until no request is in flight and none started or ended for quiet_ms (Playwright's own
-        "networkidle" never comes on a Gradio page, whose heartbeat stream stays open): every event the page
-        queued, its follow-ups (`.then`) and the images they show are done."""
-        def idle():
-            self.page.evaluate("() => 0")            # a round trip: Playwright hands over the request events
-            return not self.pending and time.monotonic() - self.last >= quiet_ms / 1000
+        """Wait until no request is in flight, no queued event is pending and nothing started or ended for
+        quiet_ms (Playwright's own "networkidle" never comes on a Gradio page, whose heartbeat stream stays
+        open): every event the page started, its follow-ups (`.then`, the changes they make) and the images
+        they show are done."""
+        queue = {}
 
-        wait_until(idle, timeout_s, f"the page's requests to finish (then {quiet_ms} ms without one)")
+        def idle():
+            # (a round trip to the page, which also hands Playwright's request events over to us)
+            queue.update(self.page.evaluate(
+                "() => { const q = window.__genartQueue; return q ? {events: [...q.pending], quiet: "
+                "performance.now() - q.last} : {events: ['(not watched: watch_network before page.goto)'], "
+                "quiet: 0} }"))
+            return (not self.pending and not queue["events"] and queue["quiet"] >= quiet_ms
+                    and time.monotonic() - self.last >= quiet_ms / 1000)
+
+        try:
+            wait_until(idle, timeout_s, f"the page's requests and events to finish (then {quiet_ms} ms of quiet)")
+        except AssertionError as e:
+            raise AssertionError(f"{e}; requests in flight: {sorted(r.method + ' ' + r.url for r in self.pending)}, "
+                                 f"events pending: {queue.get('events')}") from None
 
 
 def watch_network(page: Page) -> Network:
-    """Start counting the page's requests in flight (call it before page.goto); → its `Network`."""
+    """Start watching the page's requests and Gradio events (call it before page.goto); → its `Network`."""
     return Network(page)
 
 
