@@ -52,7 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--out", type=Path, default=Path("runs"), help="run folder: samples and resume state")
     t.add_argument("--ckpt-dir", type=Path, default=None, help="where the exported checkpoint goes "
                    "(default assets/checkpoints)")
-    t.add_argument("--resume", type=Path, help="continue from a run's state.pt")
+    t.add_argument("--resume", type=Path, help="continue from a run's state.pt, or a folder "
+                   "genart/train/portable.py made of one (safetensors + JSON: it can be committed and copied)")
     t.add_argument("--sample-every", type=int, help="write a sample grid every N steps (0: never)")
     t.add_argument("--ckpt-minutes", type=float, default=3.0, help="save resume state this often")
     t.add_argument("--no-export", action="store_true", help="train only; write no checkpoint")

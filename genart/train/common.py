@@ -39,6 +39,7 @@ from genart.core.paper import paper_colour
 from genart.core.registry import Registry
 from genart.data.datasets import CLASSES
 from genart.eval.evaluate import eval_generic
+from genart.train.portable import read_state
 from genart.train.status import StatusWriter
 
 
@@ -238,7 +239,7 @@ def save_state(path: Path, task: Task, step: int, elapsed: float, args: RunArgs,
 
 def load_state(path: Path, task: Task, args: RunArgs | None = None) -> tuple[int, float]:
     """Restore weights and optimizers; put the earlier phases' commands into args.history."""
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    state = read_state(path)                             # a state.pt, or a folder (genart/train/portable.py)
     if args is not None:
         args.history = [h for h in state.get("history", []) if h["until_step"] <= args.steps]
     if state.get("family") != task.family:
@@ -330,7 +331,7 @@ def run(task: Task, images: torch.Tensor, labels: torch.Tensor, args: RunArgs, d
 def _resume_step(args: RunArgs) -> int:
     if args.resume is None:
         return 0
-    return int(torch.load(args.resume, map_location="cpu", weights_only=True)["step"])
+    return int(read_state(args.resume)["step"])
 
 
 GRID_SEED = 20_240_601                                     # the status grid: the same latents every time
