@@ -8,6 +8,8 @@ import zlib
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from genart.core.images import ImageError, load_image, save_png, with_params, write_gif
@@ -164,9 +166,6 @@ def test_the_pixel_budget_makes_decodes_wait_and_then_refuses():
     t.join()
     assert budget.used == 0
 
-
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 
 def _valid(fmt: str) -> bytes:

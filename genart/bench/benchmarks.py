@@ -33,12 +33,6 @@ STYLE_IMAGE_TARGET_S = 1.5
 STYLE_BUILTIN_TARGET_S = 1.0
 
 
-
-
-
-
-
-
 # ----------------------------------------------------------------------------- painting styles
 
 

@@ -52,7 +52,7 @@ def _time(fn, min_time: float) -> float:
 
 def bench_unet_peers(registry, quick: bool = False) -> dict:
     try:
-        import diffusers  # noqa: F401
+        import diffusers  # noqa: F401  (only whether it is installed: the peer is optional)
     except ImportError:
         return {"skipped": "diffusers is not installed (pip install -r requirements-dev.txt)", "ok": True}
     device = registry.device

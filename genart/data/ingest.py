@@ -54,8 +54,6 @@ class Dataset:
         return sum(self.counts)
 
 
-
-
 def member_parts(name: str) -> tuple[str, ...]:
     """An archive member's path as safe parts, or a DatasetError if it would leave the folder."""
     text = name.replace("\\", "/")

@@ -217,6 +217,7 @@ def sample(registry: Registry, seed: int = 0, label: str = "any", sampler: str =
 
 INVERT_STEPS = 50
 REFINE = 1          # fixed-point refinements per inversion step: round-trip MAE on 100 test images at 50 steps
+                    # 0.0239 with none, 0.0084 with one (`python -m genart eval invert --refine 0|1`)
 
 
 def regenerate(registry: Registry, x_T: torch.Tensor, ts: list[int], lab: int, guidance: float = 1.0,

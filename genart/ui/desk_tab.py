@@ -35,12 +35,7 @@ from genart.studio.desk.actions import (
 from genart.studio.desk.sheet import SheetRow, line_sheet, save_sheet
 from genart.ui.widgets import QUICK, SLOW, bind, sketchpad, ui_action, user_errors
 
-# ---- core: shared by the API and the browser
-
-
-
 # ---- browser handlers: variations and the board live in session state
-
 
 
 def ui_vary(registry: Registry, sketch, n, seed, strength, follow):

@@ -3,11 +3,12 @@
 Sample with any sampler and see inside every step (x_t, the predicted clean image x̂_0 and the
 predicted noise ε̂); scrub the finished run on a timeline (no recomputation) with the noise level
 marked; export it as a GIF; rewind to any step and branch with another seed, class or guidance;
-or start from a sketch (SDEdit). Core functions (`fn(registry, ...)`) are shared by the API, the
-browser and /replay; `build()` only lays out and wires.
+or start from a sketch (SDEdit).
 "Run it backwards" inverts a garment to its x_T (DDIM inversion) and regenerates from there, with the
 same or another class and guidance.
 "Repaint a part" resamples only a masked region (RePaint).
+The actions themselves are Gradio-free in genart/studio/diffusion.py; this module keeps the browser's handlers,
+thin wrappers that hand Gradio's progress bar to the streaming actions, and `build()`.
 Every part works with every diffusion model of the registry: a 28-px grayscale one sees a sketch as a garment,
 any other the picture's centre square at its size; "any" class means the class the picture reads as (the
 Fashion-MNIST classifier for the shipped model, the model itself for the others: zero_shot.py).
@@ -92,11 +93,6 @@ def sample(registry: Registry, seed: int = 0, label: str = "any", sampler: str =
                            progress=progress)
 
 
-
-# ---- core: the sampling loop with a trace of every step, shared by the API, the browser and /replay
-
-
-
 def img2img(registry: Registry, sketch, strength: float = 0.6, seed: int = 0, label: str = "any",
             sampler: str = "ddim", steps: int = 25, guidance: float = 2.0, spacing: str = "uniform",
             eta: float = 0.0, guidance_rescale: float = 0.0, model: str = NAME, progress=gr.Progress()):
@@ -105,27 +101,13 @@ def img2img(registry: Registry, sketch, strength: float = 0.6, seed: int = 0, la
                             guidance_rescale, model, progress)
 
 
-# ---- run it backwards: DDIM inversion of a garment, then DDIM forwards from its x_T
-
-                    # 0.0239 with none, 0.0084 with one (`python -m genart eval invert --refine 0|1`)
-
-
-# ---- repaint a part: RePaint inside a mask, the rest kept
-
-
-
 def inpaint(registry: Registry, image, mask, seed: int = 0, label: str = "any", sampler: str = "ddpm",
             steps: int = INPAINT_STEPS, guidance: float = 2.0, model: str = NAME, progress=gr.Progress()):
     """/diffusion_inpaint: genart/studio/diffusion.py `inpaint`, with Gradio's progress bar."""
     yield from core.inpaint(registry, image, mask, seed, label, sampler, steps, guidance, model, progress)
 
 
-# ---- a sampler race: one seed, class and x_T through several samplers, step by step, against a reference
-
-
-
 # ---- browser handlers: the trace of a run lives in session state for the timeline and branching
-
 
 
 def timeline(trace: dict, k: int) -> gr.Slider:

@@ -50,12 +50,7 @@ from genart.ui.widgets import (
     user_errors,
 )
 
-# ---- core: the model's maths, shared by the API, the browser and /replay
-
-
-
 # ---- browser handlers: the current image is {"z", "y", "name", "model"} in session state
-
 
 
 def ui_generate(registry: Registry, seed, label, truncation, model=NAME):

@@ -62,10 +62,6 @@ from genart.ui.widgets import (
     warn_if_not_a_garment,
 )
 
-# ---- core: shared by the API, the browser and /replay
-
-
-
 # ---- browser handlers: the start latent z₀ lives in session state; sliders only decode
 
 def slider_labels(registry: Registry, model=NAME):
