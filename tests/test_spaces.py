@@ -21,7 +21,7 @@ def test_gpu_decorator_is_a_no_op_off_zero_gpu():
 def test_out_of_memory_on_the_accelerator_is_a_message_and_the_worker_lives_on():
     import gradio as gr
 
-    from genart.ui.widgets import user_errors
+    from genart.serve.refusals import user_errors
     calls = []
 
     @user_errors

@@ -14,7 +14,7 @@ from genart.core.checkpoints import CheckpointError
 from genart.core.images import upscale_nearest
 from genart.core.paper import BLACK, WHITE, ink_for
 from genart.data.datasets import garment_from_image, square
-from genart.data.datasets import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3), for the tabs
+from genart.data.datasets import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3): the studio's name for it
 from genart.studio.uploads import uploaded_image
 
 SEED_LIMIT = 2 ** 53          # the browser's numbers are exact integers up to 2**53

@@ -16,6 +16,7 @@ import numpy as np
 from genart.core import records
 from genart.core.images import output_folder, png_info
 from genart.core.registry import Registry
+from genart.serve.refusals import QUICK, SLOW, user_errors
 from genart.studio.desk import design as desk
 from genart.studio.desk.actions import (
     MAX_N,
@@ -33,7 +34,7 @@ from genart.studio.desk.actions import (
     variations,
 )
 from genart.studio.desk.sheet import SheetRow, line_sheet, save_sheet
-from genart.ui.widgets import QUICK, SLOW, bind, sketchpad, ui_action, user_errors
+from genart.ui.widgets import bind, sketchpad, ui_action
 
 # ---- browser handlers: variations and the board live in session state
 

@@ -31,6 +31,7 @@ from genart.core.registry import Registry
 from genart.data.datasets import to_uint8
 from genart.diffusion.sampling import SAMPLERS, STOCHASTIC, sdedit_start
 from genart.diffusion.spacing import SPACINGS, timesteps_for
+from genart.serve.refusals import QUICK, SLOW, user_errors
 from genart.studio import diffusion as core
 from genart.studio.diffusion import (
     DEFAULT_KNOBS,
@@ -70,8 +71,6 @@ from genart.studio.inputs import (
     seed_of,
 )
 from genart.ui.widgets import (
-    QUICK,
-    SLOW,
     bind,
     label_choices,
     model_choices,
@@ -80,7 +79,6 @@ from genart.ui.widgets import (
     out_of_date,
     sketchpad,
     ui_action,
-    user_errors,
     warn_if_not_a_garment,
 )
 

@@ -18,6 +18,7 @@ import torch
 from genart.core.registry import Registry
 from genart.models.gan import crossover, slerp, variation
 from genart.serve.batching import BATCH, batched
+from genart.serve.refusals import QUICK, user_errors
 from genart.studio.gan import (
     FAMILY,
     LABELS,
@@ -39,16 +40,7 @@ from genart.studio.gan import (
     show,
 )
 from genart.studio.inputs import enlarge, kept_label, number, seed_of, whole
-from genart.ui.widgets import (
-    QUICK,
-    bind,
-    label_choices,
-    model_choices,
-    model_picker,
-    out_of_date,
-    ui_action,
-    user_errors,
-)
+from genart.ui.widgets import bind, label_choices, model_choices, model_picker, out_of_date, ui_action
 
 # ---- browser handlers: the current image is {"z", "y", "name", "model"} in session state
 

@@ -17,10 +17,11 @@ from PIL import Image
 
 from genart.core import records
 from genart.core.images import output_folder
+from genart.serve.refusals import QUICK
 from genart.studio.history import History, browser_secret, new_browser_id
 from genart.studio.uploads import uploaded_path, uploaded_png
 from genart.ui.records_tab import TAB_OF, restore_updates
-from genart.ui.widgets import QUICK, bind, ui_action
+from genart.ui.widgets import bind, ui_action
 
 STORAGE_KEY = "genart-studio-v1"
 

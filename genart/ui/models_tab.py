@@ -11,6 +11,7 @@ import gradio as gr
 from genart.core.images import upscale_nearest
 from genart.core.registry import Registry
 from genart.serve.batching import BATCH, batched
+from genart.serve.refusals import QUICK, user_errors
 from genart.studio.models import (
     COLUMNS,
     classify,
@@ -19,7 +20,7 @@ from genart.studio.models import (
     model_card,
     models_table,
 )
-from genart.ui.widgets import QUICK, bind, sketchpad, ui_action, user_errors, warn_if_not_a_garment
+from genart.ui.widgets import bind, sketchpad, ui_action, warn_if_not_a_garment
 
 
 def classify_ui(registry: Registry, image):

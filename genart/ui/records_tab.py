@@ -13,10 +13,11 @@ import gradio as gr
 
 from genart.core import records
 from genart.core.registry import Registry
+from genart.serve.refusals import QUICK, SLOW, user_errors
 from genart.studio.paint import neural_settings, slider_names
 from genart.studio.replay import replay_api, verdict
 from genart.studio.uploads import uploaded_png
-from genart.ui.widgets import QUICK, SLOW, bind, ui_action, user_errors
+from genart.ui.widgets import bind, ui_action
 
 # which tab a record's settings belong to, and the settings each tab shows (name → component key)
 TAB_OF = {"stylize": "styles", "gan_generate": "gan", "gan_grid": "gan", "gan_latent": "gan", "vae_random": "vae",

@@ -16,6 +16,7 @@ import numpy as np
 from genart.core import records
 from genart.core.images import preview_file
 from genart.core.registry import Registry
+from genart.serve.refusals import QUICK, SLOW, user_errors
 from genart.studio import paint as core
 from genart.studio.inputs import number
 from genart.studio.paint import (
@@ -39,7 +40,7 @@ from genart.studio.paint import (
 from genart.studio.uploads import uploaded_image
 from genart.styles import STYLES, apply_style
 from genart.styles import feedforward as ff
-from genart.ui.widgets import QUICK, SLOW, bind, out_of_date, ui_action, user_errors
+from genart.ui.widgets import bind, out_of_date, ui_action
 
 
 def stylize_ui(image, style: str, strength: float, p1: float, p2: float, preview: bool = False):

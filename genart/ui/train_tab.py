@@ -17,9 +17,10 @@ import pandas as pd
 
 from genart.data.datasets import CLASSES
 from genart.serve.jobs import FASHION, MAX_STEPS, SIZES, JobError, Trainer, new_key, parse_ticket, ticket_of
+from genart.serve.refusals import user_errors
 from genart.studio.history import browser_secret
 from genart.studio.inputs import whole
-from genart.ui.widgets import bind, ui_action, user_errors
+from genart.ui.widgets import bind, ui_action
 
 FAMILY_LABELS = [("GAN", "gan"), ("VAE", "vae"), ("Diffusion", "diffusion")]
 PRESET_LABELS = [("quick (about 2 min)", "quick"), ("standard (about 10 min)", "standard")]

@@ -21,6 +21,7 @@ from genart.core.paper import WHITE
 from genart.core.registry import Registry
 from genart.data.datasets import CLASSES
 from genart.serve.batching import BATCH, batched
+from genart.serve.refusals import QUICK, user_errors
 from genart.studio.inputs import (
     as_tensor,
     drawing_hint,
@@ -51,14 +52,12 @@ from genart.studio.vae import (
     start_random,
 )
 from genart.ui.widgets import (
-    QUICK,
     bind,
     model_choices,
     model_picker,
     out_of_date,
     sketchpad,
     ui_action,
-    user_errors,
     warn_if_not_a_garment,
 )
 

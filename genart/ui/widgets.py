@@ -10,9 +10,8 @@ from collections.abc import Callable
 import gradio as gr
 
 from genart.core.paper import BLACK, hex_colour
-from genart.data.datasets import to_uint8 as pixels  # noqa: F401  (N, C, S, S) → (N, S, S) gray or (N, S, S, 3)
 from genart.eval.ood import garment_check
-from genart.serve.refusals import CAUGHT, QUICK, SLOW, TIME_LIMIT_S, USER_ERRORS, log, refusal_of, user_errors  # noqa: F401  (the tabs' lanes and errors)
+from genart.serve.refusals import QUICK, user_errors
 from genart.studio.inputs import (
     BLANK_SIDE,
     blank_canvas,
